@@ -1,0 +1,109 @@
+// The one definition of spincheck's data files: site databases (compile) and run data (test run).
+import type { ExitVia, Role, RoleSource, SiteKind, ViolationKind } from './kinds.js';
+
+export const SITES_FORMAT = 'spincheck-sites';
+export const RUN_FORMAT = 'spincheck-run';
+/** Bumped on any incompatible change; the C runtime writes RUN_VERSION (src/runtime-c/spincheck_format.h). */
+export const SITES_VERSION = 1;
+export const RUN_VERSION = 1;
+
+/** Sub-directories of a data directory. */
+export const SITES_DIR = 'sites';
+export const RUNS_DIR = 'runs';
+
+export interface Site {
+  /** Index inside its translation unit; the id is `${tu}:${index}`. */
+  index: number;
+  kind: SiteKind;
+  /** 1-based line and column in the original source. */
+  line: number;
+  column: number;
+  /** Enclosing function, or null at file scope (a #define body). */
+  function: string | null;
+  role?: Role;
+  roleSource?: RoleSource;
+  /** For routine exits. */
+  via?: ExitVia;
+  /** For sites inside a #define body: the macro's name. */
+  macro?: string;
+}
+
+export interface Routine {
+  name: string;
+  role: Role;
+  roleSource: RoleSource;
+  line: number;
+  entrySite: number;
+}
+
+export interface Unchecked {
+  line: number;
+  column: number;
+  name: string;
+  reason: string;
+}
+
+export interface SiteDatabase {
+  format: typeof SITES_FORMAT;
+  version: number;
+  tu: string;
+  /** Source path as the compile named it, and absolute. */
+  source: string;
+  sourceAbs: string;
+  /** sha1 of the source bytes at compile time (stale detection). */
+  sourceHash: string;
+  instrumented: boolean;
+  /** Why a file was compiled unchanged. */
+  reason?: string;
+  sites: Site[];
+  routines: Routine[];
+  unchecked: Unchecked[];
+  diagnostics: string[];
+}
+
+/** First line of a run-data file. */
+export interface RunHeader {
+  format: typeof RUN_FORMAT;
+  version: number;
+  pid: number;
+  startedAt: number;
+}
+
+/** A violation as the runtime writes it, the moment it happens. */
+export interface ViolationRecord {
+  t: 'violation';
+  kind: ViolationKind;
+  tu: string;
+  site: number;
+  /** Where the lock was taken (tu/site), or null when nobody held it; io-manager when the I/O manager's implicit acquire. */
+  acquireTu: string | null;
+  acquireSite: number | null;
+  byIoManager: boolean;
+  thread: number;
+  /** Instrumented routine frames of the thread, innermost last: [tu, entry site]. */
+  stack: Array<[string, number]>;
+  /** Source line of the exit taken (exit kinds), when known. */
+  irqlAcquired?: number;
+  irqlReleased?: number;
+}
+
+/** Counters of one translation unit, written at exit or by spincheck_dump(). */
+export interface CountersRecord {
+  t: 'counters';
+  tu: string;
+  source: string;
+  /** hits[i] = times site i ran; held[i] = times exit site i ran with the lock held. */
+  hits: number[];
+  held: number[];
+}
+
+/** Per-process totals for each distinct (kind, site), written with the counters. */
+export interface ViolationCountRecord {
+  t: 'violation-count';
+  kind: ViolationKind;
+  tu: string;
+  site: number;
+  count: number;
+}
+
+export type RunRecord = ViolationRecord | CountersRecord | ViolationCountRecord;

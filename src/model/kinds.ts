@@ -1,0 +1,44 @@
+// The stable names every stage shares: violation kinds, site kinds, routine roles.
+
+export const VIOLATION_KINDS = [
+  'double-acquire',
+  'release-not-held',
+  'release-other-thread',
+  'dispatch-exit-held',
+  'cancel-exit-held',
+  'irql-mismatch',
+] as const;
+export type ViolationKind = (typeof VIOLATION_KINDS)[number];
+
+export const VIOLATION_TEXT: Record<ViolationKind, string> = {
+  'double-acquire': 'IoAcquireCancelSpinLock called while this thread already holds the cancel spin lock',
+  'release-not-held': 'IoReleaseCancelSpinLock called while the cancel spin lock is not held',
+  'release-other-thread': 'IoReleaseCancelSpinLock called while another thread holds the cancel spin lock',
+  'dispatch-exit-held': 'dispatch routine returned holding the cancel spin lock',
+  'cancel-exit-held': 'cancel routine returned holding the cancel spin lock',
+  'irql-mismatch': 'IoReleaseCancelSpinLock restores an IRQL other than the one its acquire saved',
+};
+
+export const SITE_KINDS = ['acquire', 'release', 'routine-entry', 'routine-exit', 'registration'] as const;
+export type SiteKind = (typeof SITE_KINDS)[number];
+
+/** How a routine exit was reached: a `return`, the closing brace, or something the rewrite cannot see (macro, longjmp). */
+export type ExitVia = 'return' | 'fall-off' | 'other';
+
+export const ROLES = ['dispatch', 'cancel', 'candidate'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Numeric role codes passed to the C runtime; the C header mirrors them (test/model checks it). */
+export const ROLE_CODE: Record<Role, number> = { dispatch: 1, cancel: 2, candidate: 3 };
+
+/** Where a role came from (design §3). */
+export type RoleSource =
+  | 'role-type'
+  | 'role-type-header'
+  | 'dispatch-type-annotation'
+  | 'major-function'
+  | 'set-cancel-routine'
+  | 'start-packet'
+  | 'shape'
+  | 'config'
+  | 'all-functions';
