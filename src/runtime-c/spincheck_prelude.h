@@ -49,7 +49,7 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
 #define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
 #define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
-#define SPINCHECK_REG(site, role, f) ((__typeof__(f))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
+#define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
 #define SPINCHECK_BEGIN(entry, other, role, f, irql) \
   struct spincheck_frame spincheck_frame_ __attribute__((cleanup(spincheck_leave))); \
   int spincheck_entered_ __attribute__((unused)) = \

@@ -1,0 +1,4 @@
+; Function definitions and their bodies.
+(function_definition
+  declarator: (_) @declarator
+  body: (compound_statement) @body) @function

@@ -1,0 +1,2 @@
+; Return statements (queried inside one routine body).
+(return_statement) @return

@@ -1,0 +1,99 @@
+#include "wdm-lite.h"
+
+typedef void (*ACQUIRE_FN)(PKIRQL);
+
+ACQUIRE_FN LockFunction(void)
+{
+    return IoAcquireCancelSpinLock;
+}
+/* spincheck prelude: the hook interface an instrumented C file uses (inserted into it verbatim). */
+#ifndef SPINCHECK_PRELUDE_H
+#define SPINCHECK_PRELUDE_H 1
+#define SPINCHECK_ABI_VERSION 1
+#define SPINCHECK_ROLE_DISPATCH 1
+#define SPINCHECK_ROLE_CANCEL 2
+#define SPINCHECK_ROLE_CANDIDATE 3
+#if defined(_MSC_VER) && !defined(__clang__)
+typedef unsigned __int64 spincheck_u64;
+#else
+__extension__ typedef unsigned long long spincheck_u64;
+#endif
+typedef void (*spincheck_fn)(void);
+struct spincheck_site { unsigned kind; unsigned line; unsigned column; const char *function; };
+struct spincheck_tu {
+  unsigned abi;
+  const char *id;
+  const char *source;
+  const char *data_dir;
+  unsigned nsites;
+  spincheck_u64 *hits;
+  spincheck_u64 *held;
+  const struct spincheck_site *sites;
+  struct spincheck_tu *next;
+  volatile long state;
+};
+struct spincheck_frame {
+  struct spincheck_tu *tu;
+  struct spincheck_frame *prev;
+  unsigned entry_site;
+  unsigned exit_site;
+  int role;
+  int held_at_entry;
+  int entered_holding;
+};
+#ifdef __cplusplus
+extern "C" {
+#endif
+void *spincheck_acquire_pre(struct spincheck_tu *tu, unsigned site, void *irql_ptr);
+void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site);
+unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql);
+int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsigned entry_site,
+                    unsigned other_exit_site, int role, spincheck_fn fn, int irql);
+void spincheck_leave(struct spincheck_frame *frame);
+spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role, spincheck_fn fn);
+#ifdef __cplusplus
+}
+#endif
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
+#define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
+#define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
+#define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
+#define SPINCHECK_BEGIN(entry, other, role, f, irql) \
+  struct spincheck_frame spincheck_frame_ __attribute__((cleanup(spincheck_leave))); \
+  int spincheck_entered_ __attribute__((unused)) = \
+    spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql));
+#define SPINCHECK_END(site) spincheck_frame_.exit_site = (site);
+#else
+#define SPINCHECK_ACQ(site, p) spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p))
+#define SPINCHECK_REL(site, v) spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v))
+#define SPINCHECK_REG(site, role, f) (spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)), (f))
+#define SPINCHECK_BEGIN(entry, other, role, f, irql) \
+  struct spincheck_frame spincheck_frame_; \
+  int spincheck_entered_ = \
+    spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql)); \
+  __try {
+#define SPINCHECK_END(site) spincheck_frame_.exit_site = (site); \
+  } __finally { (void)spincheck_entered_; spincheck_leave(&spincheck_frame_); }
+#endif
+#define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
+#define SPINCHECK_RET(site) spincheck_frame_.exit_site = (site);
+#endif
+#ifndef SPINCHECK_RUNTIME
+static struct spincheck_tu spincheck_tu_;
+#endif
+#line 9
+
+void Locked(void)
+{
+    KIRQL irql;
+    (IoAcquireCancelSpinLock(SPINCHECK_ACQ(0, &irql)), SPINCHECK_ACQ_POST(0));
+    IoReleaseCancelSpinLock(SPINCHECK_REL(1, irql));
+}
+
+static spincheck_u64 spincheck_hits_[2];
+static spincheck_u64 spincheck_held_[2];
+static const struct spincheck_site spincheck_sites_[2] = {
+  {1u, 13u, 5u, "Locked"},
+  {2u, 14u, 5u, "Locked"}
+};
+static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 2u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};

@@ -1,0 +1,102 @@
+// Golden cases: each construct's rewrite, sites, integrity (insert-only), idempotence, and -Werror compiles.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { instrument } from '../../src/instrument/index.js';
+import type { InstrumentResult } from '../../src/instrument/index.js';
+import { haveTool, run } from '../helpers/tools.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const goldenDir = join(here, '..', 'golden');
+const casesDir = join(goldenDir, 'cases');
+const cases = readdirSync(casesDir).sort();
+const update = process.env.UPDATE_GOLDEN === '1';
+
+function instrumentCase(name: string): { input: string; result: InstrumentResult } {
+  const dir = join(casesDir, name);
+  const input = readFileSync(join(dir, 'input.c'), 'latin1');
+  const result = instrument(input, {
+    tuId: 'golden',
+    sourceName: 'input.c',
+    resolveInclude: (spec) => {
+      for (const base of [dir, goldenDir]) {
+        const path = join(base, spec);
+        if (existsSync(path)) return { path, text: readFileSync(path, 'latin1') };
+      }
+      return undefined;
+    },
+  });
+  return { input, result };
+}
+
+function removeInsertions(code: string, result: InstrumentResult): string {
+  const sorted = [...result.insertions].sort((a, b) => a.index - b.index);
+  let out = code;
+  let shift = 0;
+  const positions: Array<{ at: number; len: number }> = [];
+  for (const ins of sorted) positions.push({ at: ins.index + shift, len: ins.text.length }), (shift += ins.text.length);
+  for (const p of positions.reverse()) out = out.slice(0, p.at) + out.slice(p.at + p.len);
+  return out;
+}
+
+const compilers = ['gcc', 'clang'].filter((cc) => haveTool(cc));
+const modes = [
+  ['-std=c89', '-pedantic'],
+  ['-std=c99', '-pedantic'],
+  ['-std=gnu11'],
+];
+
+describe.each(cases)('golden %s', (name) => {
+  const dir = join(casesDir, name);
+  const { input, result } = instrumentCase(name);
+  const expectedPath = join(dir, 'expected.c');
+  const sitesPath = join(dir, 'expected-sites.json');
+  const sitesJson = `${JSON.stringify({ sites: result.sites, routines: result.routines, unchecked: result.unchecked }, null, 2)}\n`;
+  if (update) {
+    writeFileSync(expectedPath, result.code, 'latin1');
+    writeFileSync(sitesPath, sitesJson);
+  }
+
+  it('rewrites as expected', () => {
+    expect(result.code).toBe(readFileSync(expectedPath, 'latin1'));
+    expect(sitesJson).toBe(readFileSync(sitesPath, 'utf8'));
+  });
+
+  it('only inserts: removing the insertions gives back the input', () => {
+    expect(removeInsertions(result.code, result)).toBe(input);
+  });
+
+  it('keeps every original line at its number', () => {
+    const out = result.code.split('\n');
+    const lineOf = new Map<number, number>();
+    const directive = /^#line (\d+)/;
+    let logical = 1;
+    for (const line of out) {
+      const m = directive.exec(line);
+      if (m) logical = Number(m[1]) - 1;
+      lineOf.set(logical, (lineOf.get(logical) ?? 0) + 1);
+      logical++;
+    }
+    for (const s of result.sites) expect(s.line).toBeLessThanOrEqual(input.split('\n').length);
+  });
+
+  it('is a no-op the second time', () => {
+    const again = instrument(result.code, { tuId: 'golden', sourceName: 'input.c' });
+    expect(again.changed).toBe(false);
+    expect(again.code).toBe(result.code);
+  });
+
+  for (const cc of compilers) {
+    for (const mode of modes) {
+      it(`compiles warning-free with ${cc} ${mode.join(' ')}`, () => {
+        const flags = [...mode, '-Wall', '-Wextra', '-Werror', '-fsyntax-only', '-I', dir, '-I', goldenDir];
+        const plain = run(cc, [...flags, '-x', 'c', join(dir, 'input.c')]);
+        expect(plain.stderr).toBe('');
+        const instrumented = run(cc, [...flags, '-x', 'c', expectedPath]);
+        expect(instrumented.stderr).toBe('');
+        expect(instrumented.status).toBe(0);
+      });
+    }
+  }
+});
