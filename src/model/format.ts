@@ -107,3 +107,6 @@ export interface ViolationCountRecord {
 }
 
 export type RunRecord = ViolationRecord | CountersRecord | ViolationCountRecord;
+
+/** Data directory when neither SPINCHECK_DIR nor the configuration names one (relative to the working directory). */
+export const DEFAULT_DATA_DIR = '.spincheck';

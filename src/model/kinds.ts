@@ -42,3 +42,10 @@ export type RoleSource =
   | 'shape'
   | 'config'
   | 'all-functions';
+
+export const EXIT_VIAS: readonly ExitVia[] = ['return', 'fall-off', 'other'];
+
+export const ROLE_SOURCES: readonly RoleSource[] = [
+  'role-type', 'role-type-header', 'dispatch-type-annotation', 'major-function', 'set-cancel-routine',
+  'start-packet', 'shape', 'config', 'all-functions',
+];

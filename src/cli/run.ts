@@ -1,0 +1,40 @@
+// `spincheck run -- CMD...`: runs a test command with a fresh run directory, then reports that run only.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadData } from '../report/load.js';
+import { mergeData } from '../report/merge.js';
+import { UsageError, one, parseArgs } from './args.js';
+import type { CliEnv } from './report.js';
+import { REPORT_OPTIONS, defaultDataDir, emitReport, failOptions, verdict } from './report.js';
+
+/** Exit status of a finished child: its code, or 128 + signal number as a shell reports it. */
+export function childStatus(exitCode: number | undefined, signal: string | undefined, signals: Record<string, number>): number {
+  if (signal) return 128 + (signals[signal] ?? 1);
+  return exitCode ?? 1;
+}
+
+export async function runCommand(io: CliEnv): Promise<number> {
+  const args = parseArgs(io.argv, { ...REPORT_OPTIONS, 'data-dir': { value: true } });
+  if (args.rest.length === 0) throw new UsageError('usage: spincheck run [--format F] [--output P] -- COMMAND [ARGS...]');
+  const fail = failOptions(args);
+  const dataDir = one(args, 'data-dir') ?? defaultDataDir(io.env, io.cwd);
+  const runDir = join(dataDir, 'run', `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+  mkdirSync(runDir, { recursive: true });
+  const { execa } = await import('execa');
+  const [cmd, ...cmdArgs] = args.rest as [string, ...string[]];
+  const child = await execa(cmd, cmdArgs, {
+    cwd: io.cwd,
+    env: { ...io.env, SPINCHECK_DIR: runDir },
+    extendEnv: false,
+    stdio: 'inherit',
+    reject: false,
+  });
+  const { constants } = await import('node:os');
+  const status = child.failed && child.exitCode === undefined && !child.signal
+    ? (io.stderr(`spincheck: cannot run ${cmd}: ${child.shortMessage}\n`), 127)
+    : childStatus(child.exitCode, child.signal, constants.signals as Record<string, number>);
+  const report = mergeData(loadData({ sites: [dataDir], runs: [runDir] }));
+  emitReport(report, args, io);
+  const judged = verdict(report, fail.failOn, fail.minCoverage, fail.strict);
+  return status !== 0 ? status : judged;
+}

@@ -1,0 +1,174 @@
+// Merges site databases and run data into one report model (pure: no IO).
+import type { Role, RoleSource, Site, SiteDatabase, ViolationKind } from '../model/index.js';
+import type { LoadedData } from './load.js';
+
+export const REPORT_VERSION = 1;
+
+export interface Location {
+  file: string;
+  line: number;
+  column: number;
+  function: string | null;
+}
+
+export interface RoutineSummary {
+  name: string;
+  role: Role;
+  roleSource: RoleSource;
+  line: number;
+  entries: number;
+  exits: number;
+  exitsHeld: number;
+}
+
+export interface FileSummary {
+  tu: string;
+  file: string;
+  instrumented: boolean;
+  reason?: string;
+  stale: boolean;
+  /** True when no process ever reported counters for this unit (not run, or runtime not linked). */
+  noRunData: boolean;
+  sites: Array<Site & { hits: number; held: number }>;
+  routines: RoutineSummary[];
+  unchecked: SiteDatabase['unchecked'];
+  diagnostics: string[];
+}
+
+export interface ViolationSummary {
+  kind: ViolationKind;
+  location: Location;
+  acquire: Location | null;
+  byIoManager: boolean;
+  /** Instrumented routines of the thread, outermost first. */
+  stack: Location[];
+  count: number;
+  processes: number;
+  irqlAcquired?: number;
+  irqlReleased?: number;
+}
+
+export interface Report {
+  version: number;
+  files: FileSummary[];
+  violations: ViolationSummary[];
+  processes: number;
+  problems: string[];
+  totals: { sites: number; sitesHit: number; routines: number; exitsChecked: number; violations: number };
+}
+
+/** Sites that count towards coverage: the catch-all exit (macro returns, longjmp) only when it was taken. */
+export function coverageSites(f: FileSummary): FileSummary['sites'] {
+  return f.sites.filter((s) => s.via !== 'other' || s.hits > 0);
+}
+
+const UNKNOWN = (tu: string, site: number): Location => ({ file: `<unknown unit ${tu}>`, line: site, column: 0, function: null });
+
+/** Builds the report model from what was loaded. */
+export function mergeData(data: LoadedData): Report {
+  const problems = [...data.problems];
+  const byTu = new Map<string, FileSummary>();
+  for (const { db, stale } of data.databases) {
+    if (byTu.has(db.tu)) continue;
+    byTu.set(db.tu, {
+      tu: db.tu,
+      file: db.source,
+      instrumented: db.instrumented,
+      ...(db.reason ? { reason: db.reason } : {}),
+      stale,
+      noRunData: true,
+      sites: db.sites.map((s) => ({ ...s, hits: 0, held: 0 })),
+      routines: [],
+      unchecked: db.unchecked,
+      diagnostics: db.diagnostics,
+    });
+    if (stale) problems.push(`${db.source}: source changed since it was compiled; its data are stale (rebuild and rerun)`);
+  }
+  const dbByTu = new Map(data.databases.map((d) => [d.db.tu, d.db]));
+
+  for (const run of data.runs) {
+    for (const c of run.counters) {
+      const f = byTu.get(c.tu);
+      if (!f) {
+        problems.push(`${run.file}: counters for unknown translation unit ${c.tu} (${c.source}); its site database is missing`);
+        continue;
+      }
+      if (c.hits.length !== f.sites.length || c.held.length !== f.sites.length) {
+        problems.push(`${run.file}: counters for ${f.file} do not match its site database (${c.hits.length} vs ${f.sites.length} sites); not merged`);
+        continue;
+      }
+      f.noRunData = false;
+      c.hits.forEach((n, i) => { (f.sites[i] as { hits: number }).hits += n; });
+      c.held.forEach((n, i) => { (f.sites[i] as { held: number }).held += n; });
+    }
+  }
+
+  const locate = (tu: string, site: number): Location => {
+    const db = dbByTu.get(tu);
+    const s = db?.sites[site];
+    return db && s ? { file: db.source, line: s.line, column: s.column, function: s.function } : UNKNOWN(tu, site);
+  };
+
+  const violations = new Map<string, ViolationSummary>();
+  for (const run of data.runs) {
+    const counted = new Map<string, number>();
+    for (const vc of run.violationCounts) counted.set(`${vc.kind}\0${vc.tu}\0${vc.site}`, vc.count);
+    const seen = new Set<string>();
+    for (const v of run.violations) {
+      const key = `${v.kind}\0${v.tu}\0${v.site}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const n = Math.max(counted.get(key) ?? 1, 1);
+      const existing = violations.get(key);
+      if (existing) {
+        existing.count += n;
+        existing.processes += 1;
+        continue;
+      }
+      if (!dbByTu.has(v.tu)) problems.push(`${run.file}: violation in unknown translation unit ${v.tu}`);
+      violations.set(key, {
+        kind: v.kind,
+        location: locate(v.tu, v.site),
+        acquire: v.acquireTu !== null && v.acquireSite !== null ? locate(v.acquireTu, v.acquireSite) : null,
+        byIoManager: v.byIoManager,
+        stack: v.stack.map(([tu, site]) => locate(tu, site)),
+        count: n,
+        processes: 1,
+        ...(v.irqlAcquired !== undefined ? { irqlAcquired: v.irqlAcquired } : {}),
+        ...(v.irqlReleased !== undefined ? { irqlReleased: v.irqlReleased } : {}),
+      });
+    }
+  }
+
+  const files = [...byTu.values()].sort((a, b) => a.file.localeCompare(b.file));
+  for (const f of files) {
+    const db = dbByTu.get(f.tu) as SiteDatabase;
+    f.routines = db.routines.map((r) => {
+      const exits = f.sites.filter((s) => s.kind === 'routine-exit' && s.function === r.name);
+      return {
+        ...r,
+        entries: f.sites[r.entrySite]?.hits ?? 0,
+        exits: exits.reduce((n, s) => n + s.hits, 0),
+        exitsHeld: exits.reduce((n, s) => n + s.held, 0),
+      };
+    });
+  }
+  const sorted = [...violations.values()].sort(
+    (a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.kind.localeCompare(b.kind),
+  );
+  const allSites = files.flatMap(coverageSites);
+  return {
+    version: REPORT_VERSION,
+    files,
+    violations: sorted,
+    processes: data.runs.length,
+    problems,
+    totals: {
+      sites: allSites.length,
+      sitesHit: allSites.filter((s) => s.hits > 0).length,
+      routines: files.reduce((n, f) => n + f.routines.length, 0),
+      exitsChecked: allSites.filter((s) => s.kind === 'routine-exit').reduce((n, s) => n + s.hits, 0),
+      violations: sorted.length,
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// Text report: a table per file and routine, then compiler-style lines editors jump to.
+import { VIOLATION_TEXT } from '../model/index.js';
+import { coverageSites } from './merge.js';
+import type { Location, Report, ViolationSummary } from './merge.js';
+
+export interface TextOptions {
+  color: boolean;
+}
+
+const paint = (on: boolean, code: string, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
+
+const where = (l: Location) => `${l.file}:${l.line}:${l.column}`;
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd());
+}
+
+/** One compiler-style diagnostic for a violation. */
+export function diagnosticLine(v: ViolationSummary): string {
+  const parts = [VIOLATION_TEXT[v.kind]];
+  if (v.location.function) parts.push(`in ${v.location.function}`);
+  if (v.byIoManager) parts.push('lock taken by the I/O manager before the cancel routine ran');
+  else if (v.acquire) parts.push(`acquired at ${where(v.acquire)}`);
+  if (v.irqlAcquired !== undefined && v.irqlReleased !== undefined) {
+    parts.push(`saved IRQL ${v.irqlAcquired}, released with ${v.irqlReleased}`);
+  }
+  if (v.count > 1) parts.push(`${v.count} times`);
+  return `${where(v.location)}: error: [CancelSpinLock/${v.kind}] ${parts.join('; ')}`;
+}
+
+/** The whole text report. */
+export function renderText(report: Report, options: TextOptions): string {
+  const c = options.color;
+  const out: string[] = [];
+  const rows: string[][] = [['File / routine', 'Role (found by)', 'Sites hit', 'Exits checked', 'Violations']];
+  for (const f of report.files) {
+    const cov = coverageSites(f);
+    const mark = !f.instrumented ? ' [uninstrumented]' : f.stale ? ' [stale]' : f.noRunData ? ' [no run data]' : '';
+    const fileViolations = report.violations.filter((v) => v.location.file === f.file).length;
+    rows.push([
+      `${f.file}${mark}`,
+      '',
+      `${cov.filter((s) => s.hits > 0).length}/${cov.length}`,
+      String(f.sites.filter((s) => s.kind === 'routine-exit').reduce((n, s) => n + s.hits, 0)),
+      String(fileViolations),
+    ]);
+    for (const r of f.routines) {
+      const sites = cov.filter((s) => s.function === r.name);
+      const v = report.violations.filter((x) => x.location.file === f.file && x.location.function === r.name).length;
+      rows.push([
+        `  ${r.name}`,
+        `${r.role} (${r.roleSource})`,
+        `${sites.filter((s) => s.hits > 0).length}/${sites.length}`,
+        String(r.exits),
+        String(v),
+      ]);
+    }
+  }
+  const t = report.totals;
+  out.push(paint(c, '1', `spincheck: CancelSpinLock report (${report.files.length} files, ${report.processes} processes)`));
+  out.push(...table(rows));
+  out.push('');
+  for (const v of report.violations) out.push(paint(c, '31', diagnosticLine(v)));
+  for (const f of report.files) {
+    if (!f.instrumented) out.push(`${f.file}: warning: not instrumented: ${f.reason ?? 'unknown reason'}`);
+    for (const u of f.unchecked) out.push(`${f.file}:${u.line}:${u.column}: warning: ${u.name} not checked: ${u.reason}`);
+  }
+  const linked = report.files.filter((f) => f.instrumented && f.noRunData);
+  if (report.processes === 0 && report.files.length > 0) {
+    out.push('spincheck: warning: no run data found: were the tests run, and was the runtime linked into them?');
+  } else if (linked.length > 0) {
+    out.push(`spincheck: note: ${linked.length} instrumented file(s) never ran (not reached by the tests, or runtime not linked)`);
+  }
+  for (const p of report.problems) out.push(paint(c, '33', `spincheck: warning: ${p}`));
+  const summary = `${t.violations} violation(s); sites hit ${t.sitesHit}/${t.sites}; ${t.exitsChecked} routine exits checked; ${t.routines} routines`;
+  out.push(paint(c, t.violations > 0 ? '1;31' : '1;32', `SUMMARY: spincheck: ${summary}`));
+  return `${out.join('\n')}\n`;
+}
