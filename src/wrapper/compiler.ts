@@ -1,0 +1,134 @@
+// Finds the real compiler (and a ccache-like launcher in front of it) without ever finding spincheck itself (G25).
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { WrapperError } from './errors.js';
+
+/** Launchers that take the compiler as their first argument (G24). */
+const LAUNCHERS = new Set(['ccache', 'sccache', 'distcc', 'icecc', 'buildcache']);
+
+/** The wrapper's own program names; any other name we are started as is a masquerade (`gcc` -> spincheck-cc). */
+const OWN_NAMES = new Set(['spincheck-cc', 'spincheck-cc.js', 'spincheck-cc.ts']);
+
+export interface Program {
+  /** As the user spelled it: becomes argv[0] (G22). */
+  spelled: string;
+  /** Absolute file to start. */
+  file: string;
+}
+
+export interface CompilerChain {
+  /** Launcher (ccache...) if any, then the compiler. */
+  programs: Program[];
+  /** True when a caching launcher runs the compiler: temp paths must then be content-addressed. */
+  cached: boolean;
+  kind: 'gcc' | 'clang';
+  /** The arguments after the compiler. */
+  args: string[];
+}
+
+export interface Self {
+  /** The path this process was started as (process.argv[1]). */
+  invokedAs: string;
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function isSelf(candidate: string, self: Self): boolean {
+  return realpathOr(candidate) === realpathOr(self.invokedAs);
+}
+
+/** Looks a program name up on PATH, skipping spincheck's own directory and anything that is spincheck. */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv, cwd: string, self: Self): string | null {
+  if (name.includes('/')) {
+    const abs = resolve(cwd, name);
+    return isExecutableFile(abs) && !isSelf(abs, self) ? abs : null;
+  }
+  const ownDir = dirname(resolve(self.invokedAs));
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const absDir = resolve(cwd, dir);
+    if (absDir === ownDir) continue;
+    const candidate = join(absDir, name);
+    if (isExecutableFile(candidate) && !isSelf(candidate, self)) return candidate;
+  }
+  return null;
+}
+
+const SOURCE_OR_OBJECT = /\.(c|cc|cpp|cxx|c\+\+|C|i|ii|h|s|S|sx|o|obj|a|so|lib|dll|m|mm)$/;
+
+/** Is this leading argument a program (not an option, not an input file)? */
+function asProgram(arg: string | undefined, env: NodeJS.ProcessEnv, cwd: string, self: Self): Program | null {
+  if (arg === undefined || arg.startsWith('-') || arg.startsWith('@') || SOURCE_OR_OBJECT.test(arg)) return null;
+  const file = findOnPath(arg, env, cwd, self);
+  return file ? { spelled: arg, file } : null;
+}
+
+function kindOf(program: Program): 'gcc' | 'clang' {
+  return /clang/.test(basename(program.spelled)) || /clang/.test(basename(realpathOr(program.file))) ? 'clang' : 'gcc';
+}
+
+function isLauncher(program: Program): boolean {
+  const names = [basename(program.spelled), basename(realpathOr(program.file))];
+  return names.some((n) => LAUNCHERS.has(n));
+}
+
+/**
+ * Splits spincheck-cc's argv into the real compiler and its arguments: the first argument when it is a
+ * program, else `fallback` (SPINCHECK_CC), else the name we were started as (masquerade), else `cc`.
+ */
+export function resolveCompiler(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  self: Self,
+  fallback: string[] | null,
+): CompilerChain {
+  const programs: Program[] = [];
+  let rest = [...argv];
+  const first = asProgram(rest[0], env, cwd, self);
+  if (first) {
+    programs.push(first);
+    rest = rest.slice(1);
+    if (isLauncher(first)) {
+      const second = asProgram(rest[0], env, cwd, self);
+      if (second) {
+        programs.push(second);
+        rest = rest.slice(1);
+      }
+    }
+  } else {
+    const invokedName = basename(self.invokedAs);
+    const names = fallback ?? (OWN_NAMES.has(invokedName) ? ['cc'] : [invokedName]);
+    for (const name of names) {
+      const file = findOnPath(name, env, cwd, self);
+      if (!file) throw new WrapperError(`cannot find the real compiler '${name}' on PATH (set SPINCHECK_CC)`);
+      programs.push({ spelled: name, file });
+    }
+  }
+  const last = programs[programs.length - 1]!;
+  if (isAbsolute(last.file) && isSelf(last.file, self)) {
+    throw new WrapperError(`the real compiler '${last.spelled}' is spincheck-cc itself (set SPINCHECK_CC)`);
+  }
+  return {
+    programs,
+    cached: programs.some(isLauncher),
+    kind: kindOf(last),
+    args: rest,
+  };
+}

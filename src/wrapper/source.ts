@@ -1,0 +1,113 @@
+// One C source: read its bytes, decide whether to instrument, and produce the copy's text (G15, G30).
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { InstrumentResult, ResolvedInclude, RoleConfig } from '../instrument/types.js';
+import { sha1, tuId } from '../model/tu-id.js';
+import type { Input, ParsedCommand } from './command.js';
+import { loadInstrumenter, mayNeedInstrumenting } from './instrumenter.js';
+
+const BOM = '\xEF\xBB\xBF';
+const MAX_HEADER_BYTES = 4 << 20;
+
+export interface SourceDecision {
+  input: Input;
+  abs: string;
+  tu: string;
+  sourceHash: string;
+  result: InstrumentResult | null;
+  /** Latin-1 text of the instrumented copy, `#line` first; null when the file is compiled unchanged. */
+  copyText: string | null;
+  /** Why a relevant file is compiled unchanged (`<reason>: <detail>`). */
+  reason: string | null;
+  /** The file mentions the lock or roles: it gets a site database. */
+  relevant: boolean;
+}
+
+export interface SourceContext {
+  cmd: ParsedCommand;
+  cwd: string;
+  dataDir: string;
+  roles: RoleConfig;
+  strict: boolean;
+}
+
+/** A string's UTF-8 bytes as Latin-1 characters (how non-ASCII paths go into the byte-preserving text). */
+export function asLatin1Bytes(s: string): string {
+  return Buffer.from(s, 'utf8').toString('latin1');
+}
+
+/** `#line 1 "<path>"` with the path's UTF-8 bytes as Latin-1 characters, backslashes and quotes escaped. */
+export function lineDirective(spelled: string): string {
+  const bytes = asLatin1Bytes(spelled);
+  return `#line 1 "${bytes.replace(/[\\"]/g, (c) => `\\${c}`)}"\n`;
+}
+
+/** Puts `#line` first, after a UTF-8 byte-order mark when the file starts with one (G15). */
+export function withLineDirective(code: string, spelled: string): string {
+  if (code.startsWith(BOM)) return BOM + lineDirective(spelled) + code.slice(BOM.length);
+  return lineDirective(spelled) + code;
+}
+
+/** Header lookup for the instrumenter: the includer's directory, then -iquote, then -I (as gcc does). */
+function includeResolver(ctx: SourceContext, mainAbs: string) {
+  const cache = new Map<string, ResolvedInclude | undefined>();
+  const dirs = [...ctx.cmd.quoteDirs, ...ctx.cmd.includeDirs].map((d) => resolve(ctx.cwd, d));
+  return (spec: string, includer: string | undefined): ResolvedInclude | undefined => {
+    const first = dirname(includer ? resolve(ctx.cwd, includer) : mainAbs);
+    for (const dir of [first, ...dirs]) {
+      const path = resolve(dir, spec);
+      if (cache.has(path)) {
+        const hit = cache.get(path);
+        if (hit) return hit;
+        continue;
+      }
+      const st = statSync(path, { throwIfNoEntry: false });
+      const found = st?.isFile() && st.size <= MAX_HEADER_BYTES ? { path, text: readFileSync(path, 'latin1') } : undefined;
+      cache.set(path, found);
+      if (found) return found;
+    }
+    return undefined;
+  };
+}
+
+/** Reads one C source and instruments it when it needs it. Never throws for the file's content. */
+export async function prepareSource(input: Input, ctx: SourceContext): Promise<SourceDecision> {
+  const abs = resolve(ctx.cwd, input.path);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(abs);
+  } catch {
+    // Unreadable: the compiler reports it as it would without us.
+    return { input, abs, tu: '', sourceHash: '', result: null, copyText: null, reason: null, relevant: false };
+  }
+  const text = bytes.toString('latin1');
+  const base = { input, abs, tu: tuId(abs, bytes), sourceHash: sha1(bytes) };
+  if (!mayNeedInstrumenting(text, ctx.roles)) {
+    return { ...base, result: null, copyText: null, reason: null, relevant: false };
+  }
+  let result: InstrumentResult;
+  try {
+    const mod = await loadInstrumenter();
+    if (!mod.mentionsRelevantName(text, ctx.roles)) {
+      return { ...base, result: null, copyText: null, reason: null, relevant: false };
+    }
+    result = mod.instrument(text, {
+      tuId: base.tu,
+      // The text is bytes as Latin-1 characters: strings the instrumenter writes into it must be too.
+      sourceName: asLatin1Bytes(input.path),
+      dataDir: asLatin1Bytes(ctx.dataDir),
+      dialect: 'gnu',
+      resolveInclude: includeResolver(ctx, abs),
+      roles: ctx.roles,
+      strict: ctx.strict,
+    });
+  } catch (e) {
+    const message = (e as Error).message?.split('\n')[0] ?? String(e);
+    return { ...base, result: null, copyText: null, reason: `instrument-error: ${message}`, relevant: true };
+  }
+  if (result.uninstrumentedReason) {
+    return { ...base, result, copyText: null, reason: `instrumenter-declined: ${result.uninstrumentedReason}`, relevant: true };
+  }
+  if (!result.changed) return { ...base, result, copyText: null, reason: null, relevant: false };
+  return { ...base, result, copyText: withLineDirective(result.code, input.path), reason: null, relevant: true };
+}

@@ -1,0 +1,275 @@
+// spincheck-cc's flow: decide pass-through early, instrument C sources, run the plan, fail open.
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { sha1 } from '../model/tu-id.js';
+import type { ParsedCommand } from './command.js';
+import type { CompilerChain, Self } from './compiler.js';
+import { resolveCompiler } from './compiler.js';
+import { loadConfig } from './config.js';
+import type { WrapperConfig } from './config.js';
+import { depFileCandidates, rewriteDepFiles, writeAtomic } from './depfile.js';
+import { WrapperError } from './errors.js';
+import { run, signalChild } from './exec.js';
+import type { Outcome } from './exec.js';
+import { parseGccArgs } from './gcc/parse.js';
+import { responseFileText } from './gcc/response-file.js';
+import { GCC_RULES } from './gcc/rules.js';
+import { dirOf, planCommand } from './plan.js';
+import type { PlanStep, Substitution } from './plan.js';
+import { PASS_THROUGH_REASONS } from './reasons.js';
+import type { PassThroughReason } from './reasons.js';
+import { ensureRuntime } from './runtime-lib.js';
+import type { RuntimeLib } from './runtime-lib.js';
+import { siteDatabase, writeSiteDatabase } from './site-db.js';
+import { prepareSource } from './source.js';
+import type { SourceDecision } from './source.js';
+
+/** spincheck-cc nested deeper than this is a fork loop (G25). */
+const MAX_DEPTH = 8;
+/** Rewritten commands longer than this go through a response file (G12). */
+const MAX_COMMAND_CHARS = 100_000;
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export interface WrapperContext {
+  /** Arguments after spincheck-cc. */
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  self: Self;
+  stderrIsTTY: boolean;
+  writeStderr: (data: string | Uint8Array) => void;
+}
+
+export interface WrapperOutcome {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Runs one compiler command the way spincheck-cc does. */
+export async function runWrapper(ctx: WrapperContext): Promise<WrapperOutcome> {
+  const session = new Session(ctx);
+  session.listen();
+  try {
+    return await session.main();
+  } catch (e) {
+    if (!(e instanceof WrapperError)) throw e;
+    ctx.writeStderr(`spincheck: error: ${e.message}\n`);
+    return { status: 1, signal: null };
+  } finally {
+    session.cleanup();
+    session.unlisten();
+  }
+}
+
+class Session {
+  private interrupted: NodeJS.Signals | null = null;
+  private tmp: string | null = null;
+  private config: WrapperConfig | null = null;
+  private readonly depth: number;
+  private readonly childEnv: NodeJS.ProcessEnv;
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    this.interrupted ??= signal;
+    if (!signalChild(signal)) this.cleanup();
+  };
+  private readonly onExit = (): void => this.cleanup();
+
+  constructor(private readonly ctx: WrapperContext) {
+    this.depth = Number.parseInt(ctx.env.SPINCHECK_DEPTH ?? '0', 10) || 0;
+    this.childEnv = { ...ctx.env, SPINCHECK_DEPTH: String(this.depth + 1) };
+  }
+
+  listen(): void {
+    for (const s of SIGNALS) process.on(s, this.onSignal);
+    process.on('exit', this.onExit);
+  }
+
+  unlisten(): void {
+    for (const s of SIGNALS) process.off(s, this.onSignal);
+    process.off('exit', this.onExit);
+  }
+
+  cleanup(): void {
+    if (this.tmp && !this.config?.keepTemp) rmSync(this.tmp, { recursive: true, force: true });
+    this.tmp = null;
+  }
+
+  private warn(message: string): void {
+    this.ctx.writeStderr(`spincheck: warning: ${message}\n`);
+  }
+
+  private note(message: string): void {
+    const verbose = this.config?.verbose ?? /^(1|true|yes|on)$/i.test(this.ctx.env.SPINCHECK_VERBOSE ?? '');
+    if (verbose) this.ctx.writeStderr(`spincheck: note: ${message}\n`);
+  }
+
+  async main(): Promise<WrapperOutcome> {
+    const { ctx } = this;
+    if (this.depth >= MAX_DEPTH) {
+      throw new WrapperError(`spincheck-cc started itself ${this.depth} times: is it on PATH as the real compiler?`);
+    }
+    const envDisabled = /^(1|true|yes|on)$/i.test(ctx.env.SPINCHECK_DISABLE ?? '');
+    let configError: string | null = null;
+    if (!envDisabled && this.depth === 0) {
+      try {
+        this.config = loadConfig(ctx.env, ctx.cwd);
+      } catch (e) {
+        if (!(e instanceof WrapperError)) throw e;
+        configError = e.message;
+      }
+    }
+    const fallbackCc = this.config?.cc ?? (ctx.env.SPINCHECK_CC ? ctx.env.SPINCHECK_CC.split(/\s+/).filter(Boolean) : null);
+    const chain = resolveCompiler(ctx.argv, ctx.env, ctx.cwd, ctx.self, fallbackCc);
+    if (envDisabled || this.config?.disable) return this.passThrough(chain, 'disabled');
+    if (this.depth > 0) return this.passThrough(chain, 'nested');
+    if (configError !== null || !this.config) {
+      this.warn(`${configError}; compiling without instrumentation`);
+      return this.passThrough(chain, 'unparsable');
+    }
+    const config = this.config;
+    const cmd = parseGccArgs(chain.args, ctx.cwd);
+    if (cmd.mode === 'pass-through') return this.passThrough(chain, cmd.passReason ?? 'unparsable');
+
+    const decisions: SourceDecision[] = [];
+    for (const input of cmd.inputs) {
+      if (input.language !== 'c') continue;
+      decisions.push(
+        await prepareSource(input, { cmd, cwd: ctx.cwd, dataDir: config.dataDir, roles: config.roles, strict: config.strict }),
+      );
+      if (this.interrupted) return { status: null, signal: this.interrupted };
+    }
+    for (const d of decisions) {
+      if (!d.relevant || d.reason === null) continue;
+      if (config.strict) throw new WrapperError(`${d.input.path}: cannot instrument (${d.reason}) and SPINCHECK_STRICT is set`);
+      this.warn(`${d.input.path}: compiled without instrumentation (${d.reason})`);
+      this.writeDb(d, d.reason);
+    }
+    const toInstrument = decisions.filter((d) => d.copyText !== null);
+
+    let runtime: RuntimeLib | null = null;
+    if (cmd.mode !== 'compile' && config.linkRuntime && !cmd.partialLink && !cmd.noStdlib) {
+      const r = ensureRuntime(chain, cmd.targetArgs, config.cacheDir, this.childEnv, ctx.cwd, ctx.self);
+      if (r.ok) runtime = r.lib;
+      else if (toInstrument.length > 0) this.warn(`linking without the spincheck runtime: ${r.error}`);
+      else this.note(`no runtime: ${r.error}`);
+    }
+    if (toInstrument.length === 0 && !runtime) return this.passThrough(chain, 'nothing-to-do');
+
+    this.tmp = mkdtempSync(join(tmpdir(), 'spincheck-'));
+    const subs = toInstrument.map((d, k) => this.writeCopy(d, k, chain, config));
+    const steps = planCommand({
+      cmd,
+      subs,
+      runtime,
+      rules: GCC_RULES,
+      keepColor: ctx.stderrIsTTY && !cmd.colorChosen && ctx.env.TERM !== 'dumb',
+    });
+    const status = new Map<Substitution, 'ok' | 'fallback'>();
+    let outcome: Outcome = { status: 0, signal: null };
+    for (const step of steps) {
+      outcome = await this.runStep(chain, cmd, step, config, status);
+      if (this.interrupted) return { status: null, signal: this.interrupted };
+      if (outcome.status !== 0) break;
+    }
+    subs.forEach((sub, k) => {
+      const s = status.get(sub);
+      const d = toInstrument[k]!;
+      if (s === 'ok') this.writeDb(d, null);
+      else if (s === 'fallback') this.writeDb(d, 'instrumented-compile-failed');
+    });
+    return { status: outcome.status, signal: outcome.signal };
+  }
+
+  private writeDb(d: SourceDecision, reason: string | null): void {
+    try {
+      writeSiteDatabase(
+        this.config!.dataDir,
+        siteDatabase({ tu: d.tu, source: d.input.path, sourceAbs: d.abs, sourceHash: d.sourceHash, result: d.result, reason }),
+      );
+    } catch (e) {
+      this.warn(`cannot write the site database for ${d.input.path}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Writes the instrumented copy: private temp dir, or a content-addressed one when ccache-like launchers cache (G24). */
+  private writeCopy(d: SourceDecision, k: number, chain: CompilerChain, config: WrapperConfig): Substitution {
+    const name = basename(d.abs);
+    const own = join(this.tmp!, `s${k}`);
+    mkdirSync(own);
+    let copyDir = own;
+    if (chain.cached) {
+      copyDir = join(config.cacheDir, 'src', sha1(`${d.abs}\0${d.copyText}`).slice(0, 16));
+      mkdirSync(copyDir, { recursive: true });
+    }
+    const copyPath = join(copyDir, name);
+    if (!chain.cached) writeFileSync(copyPath, d.copyText!, 'latin1');
+    else if (!existsSync(copyPath)) writeAtomic(copyPath, d.copyText!, 'latin1');
+    const dot = name.lastIndexOf('.');
+    return {
+      input: d.input,
+      copyPath,
+      copyDir,
+      origDir: dirOf(d.input.path),
+      objectPath: join(own, `${dot > 0 ? name.slice(0, dot) : name}.o`),
+    };
+  }
+
+  private async exec(chain: CompilerChain, cmd: ParsedCommand, args: string[], capture: boolean): Promise<Outcome> {
+    const [first, ...rest] = chain.programs;
+    let finalArgs = args;
+    const length = args.reduce((n, a) => n + a.length + 1, 0);
+    if (cmd.usedResponseFile || length > MAX_COMMAND_CHARS) {
+      const rsp = join(this.tmp!, `args-${Math.random().toString(36).slice(2)}.rsp`);
+      writeFileSync(rsp, responseFileText(args));
+      finalArgs = [`@${rsp}`];
+    }
+    return run(first!.file, [...rest.map((p) => p.spelled), ...finalArgs], {
+      cwd: this.ctx.cwd,
+      env: this.childEnv,
+      argv0: first!.spelled,
+      captureStderr: capture,
+    });
+  }
+
+  private async runStep(
+    chain: CompilerChain,
+    cmd: ParsedCommand,
+    step: PlanStep,
+    config: WrapperConfig,
+    status: Map<Substitution, 'ok' | 'fallback'>,
+  ): Promise<Outcome> {
+    const start = Date.now();
+    const o = await this.exec(chain, cmd, step.args, step.captureStderr);
+    if (o.status === 0 || o.signal || !step.fallback || config.strict || this.interrupted) {
+      if (o.stderr?.length) this.ctx.writeStderr(o.stderr);
+      if (o.status === 0) {
+        for (const sub of step.substituted) status.set(sub, 'ok');
+        const files = step.substituted.flatMap((s) => depFileCandidates(cmd, s.input.path, this.ctx.env));
+        if (step.swaps.length > 0) rewriteDepFiles([...new Set(files)], this.ctx.cwd, step.swaps, start);
+      }
+      return o;
+    }
+    if (o.stderr?.length) this.note(`the instrumented command failed:\n${o.stderr.toString().trimEnd()}`);
+    const f = await this.exec(chain, cmd, step.fallback, false);
+    if (f.status === 0) {
+      for (const sub of step.substituted) {
+        status.set(sub, 'fallback');
+        this.warn(`${sub.input.path}: the instrumented copy did not compile; compiled unchanged (SPINCHECK_VERBOSE=1 shows why)`);
+      }
+      if (step.substituted.length === 0 && step.linksRuntime) this.warn('linking the spincheck runtime failed; linked without it');
+    }
+    return f;
+  }
+
+  private async passThrough(chain: CompilerChain, reason: PassThroughReason): Promise<WrapperOutcome> {
+    this.note(`pass-through: ${PASS_THROUGH_REASONS[reason]}`);
+    const [first, ...rest] = chain.programs;
+    const o = await run(first!.file, [...rest.map((p) => p.spelled), ...chain.args], {
+      cwd: this.ctx.cwd,
+      env: this.childEnv,
+      argv0: first!.spelled,
+    });
+    if (this.interrupted && !o.signal) return { status: null, signal: this.interrupted };
+    return { status: o.status, signal: o.signal };
+  }
+}
