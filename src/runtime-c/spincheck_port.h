@@ -1,0 +1,249 @@
+/* spincheck runtime: every platform difference (threads, TLS, atomics, processes, files, time) lives here. */
+#ifndef SPINCHECK_PORT_H
+#define SPINCHECK_PORT_H 1
+
+#if defined(_WIN32)
+#define SPINCHECK__WINDOWS 1
+#ifndef _CRT_SECURE_NO_WARNINGS
+#define _CRT_SECURE_NO_WARNINGS 1
+#endif
+#ifndef _CRT_NONSTDC_NO_WARNINGS
+#define _CRT_NONSTDC_NO_WARNINGS 1
+#endif
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN 1
+#endif
+#else
+#define SPINCHECK__POSIX 1
+#if !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE 1
+#endif
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#endif
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+
+#if defined(SPINCHECK__WINDOWS)
+#include <io.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <direct.h>
+#include <process.h>
+#include <windows.h>
+#else
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+#endif
+
+#if defined(_MSC_VER)
+#define SPINCHECK__MSVC_ATOMICS 1
+#define SPINCHECK__TLS __declspec(thread)
+#define SPINCHECK__UNUSED
+#else
+#define SPINCHECK__TLS __thread
+#define SPINCHECK__UNUSED __attribute__((unused))
+#endif
+
+/* ---- atomics: relaxed counters, acquire/release state words, CAS ---- */
+#if defined(SPINCHECK__MSVC_ATOMICS)
+#define spincheck__load_long(p) InterlockedCompareExchange((volatile long *)(p), 0, 0)
+#define spincheck__peek_long(p) (*(volatile long *)(p))
+#define spincheck__store_long(p, v) ((void)InterlockedExchange((volatile long *)(p), (long)(v)))
+#define spincheck__cas_long(p, e, d) (InterlockedCompareExchange((volatile long *)(p), (long)(d), (long)(e)) == (long)(e))
+#define spincheck__add_long(p, v) InterlockedExchangeAdd((volatile long *)(p), (long)(v))
+#define spincheck__load_ptr(p) InterlockedCompareExchangePointer((void *volatile *)(p), NULL, NULL)
+#define spincheck__cas_ptr(p, e, d) \
+  (InterlockedCompareExchangePointer((void *volatile *)(p), (void *)(d), (void *)(e)) == (void *)(e))
+#define spincheck__inc_u64(p) ((void)InterlockedIncrement64((volatile __int64 *)(p)))
+#define spincheck__load_u64(p) ((spincheck_u64)InterlockedCompareExchange64((volatile __int64 *)(p), 0, 0))
+#define spincheck__sub_u64(p, v) ((void)InterlockedExchangeAdd64((volatile __int64 *)(p), -(__int64)(v)))
+#define spincheck__store_u64(p, v) ((void)InterlockedExchange64((volatile __int64 *)(p), (__int64)(v)))
+#else
+#define spincheck__load_long(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define spincheck__peek_long(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define spincheck__store_long(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define spincheck__cas_long(p, e, d) spincheck__cas_long_fn((p), (e), (d))
+#define spincheck__add_long(p, v) __atomic_fetch_add((p), (v), __ATOMIC_ACQ_REL)
+#define spincheck__load_ptr(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define spincheck__cas_ptr(p, e, d) spincheck__cas_ptr_fn((void *volatile *)(p), (void *)(e), (void *)(d))
+#define spincheck__inc_u64(p) ((void)__atomic_fetch_add((p), 1, __ATOMIC_RELAXED))
+#define spincheck__load_u64(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define spincheck__sub_u64(p, v) ((void)__atomic_fetch_sub((p), (v), __ATOMIC_RELAXED))
+#define spincheck__store_u64(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+static int spincheck__cas_long_fn(volatile long *p, long e, long d) {
+  return __atomic_compare_exchange_n(p, &e, d, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+static int spincheck__cas_ptr_fn(void *volatile *p, void *e, void *d) {
+  return __atomic_compare_exchange_n(p, &e, d, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+#endif
+
+/* Give the CPU away while spinning on a cold-path lock. */
+static void spincheck__yield(void) {
+#if defined(SPINCHECK__WINDOWS)
+  SwitchToThread();
+#else
+  sched_yield();
+#endif
+}
+
+/* ---- processes ---- */
+static long spincheck__getpid(void) {
+#if defined(SPINCHECK__WINDOWS)
+  return (long)GetCurrentProcessId();
+#else
+  return (long)getpid();
+#endif
+}
+
+/* Leave at once, without atexit handlers (halt_on_error, exitcode). */
+static void spincheck__exit_now(int code) {
+  fflush(NULL);
+  _exit(code);
+}
+
+/* Milliseconds since the Unix epoch. */
+static double spincheck__now_ms(void) {
+#if defined(SPINCHECK__WINDOWS)
+  FILETIME ft;
+  ULARGE_INTEGER u;
+  GetSystemTimeAsFileTime(&ft);
+  u.LowPart = ft.dwLowDateTime;
+  u.HighPart = ft.dwHighDateTime;
+  return (double)((u.QuadPart - 116444736000000000ULL) / 10000ULL);
+#else
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000000L);
+#endif
+}
+
+/* Entropy for file names: high-resolution time, pid, an address, a counter (mixed by the caller). */
+static spincheck_u64 spincheck__entropy(void) {
+  static volatile long counter;
+  spincheck_u64 x = (spincheck_u64)spincheck__getpid() << 32;
+  x ^= (spincheck_u64)(size_t)&x;
+  x ^= (spincheck_u64)spincheck__add_long(&counter, 1) << 48;
+#if defined(SPINCHECK__WINDOWS)
+  {
+    LARGE_INTEGER q;
+    QueryPerformanceCounter(&q);
+    x ^= (spincheck_u64)q.QuadPart;
+  }
+#else
+  {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    x ^= (spincheck_u64)ts.tv_nsec ^ ((spincheck_u64)ts.tv_sec << 20);
+    clock_gettime(CLOCK_REALTIME, &ts);
+    x ^= (spincheck_u64)ts.tv_nsec << 7;
+  }
+#endif
+  return x;
+}
+
+/* ---- files: create-exclusive append-only, whole writes, directories ---- */
+#if defined(SPINCHECK__WINDOWS)
+#define SPINCHECK__PATH_SEP_OK(c) ((c) == '/' || (c) == '\\')
+static int spincheck__open_new(const char *path) {
+  return _open(path, _O_WRONLY | _O_CREAT | _O_EXCL | _O_APPEND | _O_BINARY | _O_NOINHERIT, _S_IREAD | _S_IWRITE);
+}
+static int spincheck__open_log(const char *path) {
+  return _open(path, _O_WRONLY | _O_CREAT | _O_APPEND | _O_BINARY | _O_NOINHERIT, _S_IREAD | _S_IWRITE);
+}
+static int spincheck__write_some(int fd, const char *buf, size_t n) {
+  return _write(fd, buf, (unsigned)n);
+}
+static void spincheck__close(int fd) { _close(fd); }
+static int spincheck__mkdir(const char *path) { return _mkdir(path); }
+static int spincheck__read_file(const char *path, char *buf, size_t cap) {
+  int fd = _open(path, _O_RDONLY | _O_BINARY);
+  int n, total = 0;
+  if (fd < 0) return -1;
+  while ((size_t)total + 1 < cap && (n = _read(fd, buf + total, (unsigned)(cap - 1 - (size_t)total))) > 0) total += n;
+  _close(fd);
+  buf[total] = 0;
+  return total;
+}
+#else
+#define SPINCHECK__PATH_SEP_OK(c) ((c) == '/')
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
+static int spincheck__open_new(const char *path) {
+  return open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
+}
+static int spincheck__open_log(const char *path) {
+  return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+}
+static int spincheck__write_some(int fd, const char *buf, size_t n) {
+  return (int)write(fd, buf, n);
+}
+static void spincheck__close(int fd) { close(fd); }
+static int spincheck__mkdir(const char *path) { return mkdir(path, 0777); }
+static int spincheck__read_file(const char *path, char *buf, size_t cap) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n;
+  size_t total = 0;
+  if (fd < 0) return -1;
+  while (total + 1 < cap) {
+    n = read(fd, buf + total, cap - 1 - total);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    total += (size_t)n;
+  }
+  close(fd);
+  buf[total] = 0;
+  return (int)total;
+}
+#endif
+
+/* Write all of buf (one call in the normal case, so a line lands whole with O_APPEND); 0 on success. */
+static int spincheck__write_all(int fd, const char *buf, size_t n) {
+  while (n > 0) {
+    int w = spincheck__write_some(fd, buf, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    buf += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* ---- process hooks: fork, exit, load time ---- */
+#if defined(SPINCHECK__POSIX)
+#define spincheck__atfork(prepare, parent, child) ((void)pthread_atfork((prepare), (parent), (child)))
+#else
+#define spincheck__atfork(prepare, parent, child) ((void)(prepare), (void)(parent), (void)(child))
+#endif
+
+/* Run a function when the image loads (registers the exit handler early, so it runs late). */
+#if defined(_MSC_VER)
+#pragma section(".CRT$XCU", read)
+#define SPINCHECK__ON_LOAD(fn) \
+  static void __cdecl fn(void); \
+  __declspec(allocate(".CRT$XCU")) void(__cdecl *fn##_ptr)(void) = fn; \
+  static void __cdecl fn(void)
+#else
+#define SPINCHECK__ON_LOAD(fn) \
+  static void fn(void) __attribute__((constructor)); \
+  static void fn(void)
+#endif
+
+/* glibc's on_exit sees the exit status; elsewhere atexit does not. */
+#if defined(__GLIBC__)
+#define SPINCHECK__HAVE_ON_EXIT 1
+#endif
+
+#endif

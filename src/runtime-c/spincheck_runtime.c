@@ -1,0 +1,344 @@
+/* spincheck runtime: the hooks and the CancelSpinLock state machine; one translation unit including its parts. */
+#define SPINCHECK_RUNTIME 1
+#include "spincheck_prelude.h"
+#include "spincheck_port.h"
+#include <stdarg.h>
+#include "spincheck_format.h"
+#include "spincheck.h"
+#ifdef SPINCHECK_TEST_HOOKS
+#include "spincheck_test.h"
+#endif
+
+/* Translation units whose hooks ran, newest first (lock-free push). */
+static struct spincheck_tu *volatile spincheck__tus;
+
+#include "spincheck_options.inc"
+#include "spincheck_writer.inc"
+#include "spincheck_report.inc"
+
+/* ---- threads: a small id (1, 2, ...) and the stack of instrumented routine frames ---- */
+struct spincheck__thread {
+  long id;
+  struct spincheck_frame *top;
+  void *pending_irql;
+};
+
+#ifdef SPINCHECK_TEST_HOOKS
+#define SPINCHECK__SIM_THREADS 64
+static struct spincheck__thread spincheck__sim[SPINCHECK__SIM_THREADS + 1];
+static long spincheck__sim_current = 1;
+static struct spincheck__thread *spincheck__self(void) {
+  struct spincheck__thread *t = &spincheck__sim[spincheck__sim_current];
+  t->id = spincheck__sim_current;
+  return t;
+}
+#else
+static SPINCHECK__TLS struct spincheck__thread spincheck__tls;
+static volatile long spincheck__thread_ids;
+static struct spincheck__thread *spincheck__self(void) {
+  struct spincheck__thread *t = &spincheck__tls;
+  if (!t->id) t->id = spincheck__add_long(&spincheck__thread_ids, 1) + 1;
+  return t;
+}
+#endif
+
+/* ---- the one cancel spin lock: owner thread (0 free), nesting after a double acquire, acquire site, IRQL ---- */
+static struct {
+  volatile long owner;
+  volatile long nesting;
+  volatile long nested;
+  struct spincheck_tu *volatile acq_tu;
+  volatile long acq_site;
+  volatile long by_io;
+  volatile long irql;
+} spincheck__lock;
+
+static void spincheck__take(long self, struct spincheck_tu *tu, unsigned site, int by_io, long irql) {
+  spincheck__lock.acq_tu = tu;
+  spincheck__lock.acq_site = (long)site;
+  spincheck__lock.by_io = by_io;
+  spincheck__lock.irql = irql;
+  spincheck__lock.nesting = 1;
+  spincheck__lock.nested = 0;
+  spincheck__store_long(&spincheck__lock.owner, self);
+}
+
+static void spincheck__free(void) {
+  spincheck__store_long(&spincheck__lock.owner, 0);
+  spincheck__lock.nesting = 0;
+  spincheck__lock.nested = 0;
+  spincheck__lock.acq_tu = NULL;
+  spincheck__lock.by_io = 0;
+  spincheck__lock.irql = -1;
+}
+
+/* ---- function address -> registered role (lock-free open addressing) ---- */
+#define SPINCHECK__REG_SIZE 4096
+static void *volatile spincheck__reg_key[SPINCHECK__REG_SIZE];
+static volatile long spincheck__reg_role[SPINCHECK__REG_SIZE];
+static volatile long spincheck__reg_full;
+
+static size_t spincheck__reg_hash(size_t key) {
+  return (size_t)(((spincheck_u64)key >> 4) * 0x9e3779b97f4a7c15ULL >> 40) % SPINCHECK__REG_SIZE;
+}
+
+/* Remember the role of a function address; the first registration's role stays. */
+static void spincheck__reg_put(size_t key, int role) {
+  size_t h = spincheck__reg_hash(key), n;
+  for (n = 0; n < SPINCHECK__REG_SIZE; n++) {
+    size_t i = (h + n) % SPINCHECK__REG_SIZE;
+    void *k = spincheck__load_ptr(&spincheck__reg_key[i]);
+    if (!k && spincheck__cas_ptr(&spincheck__reg_key[i], NULL, (void *)key)) {
+      spincheck__store_long(&spincheck__reg_role[i], role);
+      return;
+    }
+    k = spincheck__load_ptr(&spincheck__reg_key[i]);
+    if (k == (void *)key) {
+      spincheck__cas_long(&spincheck__reg_role[i], 0, role);
+      return;
+    }
+  }
+  if (spincheck__cas_long(&spincheck__reg_full, 0, 1))
+    spincheck__warn("more than %d registered routines; further registrations ignored", SPINCHECK__REG_SIZE);
+}
+
+static int spincheck__reg_get(size_t key) {
+  size_t h = spincheck__reg_hash(key), n;
+  for (n = 0; n < SPINCHECK__REG_SIZE; n++) {
+    size_t i = (h + n) % SPINCHECK__REG_SIZE;
+    void *k = spincheck__load_ptr(&spincheck__reg_key[i]);
+    if (!k) return 0;
+    if (k == (void *)key) return (int)spincheck__peek_long(&spincheck__reg_role[i]);
+  }
+  return 0;
+}
+
+/* ---- start-up, exit, fork ---- */
+static volatile long spincheck__init_state;
+
+#ifndef SPINCHECK_TEST_HOOKS
+static void spincheck__finish(int status, int status_known) {
+  spincheck_u64 n;
+  spincheck__io_lock();
+  n = spincheck__nviolations;
+  if (spincheck__load_ptr(&spincheck__tus) || n) spincheck__dump_locked();
+  if (n)
+    spincheck__warn_locked("%lu violation(s) of the CancelSpinLock rule in process %ld%s%s", (unsigned long)n,
+                           spincheck__getpid(), spincheck__run_fd >= 0 ? "; run data in " : "",
+                           spincheck__run_fd >= 0 ? spincheck__run_path : "");
+  spincheck__io_unlock();
+  if (n && spincheck__opt.exitcode && (!status_known || status == 0)) spincheck__exit_now(spincheck__opt.exitcode);
+}
+
+#if defined(SPINCHECK__HAVE_ON_EXIT)
+static void spincheck__on_exit(int status, void *arg) {
+  (void)arg;
+  spincheck__finish(status, 1);
+}
+#else
+static void spincheck__at_exit(void) { spincheck__finish(0, 0); }
+#endif
+
+static void spincheck__fork_prepare(void) { spincheck__io_lock(); }
+static void spincheck__fork_parent(void) { spincheck__io_unlock(); }
+
+/* The child starts with zero counters and an empty violation table; it writes its own run file. */
+static void spincheck__fork_child(void) {
+  struct spincheck_tu *tu;
+  for (tu = (struct spincheck_tu *)spincheck__load_ptr(&spincheck__tus); tu; tu = tu->next) {
+    memset(tu->hits, 0, tu->nsites * sizeof tu->hits[0]);
+    memset(tu->held, 0, tu->nsites * sizeof tu->held[0]);
+  }
+  memset(spincheck__vtab, 0, sizeof spincheck__vtab);
+  spincheck__nviolations = 0;
+  spincheck__io_unlock();
+}
+#endif
+
+/* Read options and suppressions, install exit and fork handlers; once per process. */
+static void spincheck__init(void) {
+  if (spincheck__load_long(&spincheck__init_state) == 2) return;
+  if (spincheck__cas_long(&spincheck__init_state, 0, 1)) {
+    spincheck__lock.irql = -1;
+    spincheck__options_defaults();
+    spincheck__parse_options(getenv("SPINCHECK_OPTIONS"));
+    spincheck__load_suppressions(spincheck__opt.suppressions);
+#ifndef SPINCHECK_TEST_HOOKS
+#if defined(SPINCHECK__HAVE_ON_EXIT)
+    on_exit(spincheck__on_exit, NULL);
+#else
+    atexit(spincheck__at_exit);
+#endif
+    spincheck__atfork(spincheck__fork_prepare, spincheck__fork_parent, spincheck__fork_child);
+#endif
+    spincheck__store_long(&spincheck__init_state, 2);
+  } else {
+    while (spincheck__load_long(&spincheck__init_state) != 2) spincheck__yield();
+  }
+}
+
+#ifndef SPINCHECK_TEST_HOOKS
+SPINCHECK__ON_LOAD(spincheck__on_load) { spincheck__init(); }
+#endif
+
+/* First hook of a TU: add it to the list dumped at exit. */
+static void spincheck__register_tu(struct spincheck_tu *tu) {
+  struct spincheck_tu *head;
+  spincheck__init();
+  if (!spincheck__cas_long(&tu->state, 0, 1)) return;
+  if (tu->abi != SPINCHECK_ABI_VERSION) {
+    spincheck__warn("%s: instrumented for hook ABI %u, runtime has %d; its counters are not recorded",
+                    tu->source ? tu->source : "?", tu->abi, SPINCHECK_ABI_VERSION);
+    return;
+  }
+  do {
+    head = (struct spincheck_tu *)spincheck__load_ptr(&spincheck__tus);
+    tu->next = head;
+  } while (!spincheck__cas_ptr(&spincheck__tus, head, tu));
+  spincheck__store_long(&tu->state, 2);
+  if (spincheck__opt.verbosity >= 2) spincheck__warn("instrumented unit %s (%s) ran", tu->id, tu->source);
+}
+
+#define spincheck__touch(tu) \
+  do { \
+    if (spincheck__peek_long(&(tu)->state) != 2) spincheck__register_tu(tu); \
+  } while (0)
+
+static void spincheck__hit(struct spincheck_tu *tu, unsigned site) {
+  if (site < tu->nsites) spincheck__inc_u64(&tu->hits[site]);
+}
+
+/* Fill a violation from the lock state and the thread, then report it. */
+static void spincheck__report(int kind, struct spincheck_tu *tu, unsigned site, const struct spincheck__thread *t,
+                              long irql_released) {
+  struct spincheck__violation v;
+  v.kind = kind;
+  v.tu = tu;
+  v.site = site;
+  v.acq_tu = spincheck__peek_long(&spincheck__lock.owner) ? spincheck__lock.acq_tu : NULL;
+  v.acq_site = v.acq_tu ? spincheck__lock.acq_site : -1;
+  v.by_io = v.acq_tu ? (int)spincheck__lock.by_io : 0;
+  v.thread = t->id;
+  v.irql_acquired = irql_released >= 0 ? spincheck__lock.irql : -1;
+  v.irql_released = irql_released;
+  v.top = t->top;
+  spincheck__violation(&v);
+}
+
+/* ---- the hooks ---- */
+
+void *spincheck_acquire_pre(struct spincheck_tu *tu, unsigned site, void *irql_ptr) {
+  struct spincheck__thread *t;
+  spincheck__touch(tu);
+  spincheck__hit(tu, site);
+  t = spincheck__self();
+  t->pending_irql = irql_ptr;
+  if (spincheck__peek_long(&spincheck__lock.owner) == t->id)
+    spincheck__report(SPINCHECK_V_DOUBLE_ACQUIRE, tu, site, t, -1);
+  return irql_ptr;
+}
+
+void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site) {
+  struct spincheck__thread *t = spincheck__self();
+  void *p = t->pending_irql;
+  t->pending_irql = NULL;
+  if (spincheck__peek_long(&spincheck__lock.owner) == t->id) {
+    spincheck__lock.nesting++;
+    spincheck__lock.nested = 1;
+    return;
+  }
+  spincheck__take(t->id, tu, site, 0, p ? (long)*(const unsigned char *)p : -1);
+}
+
+unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql) {
+  struct spincheck__thread *t;
+  long owner;
+  spincheck__touch(tu);
+  spincheck__hit(tu, site);
+  t = spincheck__self();
+  owner = spincheck__peek_long(&spincheck__lock.owner);
+  if (!owner) {
+    spincheck__report(SPINCHECK_V_RELEASE_NOT_HELD, tu, site, t, -1);
+  } else if (owner != t->id) {
+    spincheck__report(SPINCHECK_V_RELEASE_OTHER_THREAD, tu, site, t, -1);
+  } else if (spincheck__lock.nesting > 1) {
+    spincheck__lock.nesting--;
+  } else {
+    if (!spincheck__lock.nested && spincheck__lock.irql >= 0 && (long)(irql & 0xffu) != spincheck__lock.irql)
+      spincheck__report(SPINCHECK_V_IRQL_MISMATCH, tu, site, t, (long)(irql & 0xffu));
+    spincheck__free();
+  }
+  return (unsigned char)irql;
+}
+
+int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsigned entry_site,
+                    unsigned other_exit_site, int role, spincheck_fn fn, int irql) {
+  struct spincheck__thread *t;
+  long owner;
+  spincheck__touch(tu);
+  spincheck__hit(tu, entry_site);
+  frame->tu = tu;
+  frame->prev = NULL;
+  frame->entry_site = entry_site;
+  frame->exit_site = other_exit_site;
+  frame->held_at_entry = 0;
+  frame->entered_holding = 0;
+  if (role == SPINCHECK_ROLE_CANDIDATE) role = fn ? spincheck__reg_get((size_t)fn) : 0;
+  if (role != SPINCHECK_ROLE_DISPATCH && role != SPINCHECK_ROLE_CANCEL) role = 0;
+  frame->role = role;
+  if (!role) return 0;
+  t = spincheck__self();
+  frame->prev = t->top;
+  t->top = frame;
+  owner = spincheck__peek_long(&spincheck__lock.owner);
+  frame->held_at_entry = owner == t->id;
+  if (role == SPINCHECK_ROLE_CANCEL && !owner) {
+    spincheck__take(t->id, tu, entry_site, 1, irql >= 0 ? (long)(irql & 0xff) : -1);
+    frame->entered_holding = 1;
+  }
+  return role;
+}
+
+void spincheck_leave(struct spincheck_frame *frame) {
+  struct spincheck__thread *t = spincheck__self();
+  struct spincheck_tu *tu = frame->tu;
+  unsigned site = frame->exit_site;
+  int held = spincheck__peek_long(&spincheck__lock.owner) == t->id;
+  int report = 0;
+  spincheck__hit(tu, site);
+  if (held && site < tu->nsites) spincheck__inc_u64(&tu->held[site]);
+  if (!frame->role) return;
+  if (t->top != frame) {
+    struct spincheck_frame *f = t->top;
+    while (f && f != frame) f = f->prev;
+    if (f) t->top = frame;
+  }
+  if (held) {
+    if (frame->role == SPINCHECK_ROLE_CANCEL) report = SPINCHECK_V_CANCEL_EXIT_HELD + 1;
+    else if (!frame->prev || (spincheck__opt.strict_nesting && !frame->held_at_entry))
+      report = SPINCHECK_V_DISPATCH_EXIT_HELD + 1;
+  }
+  if (report) {
+    spincheck__report(report - 1, tu, site, t, -1);
+    spincheck__free();
+  }
+  if (t->top == frame) t->top = frame->prev;
+}
+
+spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role, spincheck_fn fn) {
+  spincheck__touch(tu);
+  spincheck__hit(tu, site);
+  if (fn && (role == SPINCHECK_ROLE_DISPATCH || role == SPINCHECK_ROLE_CANCEL)) spincheck__reg_put((size_t)fn, role);
+  return fn;
+}
+
+void spincheck_dump(void) {
+  spincheck__init();
+  spincheck__io_lock();
+  spincheck__dump_locked();
+  spincheck__io_unlock();
+}
+
+#ifdef SPINCHECK_TEST_HOOKS
+#include "spincheck_test.inc"
+#endif
