@@ -217,7 +217,7 @@ function collectRoutines(
       c.unchecked.push({ ...c.pos(fn.startIndex), name, reason: 'routine header or braces do not parse' });
       continue;
     }
-    routine(parser, c, { fn, body, name, info, closeOk, open, close });
+    routine(parser, c, { fn, body, name, info, closeOk, open, close, returnMacros: table.returnMacros });
   }
 }
 
@@ -229,6 +229,17 @@ interface RoutineParts {
   closeOk: boolean;
   open: SyntaxNode;
   close: SyntaxNode | null;
+  returnMacros: Set<string>;
+}
+
+/** Statements of a routine that invoke a macro containing `return` (their line is recorded as a possible exit). */
+function macroReturnStatements(body: SyntaxNode, fn: SyntaxNode, macros: Set<string>): SyntaxNode[] {
+  if (macros.size === 0) return [];
+  return body.descendantsOfType('expression_statement').filter((st) => {
+    const call = st.namedChildren[0];
+    const callee = call?.type === 'call_expression' ? call.childForFieldName('function') : null;
+    return callee?.type === 'identifier' && macros.has(callee.text) && enclosingFunction(st)?.id === fn.id && !isBroken(st);
+  });
 }
 
 function routine(parser: CParser, c: Collector, r: RoutineParts): void {
@@ -250,6 +261,17 @@ function routine(parser: CParser, c: Collector, r: RoutineParts): void {
       apply: (i) => {
         c.rewriter.before(ret.startIndex, hook.ret(i));
         c.rewriter.after(ret.endIndex, ' }');
+      },
+    });
+  }
+  for (const st of macroReturnStatements(body, fn, r.returnMacros)) {
+    group.push({
+      site: { ...exitSite(st.startIndex, 'return'), macro: (st.namedChildren[0]?.childForFieldName('function')?.text ?? '') },
+      at: st.startIndex,
+      order: 0,
+      apply: (i) => {
+        c.rewriter.before(st.startIndex, hook.ret(i));
+        c.rewriter.after(st.endIndex, ' }');
       },
     });
   }

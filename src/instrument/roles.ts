@@ -28,6 +28,8 @@ const MAX_HEADERS = 64;
 
 export class RoleTable {
   private readonly roles = new Map<string, RoleInfo>();
+  /** Function-like macros whose body contains `return` (file and project headers). */
+  readonly returnMacros = new Set<string>();
 
   /** Records a role; the first source found for a name wins. */
   add(name: string, role: Role, source: RoleSource): void {
@@ -59,21 +61,31 @@ function collectDeclared(
       if (name) table.add(name.text, role, inHeader ? 'role-type-header' : 'role-type');
     }
   }
+  for (const match of parser.queries.macros.matches(root)) {
+    const name = match.captures.find((c) => c.name === 'name')?.node;
+    const body = match.captures.find((c) => c.name === 'body')?.node;
+    if (name && body && /\breturn\b/.test(body.text)) table.returnMacros.add(name.text);
+  }
+  const declared = hints.length > 0 ? root.descendantsOfType(['declaration', 'function_definition']) : [];
   for (const hint of hints) {
-    const target = nextDeclared(root, hint.end, text);
+    const target = nextDeclared(declared, hint.end, text);
     const source: RoleSource = inHeader && hint.source === 'role-type' ? 'role-type-header' : hint.source;
     if (target) table.add(target, hint.role, source);
   }
 }
 
-/** Name declared by the first declaration or definition after `offset`, if only blanks separate them. */
-function nextDeclared(root: SyntaxNode, offset: number, text: string): string | null {
-  for (const n of root.descendantsOfType(['declaration', 'function_definition'])) {
-    if (n.startIndex < offset) continue;
-    if (text.slice(offset, n.startIndex).trim() !== '') return null;
-    return declaredName(n.childForFieldName('declarator'))?.text ?? null;
+/** Name declared by the first of `declared` (in source order) after `offset`, if only blanks separate them. */
+function nextDeclared(declared: SyntaxNode[], offset: number, text: string): string | null {
+  let lo = 0;
+  let hi = declared.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((declared[mid] as SyntaxNode).startIndex < offset) lo = mid + 1;
+    else hi = mid;
   }
-  return null;
+  const n = declared[lo];
+  if (!n || text.slice(offset, n.startIndex).trim() !== '') return null;
+  return declaredName(n.childForFieldName('declarator'))?.text ?? null;
 }
 
 /** Roles found in the project headers the file includes with "..." (recursively, each header once). */

@@ -86,20 +86,21 @@ NTSTATUS DispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 { SPINCHECK_BEGIN(2, 3, 1, DispatchRead, -1)
     KIRQL irql;
     (void)DeviceObject;
-    CHECK_CANCEL(Irp);
+    { SPINCHECK_RET(4) CHECK_CANCEL(Irp); }
     LOCK_QUEUE(&irql);
     UNLOCK_QUEUE(irql);
-    { SPINCHECK_RET(4) return STATUS_SUCCESS; }
-SPINCHECK_END(5) }
+    { SPINCHECK_RET(5) return STATUS_SUCCESS; }
+SPINCHECK_END(6) }
 
-static spincheck_u64 spincheck_hits_[6];
-static spincheck_u64 spincheck_held_[6];
-static const struct spincheck_site spincheck_sites_[6] = {
+static spincheck_u64 spincheck_hits_[7];
+static spincheck_u64 spincheck_held_[7];
+static const struct spincheck_site spincheck_sites_[7] = {
   {1u, 3u, 23u, 0},
   {2u, 4u, 30u, 0},
   {3u, 9u, 1u, "DispatchRead"},
   {4u, 9u, 1u, "DispatchRead"},
+  {4u, 13u, 5u, "DispatchRead"},
   {4u, 16u, 5u, "DispatchRead"},
   {4u, 17u, 1u, "DispatchRead"}
 };
-static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 6u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};
+static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 7u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};
