@@ -45,6 +45,101 @@ export function rewriteDepText(text: string, swaps: readonly PathSwap[]): string
   return out;
 }
 
+/** How a compiler wraps the first rule of a dependency file (gcc: mkdeps.cc, clang: DependencyFile.cpp). */
+export type DepStyle = 'gcc' | 'clang';
+
+/** Splits the first rule (up to the first line not ending in a backslash) into make words, escapes kept. */
+function firstRule(text: string): { words: string[]; end: number } {
+  const words: string[] = [];
+  let cur = '';
+  let i = 0;
+  for (; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '\\' && text[i + 1] === '\n') {
+      if (cur) words.push(cur);
+      cur = '';
+      i++;
+    } else if (ch === '\\' && i + 1 < text.length) {
+      cur += ch + text[i + 1];
+      i++;
+    } else if (ch === '\n') {
+      break;
+    } else if (ch === ' ' || ch === '\t') {
+      if (cur) words.push(cur);
+      cur = '';
+    } else {
+      cur += ch;
+    }
+  }
+  if (cur) words.push(cur);
+  return { words, end: i };
+}
+
+function unescapedLength(word: string): number {
+  return word.replace(/\\([ #\t])/g, '$1').replace(/\$\$/g, '$').length;
+}
+
+/** Writes a rule the way the compiler does, so a rewritten file wraps exactly like a plain build's. */
+export function formatRule(targets: readonly string[], deps: readonly string[], style: DepStyle): string {
+  let out = '';
+  if (style === 'gcc') {
+    let col = 0;
+    const put = (name: string): void => {
+      if (col) {
+        if (col + name.length > 72) {
+          out += ' \\\n';
+          col = 0;
+        }
+        col++;
+        out += ' ';
+      }
+      col += name.length;
+      out += name;
+    };
+    targets.forEach(put);
+    out += ':';
+    col++;
+    deps.forEach(put);
+    return `${out}\n`;
+  }
+  let col = 0;
+  for (const t of targets) {
+    if (col === 0) col += t.length;
+    else if (col + t.length + 2 > 75) {
+      col = t.length + 2;
+      out += ' \\\n  ';
+    } else {
+      col += t.length + 1;
+      out += ' ';
+    }
+    out += t;
+  }
+  out += ':';
+  col += 1;
+  for (const d of deps) {
+    const n = unescapedLength(d);
+    if (col + n + 1 + 2 > 75) {
+      out += ' \\\n ';
+      col = 2;
+    }
+    out += ` ${d}`;
+    col += n + 1;
+  }
+  return `${out}\n`;
+}
+
+/** Rewrites swapped paths and re-wraps the first rule as `style` would have written it. */
+export function rewriteDepFile(text: string, swaps: readonly PathSwap[], style: DepStyle): string {
+  const replaced = rewriteDepText(text, swaps);
+  if (replaced === text) return text;
+  const { words, end } = firstRule(replaced);
+  const colon = words.findIndex((w) => w.endsWith(':') && !w.endsWith('\\:'));
+  if (colon < 0) return replaced;
+  const targets = words.slice(0, colon + 1).map((w, k) => (k === colon ? w.slice(0, -1) : w)).filter(Boolean);
+  const deps = words.slice(colon + 1);
+  return formatRule(targets, deps, style) + replaced.slice(end + 1);
+}
+
 /** Writes `text` to `path` atomically (temp name in the same directory, then rename). */
 export function writeAtomic(path: string, data: string | Uint8Array, encoding: BufferEncoding = 'utf8'): void {
   const tmp = join(dirname(path), `.${basename(path)}.spincheck-${process.pid}-${Math.random().toString(36).slice(2)}`);
@@ -80,7 +175,13 @@ export function depFileCandidates(cmd: ParsedCommand, sourcePath: string, env: N
 }
 
 /** Rewrites the dependency files written since `since` (ms); returns the files changed. */
-export function rewriteDepFiles(files: readonly string[], cwd: string, swaps: readonly PathSwap[], since: number): string[] {
+export function rewriteDepFiles(
+  files: readonly string[],
+  cwd: string,
+  swaps: readonly PathSwap[],
+  since: number,
+  style: DepStyle,
+): string[] {
   const changed: string[] = [];
   // Dependency files are bytes: compare in latin1, with the paths' UTF-8 bytes seen the same way.
   const asBytes = (p: string): string => Buffer.from(p, 'utf8').toString('latin1');
@@ -90,7 +191,7 @@ export function rewriteDepFiles(files: readonly string[], cwd: string, swaps: re
     const st = statSync(abs, { throwIfNoEntry: false });
     if (!st?.isFile() || st.mtimeMs + 1000 < since) continue;
     const text = readFileSync(abs, 'latin1');
-    const next = rewriteDepText(text, byteSwaps);
+    const next = rewriteDepFile(text, byteSwaps, style);
     if (next !== text) {
       writeAtomic(abs, next, 'latin1');
       changed.push(file);

@@ -245,7 +245,7 @@ class Session {
       if (o.status === 0) {
         for (const sub of step.substituted) status.set(sub, 'ok');
         const files = step.substituted.flatMap((s) => depFileCandidates(cmd, s.input.path, this.ctx.env));
-        if (step.swaps.length > 0) rewriteDepFiles([...new Set(files)], this.ctx.cwd, step.swaps, start);
+        if (step.swaps.length > 0) rewriteDepFiles([...new Set(files)], this.ctx.cwd, step.swaps, start, chain.kind);
       }
       return o;
     }
