@@ -87,6 +87,15 @@ describe.each(cases)('golden %s', (name) => {
     expect(again.code).toBe(result.code);
   });
 
+  it.runIf(compilers.includes('clang'))('compiles warning-free with clang-cl /W4 /WX (the __try/__finally exit hook)', () => {
+    const flags = ['--driver-mode=cl', '/W4', '/WX', '/Zs', `/I${dir}`, `/I${goldenDir}`];
+    const plain = run('clang', [...flags, '/Tc', join(dir, 'input.c')]);
+    expect(plain.stdout + plain.stderr).toBe('');
+    const instrumented = run('clang', [...flags, '/Tc', expectedPath]);
+    expect(instrumented.stdout + instrumented.stderr).toBe('');
+    expect(instrumented.status).toBe(0);
+  });
+
   for (const cc of compilers) {
     for (const mode of modes) {
       it(`compiles warning-free with ${cc} ${mode.join(' ')}`, () => {
