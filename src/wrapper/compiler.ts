@@ -72,11 +72,30 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv, cwd: string, se
 
 const SOURCE_OR_OBJECT = /\.(c|cc|cpp|cxx|c\+\+|C|i|ii|h|s|S|sx|o|obj|a|so|lib|dll|m|mm)$/;
 
+/** The first executable named `name` on PATH, whatever it is. */
+function firstOnPath(name: string, env: NodeJS.ProcessEnv, cwd: string): string | null {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(resolve(cwd, dir), name);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * argv[0] for the program: as spelled (G22), unless a PATH lookup of that name would find spincheck's
+ * masquerade first: gcc then locates its own cc1 through argv[0], so it gets the absolute path (same basename).
+ */
+function programFor(name: string, file: string, env: NodeJS.ProcessEnv, cwd: string): Program {
+  if (name.includes('/')) return { spelled: name, file };
+  return { spelled: firstOnPath(name, env, cwd) === file ? name : file, file };
+}
+
 /** Is this leading argument a program (not an option, not an input file)? */
 function asProgram(arg: string | undefined, env: NodeJS.ProcessEnv, cwd: string, self: Self): Program | null {
   if (arg === undefined || arg.startsWith('-') || arg.startsWith('@') || SOURCE_OR_OBJECT.test(arg)) return null;
   const file = findOnPath(arg, env, cwd, self);
-  return file ? { spelled: arg, file } : null;
+  return file ? programFor(arg, file, env, cwd) : null;
 }
 
 function kindOf(program: Program): 'gcc' | 'clang' {
@@ -118,7 +137,7 @@ export function resolveCompiler(
     for (const name of names) {
       const file = findOnPath(name, env, cwd, self);
       if (!file) throw new WrapperError(`cannot find the real compiler '${name}' on PATH (set SPINCHECK_CC)`);
-      programs.push({ spelled: name, file });
+      programs.push(programFor(name, file, env, cwd));
     }
   }
   const last = programs[programs.length - 1]!;
