@@ -1,6 +1,7 @@
 // `spincheck run -- CMD...`: runs a test command with a fresh run directory, then reports that run only.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { RUN_SUBDIR } from '../model/index.js';
 import { loadData } from '../report/load.js';
 import { mergeData } from '../report/merge.js';
 import { UsageError, one, parseArgs } from './args.js';
@@ -18,7 +19,7 @@ export async function runCommand(io: CliEnv): Promise<number> {
   if (args.rest.length === 0) throw new UsageError('usage: spincheck run [--format F] [--output P] -- COMMAND [ARGS...]');
   const fail = failOptions(args);
   const dataDir = one(args, 'data-dir') ?? defaultDataDir(io.env, io.cwd);
-  const runDir = join(dataDir, 'run', `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+  const runDir = join(dataDir, RUN_SUBDIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
   mkdirSync(runDir, { recursive: true });
   const { execa } = await import('execa');
   const [cmd, ...cmdArgs] = args.rest as [string, ...string[]];

@@ -10,6 +10,8 @@ export const RUN_VERSION = 1;
 /** Sub-directories of a data directory. */
 export const SITES_DIR = 'sites';
 export const RUNS_DIR = 'runs';
+/** `spincheck run` gives each run a data directory of its own under `<data dir>/run/`. */
+export const RUN_SUBDIR = 'run';
 
 export interface Site {
   /** Index inside its translation unit; the id is `${tu}:${index}`. */

@@ -5,7 +5,7 @@ import type {
   CountersRecord, RunHeader, Site, SiteDatabase, ViolationCountRecord, ViolationRecord,
 } from '../model/index.js';
 import {
-  EXIT_VIAS, ROLES, ROLE_SOURCES, RUN_FORMAT, RUN_VERSION, RUNS_DIR, SITES_DIR, SITES_FORMAT, SITES_VERSION,
+  EXIT_VIAS, ROLES, ROLE_SOURCES, RUN_FORMAT, RUN_SUBDIR, RUN_VERSION, RUNS_DIR, SITES_DIR, SITES_FORMAT, SITES_VERSION,
 } from '../model/index.js';
 import { sha1 } from '../model/tu-id.js';
 import { ReportError } from './errors.js';
@@ -178,6 +178,15 @@ function filesIn(dir: string, suffix: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith(suffix)).sort().map((f) => join(dir, f));
 }
 
+/** Run files of a data directory: its own `runs/`, and those of each `spincheck run` under `run/`. */
+function runFilesIn(dir: string): string[] {
+  const own = filesIn(join(dir, RUNS_DIR), '.jsonl');
+  const runRoot = join(dir, RUN_SUBDIR);
+  if (!existsSync(runRoot)) return own;
+  const nested = readdirSync(runRoot).sort().flatMap((r) => filesIn(join(runRoot, r, RUNS_DIR), '.jsonl'));
+  return [...own, ...nested];
+}
+
 function describe(e: unknown): string {
   if (e instanceof Invalid) return e.message;
   if (e instanceof SyntaxError) return 'not valid JSON (truncated or corrupt)';
@@ -208,7 +217,7 @@ export function loadData(dirs: DataDirs): LoadedData {
       throw new ReportError(dir, 'no such data directory (build with spincheck-cc and run the tests first, or name the directory)');
     }
     const sites = dirs.sites.includes(dir) ? filesIn(join(dir, SITES_DIR), '.json') : [];
-    const runs = dirs.runs.includes(dir) ? filesIn(join(dir, RUNS_DIR), '.jsonl') : [];
+    const runs = dirs.runs.includes(dir) ? runFilesIn(dir) : [];
     for (const file of sites) {
       try {
         const db = parseSiteDatabase(JSON.parse(readFileSync(file, 'utf8')), file);

@@ -1,0 +1,32 @@
+// `npm run demo`: builds the example driver through spincheck-cc with make, runs both harnesses, shows the reports.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const example = join(root, 'examples', 'queue-driver');
+const bin = (name) => join(root, 'dist', 'bin', `${name}.js`);
+const dataDir = join(example, '.spincheck');
+
+function step(title, cmd, args, { allowFailure = false } = {}) {
+  process.stdout.write(`\n\u001b[1m== ${title}\u001b[0m\n$ ${[cmd, ...args].join(' ')}\n`);
+  const r = spawnSync(cmd, args, { cwd: example, stdio: 'inherit', env: { ...process.env, SPINCHECK_DIR: dataDir } });
+  if (r.error) throw r.error;
+  if (r.status !== 0 && !allowFailure) {
+    process.stderr.write(`demo: '${cmd}' failed with status ${r.status}\n`);
+    process.exit(1);
+  }
+  return r.status;
+}
+
+rmSync(dataDir, { recursive: true, force: true });
+step('Build the driver and its harness through spincheck-cc (clean and with seeded bugs)', 'make', [
+  '-s', '-B', `CC=${bin('spincheck-cc')}`,
+]);
+step('Run the clean harness', process.execPath, [bin('spincheck'), 'run', '--', './harness']);
+const status = step('Run the harness built with seeded bugs', process.execPath, [bin('spincheck'), 'run', '--', './harness-buggy'], {
+  allowFailure: true,
+});
+process.stdout.write(`\nThe seeded-bug run exited with status ${status}: spincheck report and run fail on violations.\n`);
+process.stdout.write(`Data of both runs: ${dataDir} (try: node ${bin('spincheck')} report ${dataDir})\n`);
