@@ -4,7 +4,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-/* Append counters and violation counts accumulated since the previous dump to this process's run file. */
+/* Append to this process's run file: counters since the previous dump (deltas) and violation totals so far. */
 void spincheck_dump(void);
 #ifdef __cplusplus
 }

@@ -1,5 +1,7 @@
 /* spincheck runtime: the hooks and the CancelSpinLock state machine; one translation unit including its parts. */
+#ifndef SPINCHECK_RUNTIME
 #define SPINCHECK_RUNTIME 1
+#endif
 #include "spincheck_prelude.h"
 #include "spincheck_port.h"
 #include <stdarg.h>

@@ -226,11 +226,14 @@ describe.skipIf(!hasGcc)('runtime end to end (gcc)', () => {
     expect(readFileSync(path.join(dir, `sc.${pid}`), 'utf8')).toContain('ERROR: spincheck: release-not-held');
   });
 
-  it('spincheck_dump writes deltas: the sum over records is exact', () => {
+  it('spincheck_dump: counters are deltas (sum them), violation counts are totals so far (last wins)', () => {
     const o = scenario(gccBin, ['dump']);
     const recs = o.records.filter((r) => 't' in r && r.t === 'counters' && r.tu === 'driver-tu');
     expect(recs).toHaveLength(2);
     expect(hits(o, 'driver-tu')[S.CLEAN_ENTRY]).toBe(3);
+    expect(hits(o, 'driver-tu')[S.FREE_REL]).toBe(2);
+    expect(counts(o).map((c) => c.count)).toEqual([1, 2]);
+    expect(violations(o)).toHaveLength(1);
   });
 
   it('data directory: build-time default, SPINCHECK_DIR, then data_dir= override', () => {
