@@ -2,6 +2,7 @@
 import type { Site } from '../model/index.js';
 import { ROLE_CODE, SITE_KINDS } from '../model/index.js';
 import prelude from '../runtime-c/spincheck_prelude.h';
+import type { Dialect } from './types.js';
 
 /** Marks an instrumented file; instrumenting it again is a no-op. */
 export const INSTRUMENTED_MARKER = 'SPINCHECK_PRELUDE_H';
@@ -31,8 +32,9 @@ export const hook = {
 };
 
 /** The prelude block, followed by a #line that puts the next line back at `line`. */
-export function preludeBlock(line: number): string {
-  return `${prelude.trimEnd()}\n#line ${line}\n`;
+export function preludeBlock(line: number, dialect: Dialect): string {
+  const seh = dialect === 'msvc' ? '#define SPINCHECK_USE_SEH 1\n' : '';
+  return `${seh}${prelude.trimEnd()}\n#line ${line}\n`;
 }
 
 const SITE_KIND_CODE = (kind: Site['kind']): number => SITE_KINDS.indexOf(kind) + 1;

@@ -6,6 +6,7 @@ import { cParser } from './parse.js';
 import type { CParser, SyntaxNode } from './parse.js';
 import { LineMap } from './positions.js';
 import { InsertOnlyRewriter } from './rewriter.js';
+import { mentionsRelevantName } from './scan.js';
 import { CANCEL_REGISTRARS, collectRoles, configuredRole } from './roles.js';
 import type { RoleInfo, RoleTable } from './roles.js';
 import { findMacroCalls } from './macros.js';
@@ -15,19 +16,11 @@ import type { InstrumentOptions, InstrumentResult, RoleConfig } from './types.js
 
 export type { InstrumentOptions, InstrumentResult, RoleConfig } from './types.js';
 export { INSTRUMENTED_MARKER } from './emit.js';
+export { mentionsRelevantName } from './scan.js';
 
 export class InstrumentError extends Error {}
 
 const LOCK_API = new Set(['IoAcquireCancelSpinLock', 'IoReleaseCancelSpinLock']);
-const RELEVANT = /\b(IoAcquireCancelSpinLock|IoReleaseCancelSpinLock|IoSetCancelRoutine|IoStartPacket|MajorFunction|DRIVER_DISPATCH|DRIVER_CANCEL|_Dispatch_type_|_Function_class_|PIRP|IRP)\b/;
-
-/** Cheap scan without tree-sitter: could this file need instrumentation at all? */
-export function mentionsRelevantName(source: string, roles?: RoleConfig): boolean {
-  if (roles?.allFunctions) return true;
-  if (roles && ((roles.dispatch?.length ?? 0) > 0 || (roles.cancel?.length ?? 0) > 0)) return true;
-  return RELEVANT.test(source);
-}
-
 /** A site found before indices are given, with where its hooks go. */
 interface Pending {
   site: Omit<Site, 'index'>;
@@ -212,12 +205,14 @@ function collectRoutines(
     const open = body.firstChild;
     const close = body.lastChild;
     const closeOk = close?.type === '}' && !close.isMissing && !body.hasError;
+    const dialect = options.dialect ?? 'gnu';
     if (isBroken(declarator) || open?.type !== '{' || (options.dialect === 'msvc' && !closeOk)) {
       c.diagnostics.push(`${name}: not instrumented (parse error in the routine's header or braces)`);
       c.unchecked.push({ ...c.pos(fn.startIndex), name, reason: 'routine header or braces do not parse' });
       continue;
     }
-    routine(parser, c, { fn, body, name, info, closeOk, open, close, returnMacros: table.returnMacros });
+    const fallOff = closeOk && (dialect === 'msvc' || returnsVoid(fn));
+    routine(parser, c, { fn, body, name, info, fallOff, open, close, returnMacros: table.returnMacros });
   }
 }
 
@@ -226,10 +221,16 @@ interface RoutineParts {
   body: SyntaxNode;
   name: string;
   info: RoleInfo;
-  closeOk: boolean;
+  /** Hook the closing brace: a void function can fall off its end (gcc warns falsely when a non-void one has it). */
+  fallOff: boolean;
   open: SyntaxNode;
   close: SyntaxNode | null;
   returnMacros: Set<string>;
+}
+
+/** True for `void f(...)` / `VOID f(...)` definitions (not functions returning pointers). */
+function returnsVoid(fn: SyntaxNode): boolean {
+  return /^(void|VOID)$/.test(fn.childForFieldName('type')?.text ?? '') && fn.childForFieldName('declarator')?.type === 'function_declarator';
 }
 
 /** Statements of a routine that invoke a macro containing `return` (their line is recorded as a possible exit). */
@@ -275,7 +276,7 @@ function routine(parser: CParser, c: Collector, r: RoutineParts): void {
       },
     });
   }
-  if (r.closeOk && r.close) {
+  if (r.fallOff && r.close) {
     const close = r.close;
     group.push({
       site: exitSite(close.startIndex, 'fall-off'),
@@ -374,7 +375,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   for (const p of ordered) p.apply(indexOf(p));
   const bom = source.startsWith('\uFEFF') ? 1 : source.startsWith('\xEF\xBB\xBF') ? 3 : 0;
   const at = preludeIndex(blanked.text, c.hooked, bom);
-  rewriter.before(at, preludeBlock(lines.line(at)));
+  rewriter.before(at, preludeBlock(lines.line(at), options.dialect ?? 'gnu'));
   const sites: Site[] = ordered.map((p, index) => ({ index, ...p.site }));
   rewriter.after(source.length, trailer(sites, options.tuId, options.sourceName ?? '', options.dataDir));
   const routines: Routine[] = c.routines.map(({ entry, ...r }) => ({ ...r, entrySite: indexOf(entry) }));

@@ -278,7 +278,6 @@ int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsi
   struct spincheck__thread *t;
   long owner;
   spincheck__touch(tu);
-  spincheck__hit(tu, entry_site);
   frame->tu = tu;
   frame->prev = NULL;
   frame->entry_site = entry_site;
@@ -289,6 +288,7 @@ int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsi
   if (role != SPINCHECK_ROLE_DISPATCH && role != SPINCHECK_ROLE_CANCEL) role = 0;
   frame->role = role;
   if (!role) return 0;
+  spincheck__hit(tu, entry_site);
   t = spincheck__self();
   frame->prev = t->top;
   t->top = frame;
@@ -307,9 +307,9 @@ void spincheck_leave(struct spincheck_frame *frame) {
   unsigned site = frame->exit_site;
   int held = spincheck__peek_long(&spincheck__lock.owner) == t->id;
   int report = 0;
+  if (!frame->role) return;
   spincheck__hit(tu, site);
   if (held && site < tu->nsites) spincheck__inc_u64(&tu->held[site]);
-  if (!frame->role) return;
   if (t->top != frame) {
     struct spincheck_frame *f = t->top;
     while (f && f != frame) f = f->prev;

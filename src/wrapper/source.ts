@@ -4,7 +4,8 @@ import { dirname, resolve } from 'node:path';
 import type { InstrumentResult, ResolvedInclude, RoleConfig } from '../instrument/types.js';
 import { sha1, tuId } from '../model/tu-id.js';
 import type { Input, ParsedCommand } from './command.js';
-import { loadInstrumenter, mayNeedInstrumenting } from './instrumenter.js';
+import { mentionsRelevantName } from '../instrument/scan.js';
+import { loadInstrumenter } from './instrumenter.js';
 
 const BOM = '\xEF\xBB\xBF';
 const MAX_HEADER_BYTES = 4 << 20;
@@ -82,15 +83,12 @@ export async function prepareSource(input: Input, ctx: SourceContext): Promise<S
   }
   const text = bytes.toString('latin1');
   const base = { input, abs, tu: tuId(abs, bytes), sourceHash: sha1(bytes) };
-  if (!mayNeedInstrumenting(text, ctx.roles)) {
+  if (!mentionsRelevantName(text, ctx.roles)) {
     return { ...base, result: null, copyText: null, reason: null, relevant: false };
   }
   let result: InstrumentResult;
   try {
     const mod = await loadInstrumenter();
-    if (!mod.mentionsRelevantName(text, ctx.roles)) {
-      return { ...base, result: null, copyText: null, reason: null, relevant: false };
-    }
     result = mod.instrument(text, {
       tuId: base.tu,
       // The text is bytes as Latin-1 characters: strings the instrumenter writes into it must be too.

@@ -1,10 +1,12 @@
 // Golden cases: each construct's rewrite, sites, integrity (insert-only), idempotence, and -Werror compiles.
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { instrument } from '../../src/instrument/index.js';
 import type { InstrumentResult } from '../../src/instrument/index.js';
+import type { Dialect } from '../../src/instrument/types.js';
 import { haveTool, run } from '../helpers/tools.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -13,12 +15,13 @@ const casesDir = join(goldenDir, 'cases');
 const cases = readdirSync(casesDir).sort();
 const update = process.env.UPDATE_GOLDEN === '1';
 
-function instrumentCase(name: string): { input: string; result: InstrumentResult } {
+function instrumentCase(name: string, dialect: Dialect = 'gnu'): { input: string; result: InstrumentResult } {
   const dir = join(casesDir, name);
   const input = readFileSync(join(dir, 'input.c'), 'latin1');
   const result = instrument(input, {
     tuId: 'golden',
     sourceName: 'input.c',
+    dialect,
     resolveInclude: (spec) => {
       for (const base of [dir, goldenDir]) {
         const path = join(base, spec);
@@ -42,10 +45,11 @@ function removeInsertions(code: string, result: InstrumentResult): string {
 
 const compilers = ['gcc', 'clang'].filter((cc) => haveTool(cc));
 const modes = [
-  ['-std=c89', '-pedantic'],
-  ['-std=c99', '-pedantic'],
-  ['-std=gnu11'],
+  ['-std=c89', '-pedantic', '-O0'],
+  ['-std=c99', '-pedantic', '-O2'],
+  ['-std=gnu11', '-O2'],
 ];
+const objDir = mkdtempSync(join(tmpdir(), 'spincheck-golden-'));
 
 describe.each(cases)('golden %s', (name) => {
   const dir = join(casesDir, name);
@@ -87,11 +91,15 @@ describe.each(cases)('golden %s', (name) => {
     expect(again.code).toBe(result.code);
   });
 
-  it.runIf(compilers.includes('clang'))('compiles warning-free with clang-cl /W4 /WX (the __try/__finally exit hook)', () => {
-    const flags = ['--driver-mode=cl', '/W4', '/WX', '/Zs', `/I${dir}`, `/I${goldenDir}`];
+  it.runIf(compilers.includes('clang'))('in the msvc dialect compiles warning-free with clang-cl /W4 /WX (__try/__finally)', () => {
+    const msvc = instrumentCase(name, 'msvc').result;
+    expect(removeInsertions(msvc.code, msvc)).toBe(input);
+    const msvcPath = join(objDir, `${name}-msvc.c`);
+    writeFileSync(msvcPath, msvc.code, 'latin1');
+    const flags = ['--driver-mode=cl', '/W4', '/WX', '/O2', '/c', `/Fo${join(objDir, `${name}.obj`)}`, `/I${dir}`, `/I${goldenDir}`];
     const plain = run('clang', [...flags, '/Tc', join(dir, 'input.c')]);
     expect(plain.stdout + plain.stderr).toBe('');
-    const instrumented = run('clang', [...flags, '/Tc', expectedPath]);
+    const instrumented = run('clang', [...flags, '/Tc', msvcPath]);
     expect(instrumented.stdout + instrumented.stderr).toBe('');
     expect(instrumented.status).toBe(0);
   });
@@ -99,7 +107,7 @@ describe.each(cases)('golden %s', (name) => {
   for (const cc of compilers) {
     for (const mode of modes) {
       it(`compiles warning-free with ${cc} ${mode.join(' ')}`, () => {
-        const flags = [...mode, '-Wall', '-Wextra', '-Werror', '-fsyntax-only', '-I', dir, '-I', goldenDir];
+        const flags = [...mode, '-Wall', '-Wextra', '-Werror', '-c', '-o', join(objDir, `${name}.o`), '-I', dir, '-I', goldenDir];
         const plain = run(cc, [...flags, '-x', 'c', join(dir, 'input.c')]);
         expect(plain.stderr).toBe('');
         const instrumented = run(cc, [...flags, '-x', 'c', expectedPath]);

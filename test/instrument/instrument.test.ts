@@ -94,7 +94,7 @@ describe('roles', () => {
       ['A', 'candidate', 'shape'],
       ['B', 'candidate', 'shape'],
     ]);
-    expect(r.code).toContain('SPINCHECK_BEGIN(4, 5, 3, B, (int)(i)->CancelIrql)');
+    expect(r.code).toContain('SPINCHECK_BEGIN(3, 4, 3, B, (int)(i)->CancelIrql)');
   });
 
   it('takes names and patterns from the configuration first', () => {
@@ -142,15 +142,15 @@ describe('placement', () => {
 const drivers = ['serial_queue.c', 'kbd_class.c', 'usb_queue.c'];
 const expected: Record<string, { kinds: Record<string, number>; routines: string[] }> = {
   'serial_queue.c': {
-    kinds: { acquire: 2, release: 5, 'routine-entry': 4, 'routine-exit': 12, registration: 2 },
+    kinds: { acquire: 2, release: 5, 'routine-entry': 4, 'routine-exit': 10, registration: 2 },
     routines: ['SerialCancelQueued:cancel', 'SerialCancelCurrentRead:cancel', 'SerialRead:dispatch', 'SerialCleanup:dispatch'],
   },
   'kbd_class.c': {
-    kinds: { acquire: 2, release: 4, 'routine-entry': 3, 'routine-exit': 9, registration: 3 },
+    kinds: { acquire: 2, release: 4, 'routine-entry': 3, 'routine-exit': 7, registration: 3 },
     routines: ['KbdCancel:cancel', 'KbdDispatchRead:dispatch', 'KbdDispatchCleanup:dispatch'],
   },
   'usb_queue.c': {
-    kinds: { acquire: 3, release: 4, 'routine-entry': 3, 'routine-exit': 9, registration: 1 },
+    kinds: { acquire: 3, release: 4, 'routine-entry': 3, 'routine-exit': 7, registration: 1 },
     routines: ['UsbDispatchScsi:candidate', 'UsbCancelPending:cancel', 'UsbFlushQueue:candidate'],
   },
 };

@@ -259,7 +259,7 @@ describe('C runtime semantics (design.md §1)', () => {
     expect(kinds(a)).toEqual([]);
   });
 
-  it('candidates: checked only when registered; the first registration decides the role', (ctx) => {
+  it('candidates: checked and counted only when registered; the first registration decides the role', (ctx) => {
     const a = addon;
     if (!a) return ctx.skip();
     a.reset('');
@@ -271,7 +271,7 @@ describe('C runtime semantics (design.md §1)', () => {
     expect(a.enter(1, 0, 0, 1, ROLE_CANDIDATE, 3, 0)).toBe(ROLE_CANCEL);
     a.leave(1);
     expect(kinds(a)).toEqual(['cancel-exit-held']);
-    expect(a.counters(0).hits.slice(0, 2)).toEqual([2, 2]);
+    expect(a.counters(0).hits.slice(0, 2)).toEqual([1, 1]);
     expect(a.counters(0).held[1]).toBe(1);
   });
 

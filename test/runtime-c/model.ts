@@ -166,10 +166,10 @@ export class Model {
         break;
       }
       case 'enter': {
-        this.hits[e.tu]![e.entry]!++;
         let role = e.role;
         if (role === ROLE_CANDIDATE) role = this.roles.get(e.fn) ?? 0;
         if (role !== ROLE_DISPATCH && role !== ROLE_CANCEL) role = 0;
+        if (role !== 0) this.hits[e.tu]![e.entry]!++;
         const heldAtEntry = role !== 0 && this.owner === e.t;
         this.thread(e.t).frames.push({ tu: e.tu, entry: e.entry, exit: e.other, role, heldAtEntry });
         if (role === ROLE_CANCEL && this.owner === 0) this.setHeld(e.t, e.tu, e.entry, true, e.irql >= 0 ? e.irql & 0xff : null);
@@ -185,8 +185,8 @@ export class Model {
         const f = frames.at(-1);
         if (!f) break;
         const held = this.owner === e.t;
-        this.hits[f.tu]![f.exit]!++;
-        if (held) this.held[f.tu]![f.exit]!++;
+        if (f.role !== 0) this.hits[f.tu]![f.exit]!++;
+        if (f.role !== 0 && held) this.held[f.tu]![f.exit]!++;
         if (f.role !== 0 && held) {
           const outermost = this.checkedStack(e.t).length === 1;
           let kind: ViolationKind | null = null;

@@ -1,7 +1,9 @@
 ﻿#include "wdm-lite.h"
 
 DRIVER_CANCEL CancelBom;
-/* spincheck prelude: the hook interface an instrumented C file uses (inserted into it verbatim). */
+/* spincheck prelude: the hook interface an instrumented C file uses (inserted into it verbatim).
+   Routine exits are hooked with __attribute__((cleanup)), or with __try/__finally when SPINCHECK_USE_SEH is
+   defined (the msvc dialect defines it first). */
 #ifndef SPINCHECK_PRELUDE_H
 #define SPINCHECK_PRELUDE_H 1
 #define SPINCHECK_ABI_VERSION 1
@@ -49,19 +51,16 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
 #ifdef __cplusplus
 }
 #endif
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
-#define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
-#define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
-#define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
-#define SPINCHECK_BEGIN(entry, other, role, f, irql) \
-  struct spincheck_frame spincheck_frame_ __attribute__((cleanup(spincheck_leave))); \
-  int spincheck_entered_ __attribute__((unused)) = \
-    spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql));
-#define SPINCHECK_END(site) spincheck_frame_.exit_site = (site);
-#else
+#if defined(_MSC_VER) && !defined(__clang__)
 #define SPINCHECK_ACQ(site, p) spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p))
 #define SPINCHECK_REL(site, v) spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v))
 #define SPINCHECK_REG(site, role, f) (spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)), (f))
+#else
+#define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
+#define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
+#define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
+#endif
+#ifdef SPINCHECK_USE_SEH
 #define SPINCHECK_BEGIN(entry, other, role, f, irql) \
   struct spincheck_frame spincheck_frame_; \
   int spincheck_entered_ = \
@@ -69,6 +68,12 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
   __try {
 #define SPINCHECK_END(site) spincheck_frame_.exit_site = (site); \
   } __finally { (void)spincheck_entered_; spincheck_leave(&spincheck_frame_); }
+#else
+#define SPINCHECK_BEGIN(entry, other, role, f, irql) \
+  struct spincheck_frame spincheck_frame_ __attribute__((cleanup(spincheck_leave))); \
+  int spincheck_entered_ __attribute__((unused)) = \
+    spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql));
+#define SPINCHECK_END(site) spincheck_frame_.exit_site = (site);
 #endif
 #define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #define SPINCHECK_RET(site) spincheck_frame_.exit_site = (site);

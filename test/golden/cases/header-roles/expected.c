@@ -1,5 +1,7 @@
 #include "roles.h"
-/* spincheck prelude: the hook interface an instrumented C file uses (inserted into it verbatim). */
+/* spincheck prelude: the hook interface an instrumented C file uses (inserted into it verbatim).
+   Routine exits are hooked with __attribute__((cleanup)), or with __try/__finally when SPINCHECK_USE_SEH is
+   defined (the msvc dialect defines it first). */
 #ifndef SPINCHECK_PRELUDE_H
 #define SPINCHECK_PRELUDE_H 1
 #define SPINCHECK_ABI_VERSION 1
@@ -47,19 +49,16 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
 #ifdef __cplusplus
 }
 #endif
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
-#define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
-#define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
-#define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
-#define SPINCHECK_BEGIN(entry, other, role, f, irql) \
-  struct spincheck_frame spincheck_frame_ __attribute__((cleanup(spincheck_leave))); \
-  int spincheck_entered_ __attribute__((unused)) = \
-    spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql));
-#define SPINCHECK_END(site) spincheck_frame_.exit_site = (site);
-#else
+#if defined(_MSC_VER) && !defined(__clang__)
 #define SPINCHECK_ACQ(site, p) spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p))
 #define SPINCHECK_REL(site, v) spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v))
 #define SPINCHECK_REG(site, role, f) (spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)), (f))
+#else
+#define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
+#define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
+#define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
+#endif
+#ifdef SPINCHECK_USE_SEH
 #define SPINCHECK_BEGIN(entry, other, role, f, irql) \
   struct spincheck_frame spincheck_frame_; \
   int spincheck_entered_ = \
@@ -67,6 +66,12 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
   __try {
 #define SPINCHECK_END(site) spincheck_frame_.exit_site = (site); \
   } __finally { (void)spincheck_entered_; spincheck_leave(&spincheck_frame_); }
+#else
+#define SPINCHECK_BEGIN(entry, other, role, f, irql) \
+  struct spincheck_frame spincheck_frame_ __attribute__((cleanup(spincheck_leave))); \
+  int spincheck_entered_ __attribute__((unused)) = \
+    spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql));
+#define SPINCHECK_END(site) spincheck_frame_.exit_site = (site);
 #endif
 #define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #define SPINCHECK_RET(site) spincheck_frame_.exit_site = (site);
@@ -81,35 +86,33 @@ NTSTATUS HeaderDispatch(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     (void)DeviceObject;
     (void)Irp;
     { SPINCHECK_RET(2) return STATUS_SUCCESS; }
-SPINCHECK_END(3) }
+}
 
 NTSTATUS HeaderClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{ SPINCHECK_BEGIN(4, 5, 1, HeaderClose, -1)
+{ SPINCHECK_BEGIN(3, 4, 1, HeaderClose, -1)
     (void)DeviceObject;
     (void)Irp;
-    { SPINCHECK_RET(6) return STATUS_SUCCESS; }
-SPINCHECK_END(7) }
+    { SPINCHECK_RET(5) return STATUS_SUCCESS; }
+}
 
 VOID HeaderCancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{ SPINCHECK_BEGIN(8, 9, 2, HeaderCancel, (int)(Irp)->CancelIrql)
+{ SPINCHECK_BEGIN(6, 7, 2, HeaderCancel, (int)(Irp)->CancelIrql)
     (void)DeviceObject;
-    IoReleaseCancelSpinLock(SPINCHECK_REL(10, Irp->CancelIrql));
-SPINCHECK_END(11) }
+    IoReleaseCancelSpinLock(SPINCHECK_REL(8, Irp->CancelIrql));
+SPINCHECK_END(9) }
 
-static spincheck_u64 spincheck_hits_[12];
-static spincheck_u64 spincheck_held_[12];
-static const struct spincheck_site spincheck_sites_[12] = {
+static spincheck_u64 spincheck_hits_[10];
+static spincheck_u64 spincheck_held_[10];
+static const struct spincheck_site spincheck_sites_[10] = {
   {3u, 3u, 1u, "HeaderDispatch"},
   {4u, 3u, 1u, "HeaderDispatch"},
   {4u, 7u, 5u, "HeaderDispatch"},
-  {4u, 8u, 1u, "HeaderDispatch"},
   {3u, 10u, 1u, "HeaderClose"},
   {4u, 10u, 1u, "HeaderClose"},
   {4u, 14u, 5u, "HeaderClose"},
-  {4u, 15u, 1u, "HeaderClose"},
   {3u, 17u, 1u, "HeaderCancel"},
   {4u, 17u, 1u, "HeaderCancel"},
   {2u, 20u, 5u, "HeaderCancel"},
   {4u, 21u, 1u, "HeaderCancel"}
 };
-static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 12u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};
+static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 10u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};

@@ -1,7 +1,9 @@
 #include "wdm-lite.h"
 
 DRIVER_DISPATCH DispatchRead;
-/* spincheck prelude: the hook interface an instrumented C file uses (inserted into it verbatim). */
+/* spincheck prelude: the hook interface an instrumented C file uses (inserted into it verbatim).
+   Routine exits are hooked with __attribute__((cleanup)), or with __try/__finally when SPINCHECK_USE_SEH is
+   defined (the msvc dialect defines it first). */
 #ifndef SPINCHECK_PRELUDE_H
 #define SPINCHECK_PRELUDE_H 1
 #define SPINCHECK_ABI_VERSION 1
@@ -49,19 +51,16 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
 #ifdef __cplusplus
 }
 #endif
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
-#define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
-#define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
-#define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
-#define SPINCHECK_BEGIN(entry, other, role, f, irql) \
-  struct spincheck_frame spincheck_frame_ __attribute__((cleanup(spincheck_leave))); \
-  int spincheck_entered_ __attribute__((unused)) = \
-    spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql));
-#define SPINCHECK_END(site) spincheck_frame_.exit_site = (site);
-#else
+#if defined(_MSC_VER) && !defined(__clang__)
 #define SPINCHECK_ACQ(site, p) spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p))
 #define SPINCHECK_REL(site, v) spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v))
 #define SPINCHECK_REG(site, role, f) (spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)), (f))
+#else
+#define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
+#define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
+#define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
+#endif
+#ifdef SPINCHECK_USE_SEH
 #define SPINCHECK_BEGIN(entry, other, role, f, irql) \
   struct spincheck_frame spincheck_frame_; \
   int spincheck_entered_ = \
@@ -69,6 +68,12 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
   __try {
 #define SPINCHECK_END(site) spincheck_frame_.exit_site = (site); \
   } __finally { (void)spincheck_entered_; spincheck_leave(&spincheck_frame_); }
+#else
+#define SPINCHECK_BEGIN(entry, other, role, f, irql) \
+  struct spincheck_frame spincheck_frame_ __attribute__((cleanup(spincheck_leave))); \
+  int spincheck_entered_ __attribute__((unused)) = \
+    spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql));
+#define SPINCHECK_END(site) spincheck_frame_.exit_site = (site);
 #endif
 #define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #define SPINCHECK_RET(site) spincheck_frame_.exit_site = (site);
@@ -85,35 +90,33 @@ NTSTATUS DispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     (IoAcquireCancelSpinLock(SPINCHECK_ACQ(2, &Irp->CancelIrql)), SPINCHECK_ACQ_POST(2));
     IoReleaseCancelSpinLock(SPINCHECK_REL(3, Irp->CancelIrql));
     { SPINCHECK_RET(4) return STATUS_SUCCESS; }
-SPINCHECK_END(5) }
+}
 #else
 NTSTATUS DispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{ SPINCHECK_BEGIN(6, 7, 1, DispatchRead, -1)
+{ SPINCHECK_BEGIN(5, 6, 1, DispatchRead, -1)
     KIRQL irql;
     (void)DeviceObject;
 #if 1
-    (IoAcquireCancelSpinLock(SPINCHECK_ACQ(8, &irql)), SPINCHECK_ACQ_POST(8));
+    (IoAcquireCancelSpinLock(SPINCHECK_ACQ(7, &irql)), SPINCHECK_ACQ_POST(7));
 #endif
     (void)Irp;
-    IoReleaseCancelSpinLock(SPINCHECK_REL(9, irql));
-    { SPINCHECK_RET(10) return STATUS_SUCCESS; }
-SPINCHECK_END(11) }
+    IoReleaseCancelSpinLock(SPINCHECK_REL(8, irql));
+    { SPINCHECK_RET(9) return STATUS_SUCCESS; }
+}
 #endif
 
-static spincheck_u64 spincheck_hits_[12];
-static spincheck_u64 spincheck_held_[12];
-static const struct spincheck_site spincheck_sites_[12] = {
+static spincheck_u64 spincheck_hits_[10];
+static spincheck_u64 spincheck_held_[10];
+static const struct spincheck_site spincheck_sites_[10] = {
   {3u, 6u, 1u, "DispatchRead"},
   {4u, 6u, 1u, "DispatchRead"},
   {1u, 9u, 5u, "DispatchRead"},
   {2u, 10u, 5u, "DispatchRead"},
   {4u, 11u, 5u, "DispatchRead"},
-  {4u, 12u, 1u, "DispatchRead"},
   {3u, 14u, 1u, "DispatchRead"},
   {4u, 14u, 1u, "DispatchRead"},
   {1u, 19u, 5u, "DispatchRead"},
   {2u, 22u, 5u, "DispatchRead"},
-  {4u, 23u, 5u, "DispatchRead"},
-  {4u, 24u, 1u, "DispatchRead"}
+  {4u, 23u, 5u, "DispatchRead"}
 };
-static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 12u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};
+static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 10u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};

@@ -1,7 +1,9 @@
 #include "wdm-lite.h"
 
 DRIVER_DISPATCH DispatchCleanup;
-/* spincheck prelude: the hook interface an instrumented C file uses (inserted into it verbatim). */
+/* spincheck prelude: the hook interface an instrumented C file uses (inserted into it verbatim).
+   Routine exits are hooked with __attribute__((cleanup)), or with __try/__finally when SPINCHECK_USE_SEH is
+   defined (the msvc dialect defines it first). */
 #ifndef SPINCHECK_PRELUDE_H
 #define SPINCHECK_PRELUDE_H 1
 #define SPINCHECK_ABI_VERSION 1
@@ -49,19 +51,16 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
 #ifdef __cplusplus
 }
 #endif
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
-#define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
-#define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
-#define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
-#define SPINCHECK_BEGIN(entry, other, role, f, irql) \
-  struct spincheck_frame spincheck_frame_ __attribute__((cleanup(spincheck_leave))); \
-  int spincheck_entered_ __attribute__((unused)) = \
-    spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql));
-#define SPINCHECK_END(site) spincheck_frame_.exit_site = (site);
-#else
+#if defined(_MSC_VER) && !defined(__clang__)
 #define SPINCHECK_ACQ(site, p) spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p))
 #define SPINCHECK_REL(site, v) spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v))
 #define SPINCHECK_REG(site, role, f) (spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)), (f))
+#else
+#define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
+#define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
+#define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
+#endif
+#ifdef SPINCHECK_USE_SEH
 #define SPINCHECK_BEGIN(entry, other, role, f, irql) \
   struct spincheck_frame spincheck_frame_; \
   int spincheck_entered_ = \
@@ -69,6 +68,12 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
   __try {
 #define SPINCHECK_END(site) spincheck_frame_.exit_site = (site); \
   } __finally { (void)spincheck_entered_; spincheck_leave(&spincheck_frame_); }
+#else
+#define SPINCHECK_BEGIN(entry, other, role, f, irql) \
+  struct spincheck_frame spincheck_frame_ __attribute__((cleanup(spincheck_leave))); \
+  int spincheck_entered_ __attribute__((unused)) = \
+    spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql));
+#define SPINCHECK_END(site) spincheck_frame_.exit_site = (site);
 #endif
 #define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #define SPINCHECK_RET(site) spincheck_frame_.exit_site = (site);
@@ -90,11 +95,11 @@ NTSTATUS DispatchCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     while (Irp->Cancel) IoReleaseCancelSpinLock(SPINCHECK_REL(5, irql)), (IoAcquireCancelSpinLock(SPINCHECK_ACQ(6, &irql)), SPINCHECK_ACQ_POST(6));
     do IoReleaseCancelSpinLock(SPINCHECK_REL(7, irql)); while (0);
     { SPINCHECK_RET(8) return STATUS_SUCCESS; }
-SPINCHECK_END(9) }
+}
 
-static spincheck_u64 spincheck_hits_[10];
-static spincheck_u64 spincheck_held_[10];
-static const struct spincheck_site spincheck_sites_[10] = {
+static spincheck_u64 spincheck_hits_[9];
+static spincheck_u64 spincheck_held_[9];
+static const struct spincheck_site spincheck_sites_[9] = {
   {3u, 5u, 1u, "DispatchCleanup"},
   {4u, 5u, 1u, "DispatchCleanup"},
   {1u, 10u, 10u, "DispatchCleanup"},
@@ -103,7 +108,6 @@ static const struct spincheck_site spincheck_sites_[10] = {
   {2u, 14u, 25u, "DispatchCleanup"},
   {1u, 14u, 56u, "DispatchCleanup"},
   {2u, 15u, 8u, "DispatchCleanup"},
-  {4u, 16u, 5u, "DispatchCleanup"},
-  {4u, 17u, 1u, "DispatchCleanup"}
+  {4u, 16u, 5u, "DispatchCleanup"}
 };
-static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 10u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};
+static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 9u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};

@@ -1,5 +1,7 @@
 #include "wdm-lite.h"
-/* spincheck prelude: the hook interface an instrumented C file uses (inserted into it verbatim). */
+/* spincheck prelude: the hook interface an instrumented C file uses (inserted into it verbatim).
+   Routine exits are hooked with __attribute__((cleanup)), or with __try/__finally when SPINCHECK_USE_SEH is
+   defined (the msvc dialect defines it first). */
 #ifndef SPINCHECK_PRELUDE_H
 #define SPINCHECK_PRELUDE_H 1
 #define SPINCHECK_ABI_VERSION 1
@@ -47,19 +49,16 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
 #ifdef __cplusplus
 }
 #endif
-#if (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
-#define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
-#define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
-#define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
-#define SPINCHECK_BEGIN(entry, other, role, f, irql) \
-  struct spincheck_frame spincheck_frame_ __attribute__((cleanup(spincheck_leave))); \
-  int spincheck_entered_ __attribute__((unused)) = \
-    spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql));
-#define SPINCHECK_END(site) spincheck_frame_.exit_site = (site);
-#else
+#if defined(_MSC_VER) && !defined(__clang__)
 #define SPINCHECK_ACQ(site, p) spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p))
 #define SPINCHECK_REL(site, v) spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v))
 #define SPINCHECK_REG(site, role, f) (spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)), (f))
+#else
+#define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
+#define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
+#define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
+#endif
+#ifdef SPINCHECK_USE_SEH
 #define SPINCHECK_BEGIN(entry, other, role, f, irql) \
   struct spincheck_frame spincheck_frame_; \
   int spincheck_entered_ = \
@@ -67,6 +66,12 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
   __try {
 #define SPINCHECK_END(site) spincheck_frame_.exit_site = (site); \
   } __finally { (void)spincheck_entered_; spincheck_leave(&spincheck_frame_); }
+#else
+#define SPINCHECK_BEGIN(entry, other, role, f, irql) \
+  struct spincheck_frame spincheck_frame_ __attribute__((cleanup(spincheck_leave))); \
+  int spincheck_entered_ __attribute__((unused)) = \
+    spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql));
+#define SPINCHECK_END(site) spincheck_frame_.exit_site = (site);
 #endif
 #define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #define SPINCHECK_RET(site) spincheck_frame_.exit_site = (site);
@@ -90,17 +95,16 @@ NTSTATUS DispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     LOCK_QUEUE(&irql);
     UNLOCK_QUEUE(irql);
     { SPINCHECK_RET(5) return STATUS_SUCCESS; }
-SPINCHECK_END(6) }
+}
 
-static spincheck_u64 spincheck_hits_[7];
-static spincheck_u64 spincheck_held_[7];
-static const struct spincheck_site spincheck_sites_[7] = {
+static spincheck_u64 spincheck_hits_[6];
+static spincheck_u64 spincheck_held_[6];
+static const struct spincheck_site spincheck_sites_[6] = {
   {1u, 3u, 23u, 0},
   {2u, 4u, 30u, 0},
   {3u, 9u, 1u, "DispatchRead"},
   {4u, 9u, 1u, "DispatchRead"},
   {4u, 13u, 5u, "DispatchRead"},
-  {4u, 16u, 5u, "DispatchRead"},
-  {4u, 17u, 1u, "DispatchRead"}
+  {4u, 16u, 5u, "DispatchRead"}
 };
-static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 7u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};
+static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 6u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};
