@@ -6,6 +6,9 @@ extern "C" {
 #endif
 /* Append to this process's run file: counters since the previous dump (deltas) and violation totals so far. */
 void spincheck_dump(void);
+/* Defined only by the runtime: links pull the runtime in with -u spincheck_runtime_present, over the weak
+   stubs instrumented files carry on ELF targets for links that never see the runtime. */
+extern const int spincheck_runtime_present;
 #ifdef __cplusplus
 }
 #endif

@@ -8,13 +8,16 @@ import { findOnPath } from './compiler.js';
 import { capture } from './exec.js';
 
 /** Bump when the way the runtime is compiled changes: it is part of the cache key. */
-const RECIPE = 'spincheck-runtime-recipe-1';
+const RECIPE = 'spincheck-runtime-recipe-2';
 const ARCHIVE = 'libspincheck.a';
 /** A failed build is not retried for this long (every link would otherwise pay for it). */
 const FAILURE_TTL_MS = 10 * 60 * 1000;
 
 export interface RuntimeLib {
   archive: string;
+  /** Arguments before the archive: on ELF targets `-Wl,-u,spincheck_runtime_present`, which pulls the
+   *  runtime in over the weak stubs instrumented objects carry. */
+  pull: string[];
   /** Libraries the runtime needs after it (-lpthread on ELF targets). */
   libs: string[];
 }
@@ -23,6 +26,7 @@ export type RuntimeResult = { ok: true; lib: RuntimeLib } | { ok: false; error: 
 
 interface Meta {
   triple: string;
+  pull: string[];
   libs: string[];
 }
 
@@ -98,7 +102,7 @@ export function ensureRuntime(
   const metaFile = join(dir, 'meta.json');
   if (existsSync(metaFile)) {
     const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Meta;
-    return { ok: true, lib: { archive, libs: meta.libs } };
+    return { ok: true, lib: { archive, pull: meta.pull, libs: meta.libs } };
   }
   const failed = join(root, `${key}.failed`);
   const failedAt = statSync(failed, { throwIfNoEntry: false });
@@ -150,7 +154,8 @@ function build(
     const r = capture(ar, ['rcs', join(tmp, ARCHIVE), ...objects], tmp, env);
     if (r.status !== 0) return { ok: false, error: `cannot archive the runtime: ${r.stderr.trim()}` };
     for (const o of objects) rmSync(o, { force: true });
-    const meta: Meta = { triple, libs: /linux|bsd|solaris|gnu/.test(triple) && !windows ? ['-lpthread'] : [] };
+    const elf = /linux|bsd|solaris|gnu/.test(triple) && !windows;
+    const meta: Meta = { triple, pull: elf ? ['-Wl,-u,spincheck_runtime_present'] : [], libs: elf ? ['-lpthread'] : [] };
     writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta));
     try {
       renameSync(tmp, dir);
@@ -159,7 +164,7 @@ function build(
       if (!existsSync(join(dir, 'meta.json'))) return { ok: false, error: `cannot store the runtime in ${dir}` };
     }
     const final = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
-    return { ok: true, lib: { archive: join(dir, ARCHIVE), libs: final.libs } };
+    return { ok: true, lib: { archive: join(dir, ARCHIVE), pull: final.pull, libs: final.libs } };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

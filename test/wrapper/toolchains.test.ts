@@ -43,6 +43,26 @@ describe.runIf(haveTool('cmake') && haveTool('gcc') && haveTool('make'))('CMake'
     const lockObj = runRaw('find', ['wrapped', '-name', 'lock.c.o'], src).stdout.toString().trim();
     expect(runRaw('nm', [lockObj], src).stdout.toString()).toMatch(/spincheck_enter/);
     expect(runRaw('nm', [join(src, 'wrapped/prog')], src).stdout.toString()).toMatch(/T spincheck_enter/);
+    expect(runRaw('nm', [join(src, 'wrapped/prog')], src).stdout.toString()).toMatch(/R spincheck_runtime_present/);
+  });
+});
+
+describe.runIf(haveTool('cmake') && haveTool('gcc') && haveTool('make'))('CMake, compiler launcher only', () => {
+  it('links that never see the runtime still succeed, on the weak stubs, and the report says so', () => {
+    const src = scratch('cmake-launcher-only');
+    writeTree(src, { ...makeProject(), 'CMakeLists.txt': CMAKE_LISTS });
+    const data = join(src, 'data');
+    const env = wrapperEnv({ SPINCHECK_CC: 'gcc', SPINCHECK_DIR: data });
+    const conf = runRaw('cmake', ['-S', '.', '-B', 'b', '-DCMAKE_C_COMPILER=gcc', `-DCMAKE_C_COMPILER_LAUNCHER=${CLI}`], src, env);
+    expect(conf.status, conf.stderr.toString()).toBe(0);
+    const build = runRaw('cmake', ['--build', 'b'], src, env);
+    expect(build.status, build.stderr.toString()).toBe(0);
+    const nm = runRaw('nm', [join(src, 'b/prog')], src).stdout.toString();
+    expect(nm).toMatch(/ W spincheck_enter/);
+    expect(nm).not.toMatch(/spincheck_runtime_present/);
+    expect(runRaw(join(src, 'b/prog'), [], src, env).status).toBe(0);
+    const report = runRaw(process.execPath, [CLI.replace(/spincheck-cc\.js$/, 'spincheck.js'), 'report', data], src, env);
+    expect(report.stdout.toString()).toMatch(/no run data found: were the tests run, and was the runtime linked into them\?/);
   });
 });
 
@@ -134,7 +154,7 @@ describe.runIf(haveTool(MINGW))('mingw-w64 WDM driver file', () => {
     expect(link.stderr.toString()).toBe('');
     expect(link.status).toBe(0);
     const metas = runRaw('sh', ['-c', 'cat runtime/*/meta.json'], cache).stdout.toString();
-    expect(JSON.parse(metas)).toEqual({ triple: 'x86_64-w64-mingw32', libs: [] });
+    expect(JSON.parse(metas)).toEqual({ triple: 'x86_64-w64-mingw32', pull: [], libs: [] });
     const nm = runRaw('sh', ['-c', 'x86_64-w64-mingw32-nm runtime/*/libspincheck.a'], cache).stdout.toString();
     expect(nm).toMatch(/ T spincheck_enter/);
   });

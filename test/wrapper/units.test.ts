@@ -81,7 +81,7 @@ function sub(cmd: ReturnType<typeof parseGccArgs>, path: string, k: number): Sub
     objectPath: `/T/s${k}/${path.slice(slash + 1, -2)}.o`,
   };
 }
-const lib = { archive: '/C/libspincheck.a', libs: ['-lpthread'] };
+const lib = { archive: '/C/libspincheck.a', pull: ['-Wl,-u,spincheck_runtime_present'], libs: ['-lpthread'] };
 
 describe('plans', () => {
   it('compile only: -iquote first, the copy in place of the source, maps last; fallback is the original', () => {
@@ -106,7 +106,7 @@ describe('plans', () => {
   it('compile+link in one directory: one command, runtime at the very end', () => {
     const cmd = parseGccArgs(['a.c', 'b.o', '-lm', '-o', 'prog'], '/');
     const [step] = planCommand({ cmd, subs: [sub(cmd, 'a.c', 0)], runtime: lib, rules: GCC_RULES, keepColor: false });
-    expect(step!.args).toEqual(['-iquote', '.', '/T/s0/a.c', 'b.o', '-lm', '-o', 'prog', '-ffile-prefix-map=/T/s0/=', '/C/libspincheck.a', '-lpthread']);
+    expect(step!.args).toEqual(['-iquote', '.', '/T/s0/a.c', 'b.o', '-lm', '-o', 'prog', '-ffile-prefix-map=/T/s0/=', '-Wl,-u,spincheck_runtime_present', '/C/libspincheck.a', '-lpthread']);
   });
 
   it('compile+link across directories: temp objects, -x none around them, then one link', () => {
@@ -114,7 +114,7 @@ describe('plans', () => {
     const steps = planCommand({ cmd, subs: [sub(cmd, 'x/a.c', 0)], runtime: lib, rules: GCC_RULES, keepColor: false });
     expect(steps.map((s) => s.args)).toEqual([
       ['-iquote', 'x', '-x', 'c', '/T/s0/a.c', '-MMD', '-MF', 'prog.d', '-MT', 'prog', '-c', '-o', '/T/s0/a.o', '-ffile-prefix-map=/T/s0/=x/'],
-      ['-x', 'c', '-x', 'none', '/T/s0/a.o', '-x', 'c', 'y/b.c', '-MMD', '-lm', '-o', 'prog', '/C/libspincheck.a', '-lpthread'],
+      ['-x', 'c', '-x', 'none', '/T/s0/a.o', '-x', 'c', 'y/b.c', '-MMD', '-lm', '-o', 'prog', '-Wl,-u,spincheck_runtime_present', '/C/libspincheck.a', '-lpthread'],
     ]);
     expect(steps[1]!.fallback).toEqual(['-x', 'c', '-x', 'none', '/T/s0/a.o', '-x', 'c', 'y/b.c', '-MMD', '-lm', '-o', 'prog']);
   });

@@ -33,7 +33,7 @@ export const GCC_RULES: DialectRules = {
   depFileArgs: (file, target) => [...(file ? ['-MF', file] : []), ...(target ? ['-MT', target] : [])],
   objectInputArgs: (object, activeX) => (activeX ? ['-x', 'none', object, '-x', activeX] : [object]),
   colorArgs: () => ['-fdiagnostics-color=always'],
-  runtimeArgs: (lib) => [lib.archive, ...lib.libs],
+  runtimeArgs: (lib) => [...lib.pull, lib.archive, ...lib.libs],
   splitDepNames(cmd: ParsedCommand, input: Input) {
     const base = stripExt(basename(input.path));
     if (cmd.output) return { file: `${stripExt(cmd.output)}.d`, target: cmd.output };

@@ -75,6 +75,23 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
     spincheck_enter(&spincheck_frame_, &spincheck_tu_, (entry), (other), (role), (spincheck_fn)(f), (irql));
 #define SPINCHECK_END(site) spincheck_frame_.exit_site = (site);
 #endif
+#if defined(__ELF__) && !defined(SPINCHECK_RUNTIME)
+/* Weak no-op stubs: a link that never sees the runtime still succeeds (and records nothing); the runtime's
+   strong definitions replace them wherever it is linked. */
+__attribute__((weak)) void *spincheck_acquire_pre(struct spincheck_tu *tu, unsigned site, void *irql_ptr)
+{ (void)tu; (void)site; return irql_ptr; }
+__attribute__((weak)) void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site)
+{ (void)tu; (void)site; }
+__attribute__((weak)) unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql)
+{ (void)tu; (void)site; return (unsigned char)irql; }
+__attribute__((weak)) int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsigned entry_site,
+                                          unsigned other_exit_site, int role, spincheck_fn fn, int irql)
+{ (void)frame; (void)tu; (void)entry_site; (void)other_exit_site; (void)role; (void)fn; (void)irql; return 0; }
+__attribute__((weak)) void spincheck_leave(struct spincheck_frame *frame)
+{ (void)frame; }
+__attribute__((weak)) spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role, spincheck_fn fn)
+{ (void)tu; (void)site; (void)role; return fn; }
+#endif
 #define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #define SPINCHECK_RET(site) spincheck_frame_.exit_site = (site);
 #endif
