@@ -1,13 +1,15 @@
 // `spincheck report`: load data directories, merge, write the requested formats, exit by the verdict.
-import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_DATA_DIR } from '../model/index.js';
 import { FORMATS } from '../report/formats.js';
 import type { DataDirs } from '../report/load.js';
 import { loadData } from '../report/load.js';
 import { mergeData } from '../report/merge.js';
-import type { Report } from '../report/merge.js';
+import type { FileSummary, Report } from '../report/merge.js';
 import { coverageSites } from '../report/merge.js';
+import { clean } from '../report/text.js';
 import { UsageError, flag, many, one, parseArgs } from './args.js';
 
 export interface CliEnv {
@@ -52,6 +54,64 @@ export function verdict(report: Report, failOn: string, minCoverage: number | un
   return 0;
 }
 
+/** The directory report paths are relative to: --source-root, else the working directory. */
+export function reportRoot(args: ReturnType<typeof parseArgs>, cwd: string): string {
+  return resolve(cwd, one(args, 'source-root') ?? '.');
+}
+
+/** Largest source file shown in the HTML report. */
+const MAX_SOURCE = 8 * 1024 * 1024;
+
+/**
+ * Reads a source for annotated views. Only files below the report root are read (a data file naming another
+ * path cannot pull it into a report), only regular files, and at most MAX_SOURCE bytes.
+ */
+export function readSource(f: FileSummary): string | null {
+  if (isAbsolute(f.file)) return null;
+  let fd: number | undefined;
+  try {
+    fd = openSync(f.sourceAbs, 'r');
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_SOURCE) return null;
+    const buf = Buffer.alloc(st.size);
+    let got = 0;
+    while (got < st.size) {
+      const n = readSync(fd, buf, got, st.size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return buf.subarray(0, got).toString('utf8');
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** spincheck's version, from the package.json above this module (source tree or installed dist). */
+export function toolVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'spincheck' && pkg.version) return pkg.version;
+    } catch {
+      // not here; keep walking up
+    }
+    const up = dirname(dir);
+    if (up === dir) return '0.0.0';
+    dir = up;
+  }
+}
+
+const isDir = (p: string) => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
 /** Renders and writes the formats a report command asked for. */
 export function emitReport(report: Report, args: ReturnType<typeof parseArgs>, io: CliEnv): void {
   const formats = many(args, 'format');
@@ -59,17 +119,19 @@ export function emitReport(report: Report, args: ReturnType<typeof parseArgs>, i
   for (const f of chosen) if (!FORMATS[f]) throw new UsageError(`unknown format '${f}' (known: ${Object.keys(FORMATS).join(', ')})`);
   const output = one(args, 'output');
   const color = io.isTTY && !io.env.NO_COLOR && !output;
-  const ctx = { color, sourceRoot: resolve(io.cwd, one(args, 'source-root') ?? '.') };
+  const ctx = { color, sourceRoot: reportRoot(args, io.cwd), toolVersion: toolVersion(), sourceText: readSource };
   if (!output) {
     if (chosen.length > 1) throw new UsageError('several formats need --output DIR');
     io.stdout((FORMATS[chosen[0] as string] as (typeof FORMATS)[string]).render(report, ctx));
-    if (chosen[0] !== 'text') for (const p of report.problems) io.stderr(`spincheck: warning: ${p}\n`);
+    if (chosen[0] !== 'text') for (const p of report.problems) io.stderr(`spincheck: warning: ${clean(p)}\n`);
     return;
   }
+  // Several formats, or an existing directory (or a path ending in /): fixed file names inside it.
   const target = resolve(io.cwd, output);
+  const intoDir = chosen.length > 1 || isDir(target) || output.endsWith('/') || output.endsWith(sep);
   for (const f of chosen) {
     const format = FORMATS[f] as (typeof FORMATS)[string];
-    writeAtomic(chosen.length > 1 ? join(target, format.file) : target, format.render(report, ctx));
+    writeAtomic(intoDir ? join(target, format.file) : target, format.render(report, ctx));
   }
   if (!chosen.includes('text')) io.stdout(FORMATS.text?.render(report, { ...ctx, color: io.isTTY && !io.env.NO_COLOR }) ?? '');
 }
@@ -91,7 +153,7 @@ export function reportCommand(io: CliEnv): number {
   const dirs = args.positional.length > 0 ? args.positional.map((d) => resolve(io.cwd, d)) : [defaultDataDir(io.env, io.cwd)];
   const fail = failOptions(args);
   const spec: DataDirs = { sites: dirs, runs: dirs };
-  const report = mergeData(loadData(spec));
+  const report = mergeData(loadData(spec), { root: reportRoot(args, io.cwd) });
   emitReport(report, args, io);
   return verdict(report, fail.failOn, fail.minCoverage, fail.strict);
 }

@@ -6,7 +6,7 @@ import { loadData } from '../report/load.js';
 import { mergeData } from '../report/merge.js';
 import { UsageError, one, parseArgs } from './args.js';
 import type { CliEnv } from './report.js';
-import { REPORT_OPTIONS, defaultDataDir, emitReport, failOptions, verdict } from './report.js';
+import { REPORT_OPTIONS, defaultDataDir, emitReport, failOptions, reportRoot, verdict } from './report.js';
 
 /** Exit status of a finished child: its code, or 128 + signal number as a shell reports it. */
 export function childStatus(exitCode: number | undefined, signal: string | undefined, signals: Record<string, number>): number {
@@ -34,7 +34,7 @@ export async function runCommand(io: CliEnv): Promise<number> {
   const status = child.failed && child.exitCode === undefined && !child.signal
     ? (io.stderr(`spincheck: cannot run ${cmd}: ${child.shortMessage}\n`), 127)
     : childStatus(child.exitCode, child.signal, constants.signals as Record<string, number>);
-  const report = mergeData(loadData({ sites: [dataDir], runs: [runDir] }));
+  const report = mergeData(loadData({ sites: [dataDir], runs: [runDir] }), { root: reportRoot(args, io.cwd) });
   emitReport(report, args, io);
   const judged = verdict(report, fail.failOn, fail.minCoverage, fail.strict);
   return status !== 0 ? status : judged;

@@ -1,10 +1,12 @@
 // Merges site databases and run data into one report model (pure: no IO).
+import { isAbsolute, relative, sep } from 'node:path';
 import type { Role, RoleSource, Site, SiteDatabase, ViolationKind } from '../model/index.js';
 import type { LoadedData } from './load.js';
 
 export const REPORT_VERSION = 1;
 
 export interface Location {
+  /** Display path: relative to the report root when the source is below it, else absolute (see displayPath). */
   file: string;
   line: number;
   column: number;
@@ -23,7 +25,10 @@ export interface RoutineSummary {
 
 export interface FileSummary {
   tu: string;
+  /** Display path (see displayPath). */
   file: string;
+  /** Absolute path of the source as compiled. */
+  sourceAbs: string;
   instrumented: boolean;
   reason?: string;
   stale: boolean;
@@ -62,17 +67,31 @@ export function coverageSites(f: FileSummary): FileSummary['sites'] {
   return f.sites.filter((s) => s.via !== 'other' || s.hits > 0);
 }
 
+export interface MergeOptions {
+  /** Absolute directory paths are shown relative to (--source-root, else the working directory). */
+  root: string;
+}
+
+/** A source's path for display: relative to `root` when below it, else absolute. */
+export function displayPath(root: string, abs: string): string {
+  const rel = relative(root, abs);
+  if (rel === '') return abs;
+  return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? abs : rel;
+}
+
 const UNKNOWN = (tu: string, site: number): Location => ({ file: `<unknown unit ${tu}>`, line: site, column: 0, function: null });
 
 /** Builds the report model from what was loaded. */
-export function mergeData(data: LoadedData): Report {
+export function mergeData(data: LoadedData, options: MergeOptions): Report {
   const problems = [...data.problems];
+  const show = (db: SiteDatabase) => displayPath(options.root, db.sourceAbs);
   const byTu = new Map<string, FileSummary>();
   for (const { db, stale } of data.databases) {
     if (byTu.has(db.tu)) continue;
     byTu.set(db.tu, {
       tu: db.tu,
-      file: db.source,
+      file: show(db),
+      sourceAbs: db.sourceAbs,
       instrumented: db.instrumented,
       ...(db.reason ? { reason: db.reason } : {}),
       stale,
@@ -82,7 +101,7 @@ export function mergeData(data: LoadedData): Report {
       unchecked: db.unchecked,
       diagnostics: db.diagnostics,
     });
-    if (stale) problems.push(`${db.source}: source changed since it was compiled; its data are stale (rebuild and rerun)`);
+    if (stale) problems.push(`${show(db)}: source changed since it was compiled; its data are stale (rebuild and rerun)`);
   }
   const dbByTu = new Map(data.databases.map((d) => [d.db.tu, d.db]));
 
@@ -106,7 +125,7 @@ export function mergeData(data: LoadedData): Report {
   const locate = (tu: string, site: number): Location => {
     const db = dbByTu.get(tu);
     const s = db?.sites[site];
-    return db && s ? { file: db.source, line: s.line, column: s.column, function: s.function } : UNKNOWN(tu, site);
+    return db && s ? { file: show(db), line: s.line, column: s.column, function: s.function } : UNKNOWN(tu, site);
   };
 
   const violations = new Map<string, ViolationSummary>();

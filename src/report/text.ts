@@ -9,7 +9,10 @@ export interface TextOptions {
 
 const paint = (on: boolean, code: string, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
-const where = (l: Location) => `${l.file}:${l.line}:${l.column}`;
+/** Data strings reach a terminal: control characters (escape sequences, line ends) are shown as `?`. */
+export const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+
+const where = (l: Location) => `${clean(l.file)}:${l.line}:${l.column}`;
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
@@ -19,7 +22,7 @@ function table(rows: string[][]): string[] {
 /** One compiler-style diagnostic for a violation. */
 export function diagnosticLine(v: ViolationSummary): string {
   const parts = [VIOLATION_TEXT[v.kind]];
-  if (v.location.function) parts.push(`in ${v.location.function}`);
+  if (v.location.function) parts.push(`in ${clean(v.location.function)}`);
   if (v.byIoManager) parts.push('lock taken by the I/O manager before the cancel routine ran');
   else if (v.acquire) parts.push(`acquired at ${where(v.acquire)}`);
   if (v.irqlAcquired !== undefined && v.irqlReleased !== undefined) {
@@ -39,7 +42,7 @@ export function renderText(report: Report, options: TextOptions): string {
     const mark = !f.instrumented ? ' [uninstrumented]' : f.stale ? ' [stale]' : f.noRunData ? ' [no run data]' : '';
     const fileViolations = report.violations.filter((v) => v.location.file === f.file).length;
     rows.push([
-      `${f.file}${mark}`,
+      `${clean(f.file)}${mark}`,
       '',
       `${cov.filter((s) => s.hits > 0).length}/${cov.length}`,
       String(f.sites.filter((s) => s.kind === 'routine-exit').reduce((n, s) => n + s.hits, 0)),
@@ -49,7 +52,7 @@ export function renderText(report: Report, options: TextOptions): string {
       const sites = cov.filter((s) => s.function === r.name);
       const v = report.violations.filter((x) => x.location.file === f.file && x.location.function === r.name).length;
       rows.push([
-        `  ${r.name}`,
+        `  ${clean(r.name)}`,
         `${r.role} (${r.roleSource})`,
         `${sites.filter((s) => s.hits > 0).length}/${sites.length}`,
         String(r.exits),
@@ -63,8 +66,8 @@ export function renderText(report: Report, options: TextOptions): string {
   out.push('');
   for (const v of report.violations) out.push(paint(c, '31', diagnosticLine(v)));
   for (const f of report.files) {
-    if (!f.instrumented) out.push(`${f.file}: warning: not instrumented: ${f.reason ?? 'unknown reason'}`);
-    for (const u of f.unchecked) out.push(`${f.file}:${u.line}:${u.column}: warning: ${u.name} not checked: ${u.reason}`);
+    if (!f.instrumented) out.push(`${clean(f.file)}: warning: not instrumented: ${clean(f.reason ?? 'unknown reason')}`);
+    for (const u of f.unchecked) out.push(`${clean(f.file)}:${u.line}:${u.column}: warning: ${clean(u.name)} not checked: ${clean(u.reason)}`);
   }
   const linked = report.files.filter((f) => f.instrumented && f.noRunData);
   if (report.processes === 0 && report.files.length > 0) {
@@ -72,7 +75,7 @@ export function renderText(report: Report, options: TextOptions): string {
   } else if (linked.length > 0) {
     out.push(`spincheck: note: ${linked.length} instrumented file(s) never ran (not reached by the tests, or runtime not linked)`);
   }
-  for (const p of report.problems) out.push(paint(c, '33', `spincheck: warning: ${p}`));
+  for (const p of report.problems) out.push(paint(c, '33', `spincheck: warning: ${clean(p)}`));
   const summary = `${t.violations} violation(s); sites hit ${t.sitesHit}/${t.sites}; ${t.exitsChecked} routine exits checked; ${t.routines} routines`;
   out.push(paint(c, t.violations > 0 ? '1;31' : '1;32', `SUMMARY: spincheck: ${summary}`));
   return `${out.join('\n')}\n`;
