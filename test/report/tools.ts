@@ -1,0 +1,75 @@
+// Real consumers of the report formats: the SARIF Multitool, genhtml, headless chromium; ajv with the OASIS schema.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv04Module from 'ajv-draft-04';
+import type { Browser } from 'playwright-core';
+import { haveTool, run } from '../helpers/tools.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = join(here, '..', '..');
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Validates a SARIF log against the OASIS 2.1.0 schema (draft-04); returns ajv's errors, empty when valid. */
+export function sarifSchemaErrors(log: unknown): string[] {
+  const schema = JSON.parse(readFileSync(join(here, 'sarif-schema-2.1.0.json'), 'utf8')) as object;
+  // A CommonJS module: its exports object is also the class, and `.default` names it for TypeScript.
+  const ajv = new Ajv04Module.default({ allErrors: true, strict: false });
+  const validate = ajv.compile(schema);
+  return validate(log) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+/** The Multitool binary the npm package ships for this platform. */
+export function multitoolPath(): string {
+  const require = createRequire(import.meta.url);
+  return require('@microsoft/sarif-multitool-linux') as string;
+}
+
+export interface MultitoolResult {
+  level: string;
+  ruleId: string;
+  text: string;
+}
+
+/** Runs `Sarif.Multitool validate` on a file (all rule kinds, all levels) and returns what it found. */
+export function multitoolValidate(file: string): { status: number | null; results: MultitoolResult[]; stdout: string } {
+  const out = `${file}.validation.sarif`;
+  const r = run(multitoolPath(), ['validate', file, '--output', out, '--log', 'ForceOverwrite', '--level', 'Error;Warning;Note', '--rule-kind', 'Sarif;Gh'], {
+    env: { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+  });
+  if (!existsSync(out)) throw new Error(`multitool wrote no log (status ${r.status}): ${r.stdout}${r.stderr}`);
+  const log = JSON.parse(readFileSync(out, 'utf8')) as { runs: Array<{ results?: Array<{ level?: string; ruleId: string; message: { text?: string; arguments?: string[] } }> }> };
+  const results = (log.runs[0]?.results ?? []).map((x) => ({ level: x.level ?? 'warning', ruleId: x.ruleId, text: x.message.text ?? (x.message.arguments ?? []).join(' ') }));
+  return { status: r.status, results, stdout: r.stdout };
+}
+
+/** The Multitool runs here (its binary is self-contained .NET; it must start offline). */
+export function haveMultitool(): boolean {
+  try {
+    return haveTool(multitoolPath());
+  } catch (e) {
+    if (process.env.CI) throw e;
+    console.warn(`\n*** SKIPPING: the SARIF Multitool does not run here: ${(e as Error).message} ***\n`);
+    return false;
+  }
+}
+
+export const haveChromium = () => haveTool(CHROMIUM);
+
+/** Launches Debian's chromium headless, isolated from the network. */
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Where tests leave artefacts a person may look at (screenshots). */
+export function testOutput(name: string, data?: string | Buffer): string {
+  mkdirSync(join(repoRoot, 'test-output'), { recursive: true });
+  const path = join(repoRoot, 'test-output', name);
+  if (data !== undefined) writeFileSync(path, data);
+  return path;
+}
