@@ -31,10 +31,11 @@ export const hook = {
   end: (site: number) => `SPINCHECK_END(${site}) `,
 };
 
-/** The prelude block, followed by a #line that puts the next line back at `line`. */
-export function preludeBlock(line: number, dialect: Dialect): string {
+/** The prelude block (with the cl runtime's `#pragma comment(lib)` when given), then a #line back to `line`. */
+export function preludeBlock(line: number, dialect: Dialect, pragmaLib?: string): string {
   const seh = dialect === 'msvc' ? '#define SPINCHECK_USE_SEH 1\n' : '';
-  return `${seh}${prelude.trimEnd()}\n#line ${line}\n`;
+  const lib = pragmaLib === undefined ? '' : `#pragma comment(lib, ${cString(pragmaLib)})\n`;
+  return `${seh}${prelude.trimEnd()}\n${lib}#line ${line}\n`;
 }
 
 const SITE_KIND_CODE = (kind: Site['kind']): number => SITE_KINDS.indexOf(kind) + 1;

@@ -375,7 +375,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   for (const p of ordered) p.apply(indexOf(p));
   const bom = source.startsWith('\uFEFF') ? 1 : source.startsWith('\xEF\xBB\xBF') ? 3 : 0;
   const at = preludeIndex(blanked.text, c.hooked, bom);
-  rewriter.before(at, preludeBlock(lines.line(at), options.dialect ?? 'gnu'));
+  rewriter.before(at, preludeBlock(lines.line(at), options.dialect ?? 'gnu', options.pragmaLib));
   const sites: Site[] = ordered.map((p, index) => ({ index, ...p.site }));
   rewriter.after(source.length, trailer(sites, options.tuId, options.sourceName ?? '', options.dataDir));
   const routines: Routine[] = c.routines.map(({ entry, ...r }) => ({ ...r, entrySite: indexOf(entry) }));

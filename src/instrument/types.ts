@@ -31,6 +31,8 @@ export interface InstrumentOptions {
   roles?: RoleConfig;
   /** Strict mode: report a file that cannot be instrumented as an error instead of compiling it unchanged. */
   strict?: boolean;
+  /** cl: a library the linker should pull in (`#pragma comment(lib, ...)` inside the prelude block). */
+  pragmaLib?: string;
 }
 
 export interface InstrumentResult {

@@ -1,4 +1,4 @@
-// The typed description of one compiler command, shared by every dialect (gcc/clang now, cl later).
+// The typed description of one compiler command, shared by every dialect (gcc/clang, cl).
 import type { PassThroughReason } from './reasons.js';
 
 /** What a command does: compile only, link only, both, or something the wrapper must not touch. */
@@ -14,6 +14,8 @@ export interface Input {
   language: Language;
   /** The `-x` language in force at this position (null when none, or `-x none`). */
   activeX: string | null;
+  /** A separate option token naming this input's language (cl's `/Tc file`): dropped with the input. */
+  optionIndex?: number;
 }
 
 /** Dependency-file options (G3/G4). */

@@ -7,7 +7,18 @@ import { WrapperError } from './errors.js';
 const LAUNCHERS = new Set(['ccache', 'sccache', 'distcc', 'icecc', 'buildcache']);
 
 /** The wrapper's own program names; any other name we are started as is a masquerade (`gcc` -> spincheck-cc). */
-const OWN_NAMES = new Set(['spincheck-cc', 'spincheck-cc.js', 'spincheck-cc.ts']);
+const OWN_NAMES = new Set(['spincheck-cc', 'spincheck-cc.js', 'spincheck-cc.ts', 'spincheck-cl', 'spincheck-cl.js', 'spincheck-cl.ts']);
+
+/** How the wrapper names itself and its default compiler in messages (spincheck-cc / spincheck-cl). */
+export interface ToolNames {
+  tool: string;
+  envVar: string;
+  defaultCompiler: string;
+  /** Options may start with `/` (cl): `/c` is never a program. */
+  slashOptions?: boolean;
+}
+
+export const GCC_TOOL: ToolNames = { tool: 'spincheck-cc', envVar: 'SPINCHECK_CC', defaultCompiler: 'cc' };
 
 export interface Program {
   /** As the user spelled it: becomes argv[0] (G22). */
@@ -22,6 +33,8 @@ export interface CompilerChain {
   /** True when a caching launcher runs the compiler: temp paths must then be content-addressed. */
   cached: boolean;
   kind: 'gcc' | 'clang';
+  /** argv[0]'s base name without `.exe`, lower case (`cl`, `clang-cl`, `clang-cl-14`). */
+  name: string;
   /** The arguments after the compiler. */
   args: string[];
 }
@@ -92,13 +105,15 @@ function programFor(name: string, file: string, env: NodeJS.ProcessEnv, cwd: str
 }
 
 /** Is this leading argument a program (not an option, not an input file)? */
-function asProgram(arg: string | undefined, env: NodeJS.ProcessEnv, cwd: string, self: Self): Program | null {
+function asProgram(arg: string | undefined, env: NodeJS.ProcessEnv, cwd: string, self: Self, names: ToolNames): Program | null {
   if (arg === undefined || arg.startsWith('-') || arg.startsWith('@') || SOURCE_OR_OBJECT.test(arg)) return null;
+  // A cl option (`/c`, `/Fo...`) is never a program; an absolute program path has a second slash.
+  if (names.slashOptions && /^\/[^/]*$/.test(arg)) return null;
   const file = findOnPath(arg, env, cwd, self);
   return file ? programFor(arg, file, env, cwd) : null;
 }
 
-function kindOf(program: Program): 'gcc' | 'clang' {
+function kindOf(program: Program): CompilerChain['kind'] {
   return /clang/.test(basename(program.spelled)) || /clang/.test(basename(realpathOr(program.file))) ? 'clang' : 'gcc';
 }
 
@@ -117,15 +132,16 @@ export function resolveCompiler(
   cwd: string,
   self: Self,
   fallback: string[] | null,
+  names: ToolNames = GCC_TOOL,
 ): CompilerChain {
   const programs: Program[] = [];
   let rest = [...argv];
-  const first = asProgram(rest[0], env, cwd, self);
+  const first = asProgram(rest[0], env, cwd, self, names);
   if (first) {
     programs.push(first);
     rest = rest.slice(1);
     if (isLauncher(first)) {
-      const second = asProgram(rest[0], env, cwd, self);
+      const second = asProgram(rest[0], env, cwd, self, names);
       if (second) {
         programs.push(second);
         rest = rest.slice(1);
@@ -133,21 +149,22 @@ export function resolveCompiler(
     }
   } else {
     const invokedName = basename(self.invokedAs);
-    const names = fallback ?? (OWN_NAMES.has(invokedName) ? ['cc'] : [invokedName]);
-    for (const name of names) {
+    const wanted = fallback ?? (OWN_NAMES.has(invokedName) ? [names.defaultCompiler] : [invokedName]);
+    for (const name of wanted) {
       const file = findOnPath(name, env, cwd, self);
-      if (!file) throw new WrapperError(`cannot find the real compiler '${name}' on PATH (set SPINCHECK_CC)`);
+      if (!file) throw new WrapperError(`cannot find the real compiler '${name}' on PATH (set ${names.envVar})`);
       programs.push(programFor(name, file, env, cwd));
     }
   }
   const last = programs[programs.length - 1]!;
   if (isAbsolute(last.file) && isSelf(last.file, self)) {
-    throw new WrapperError(`the real compiler '${last.spelled}' is spincheck-cc itself (set SPINCHECK_CC)`);
+    throw new WrapperError(`the real compiler '${last.spelled}' is ${names.tool} itself (set ${names.envVar})`);
   }
   return {
     programs,
     cached: programs.some(isLauncher),
     kind: kindOf(last),
+    name: basename(last.spelled).replace(/\.exe$/i, '').toLowerCase(),
     args: rest,
   };
 }

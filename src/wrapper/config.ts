@@ -18,6 +18,8 @@ export interface WrapperConfig {
   cacheDir: string;
   /** The real compiler when the command does not name one (SPINCHECK_CC), split on blanks. */
   cc: string[] | null;
+  /** spincheck-cl's real compiler when the command does not name one (SPINCHECK_CL, or "cl"), split on blanks. */
+  cl: string[] | null;
   roles: RoleConfig;
   /** SPINCHECK_RUNTIME=0 / "linkRuntime": false: never add the runtime to links. */
   linkRuntime: boolean;
@@ -35,6 +37,7 @@ interface ConfigFile {
   dataDir?: string;
   cacheDir?: string;
   cc?: string | string[];
+  cl?: string | string[];
   linkRuntime?: boolean;
   roles?: RoleConfig;
 }
@@ -102,6 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): WrapperConfig {
   if (all !== undefined) roles.allFunctions = all;
   const ccSpec = env.SPINCHECK_CC ?? fromFile.cc;
   const cc = ccSpec === undefined ? null : Array.isArray(ccSpec) ? ccSpec : ccSpec.split(/\s+/).filter(Boolean);
+  const clSpec = env.SPINCHECK_CL ?? fromFile.cl;
+  const cl = clSpec === undefined ? null : Array.isArray(clSpec) ? clSpec : clSpec.split(/\s+/).filter(Boolean);
   return {
     disable: envBool(env, 'SPINCHECK_DISABLE') ?? fromFile.disable ?? false,
     strict: envBool(env, 'SPINCHECK_STRICT') ?? fromFile.strict ?? false,
@@ -116,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): WrapperConfig {
         ? resolve(base, fromFile.cacheDir)
         : defaultCacheDir(env),
     cc: cc && cc.length > 0 ? cc : null,
+    cl: cl && cl.length > 0 ? cl : null,
     roles,
     linkRuntime: envBool(env, 'SPINCHECK_RUNTIME') ?? fromFile.linkRuntime ?? true,
     verbose: envBool(env, 'SPINCHECK_VERBOSE') ?? false,

@@ -7,6 +7,8 @@ export interface Outcome {
   signal: NodeJS.Signals | null;
   /** Captured standard error, when asked for. */
   stderr?: Buffer;
+  /** Captured standard output, when asked for (cl prints its diagnostics there). */
+  stdout?: Buffer;
 }
 
 export interface RunOptions {
@@ -16,6 +18,8 @@ export interface RunOptions {
   argv0?: string;
   /** Capture stderr instead of inheriting it (the instrumented compile, so a failure can be hidden). */
   captureStderr?: boolean;
+  /** Capture stdout too (cl writes errors to stdout: a hidden failure must hide them). */
+  captureStdout?: boolean;
 }
 
 let current: import('node:child_process').ChildProcess | null = null;
@@ -24,13 +28,14 @@ let current: import('node:child_process').ChildProcess | null = null;
 export function run(file: string, args: readonly string[], options: RunOptions): Promise<Outcome> {
   return new Promise((resolvePromise) => {
     const chunks: Buffer[] = [];
+    const outChunks: Buffer[] = [];
     let child: import('node:child_process').ChildProcess;
     try {
       child = spawn(file, args, {
         cwd: options.cwd,
         env: options.env,
         argv0: options.argv0 ?? file,
-        stdio: ['inherit', 'inherit', options.captureStderr ? 'pipe' : 'inherit'],
+        stdio: ['inherit', options.captureStdout ? 'pipe' : 'inherit', options.captureStderr ? 'pipe' : 'inherit'],
       });
     } catch (e) {
       resolvePromise({ status: 127, signal: null, stderr: Buffer.from(`${(e as Error).message}\n`) });
@@ -38,6 +43,7 @@ export function run(file: string, args: readonly string[], options: RunOptions):
     }
     current = child;
     child.stderr?.on('data', (d: Buffer) => chunks.push(d));
+    child.stdout?.on('data', (d: Buffer) => outChunks.push(d));
     child.on('error', (e) => {
       current = null;
       const message = Buffer.from(`spincheck: cannot run ${file}: ${e.message}\n`);
@@ -49,6 +55,7 @@ export function run(file: string, args: readonly string[], options: RunOptions):
         status,
         signal,
         ...(options.captureStderr ? { stderr: Buffer.concat(chunks) } : {}),
+        ...(options.captureStdout ? { stdout: Buffer.concat(outChunks) } : {}),
       });
     });
   });

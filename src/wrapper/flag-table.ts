@@ -32,14 +32,18 @@ export type Effect =
   | { kind: 'include-dir'; quote: boolean }
   | { kind: 'end-of-options' };
 
-export interface FlagRow {
+/** What every dialect's row has; the effect type is the dialect's own. */
+export interface FlagRowBase {
   name: string;
   arity: Arity;
+}
+
+export interface FlagRow extends FlagRowBase {
   effect: Effect;
 }
 
-export interface FlagMatch {
-  row: FlagRow;
+export interface FlagMatch<R extends FlagRowBase = FlagRow> {
+  row: R;
   /** The option's value (null for flags). */
   value: string | null;
   /** Tokens consumed, the option itself included. */
@@ -47,11 +51,11 @@ export interface FlagMatch {
 }
 
 /** Looks options up in a sorted table: exact names first, then the longest joined prefix. */
-export class FlagTable {
-  private readonly exact = new Map<string, FlagRow>();
-  private readonly prefixed: FlagRow[];
+export class FlagTable<R extends FlagRowBase = FlagRow> {
+  private readonly exact = new Map<string, R>();
+  private readonly prefixed: R[];
 
-  constructor(readonly rows: readonly FlagRow[]) {
+  constructor(readonly rows: readonly R[]) {
     for (const row of rows) if (row.arity !== 'joined') this.exact.set(row.name, row);
     this.prefixed = rows
       .filter((r) => r.arity === 'joined' || r.arity === 'joined-or-separate')
@@ -59,7 +63,7 @@ export class FlagTable {
   }
 
   /** Matches the option at args[i]; null when the table does not know it. */
-  match(args: readonly string[], i: number): FlagMatch | null {
+  match(args: readonly string[], i: number): FlagMatch<R> | null {
     const token = args[i]!;
     const row = this.exact.get(token);
     if (row) {

@@ -128,7 +128,9 @@ export function planCommand(input: PlanInput): PlanStep[] {
   if (cmd.mode === 'compile') {
     // One compile per source, each with only its own quote include dir.
     for (const src of sources) {
-      const others = new Set([...allInputs].filter((i) => i !== src.argIndex));
+      const others = new Set(
+        cmd.inputs.filter((x) => x.argIndex !== src.argIndex).flatMap((x) => (x.optionIndex === undefined ? [x.argIndex] : [x.argIndex, x.optionIndex])),
+      );
       const sub = bySubIndex.get(src.argIndex);
       const plain = without(cmd.args, others);
       if (!sub) {
@@ -150,8 +152,10 @@ export function planCommand(input: PlanInput): PlanStep[] {
 
   // Compile+link across directories: each instrumented source to a temp object, then one link.
   const linkDrop = new Set<number>([...allInputs, ...cmd.linkOnly, ...cmd.outputTokens, ...cmd.depTokens]);
+  const optionOf = new Map(cmd.inputs.flatMap((x) => (x.optionIndex === undefined ? [] : [[x.argIndex, x.optionIndex] as const])));
   for (const sub of subs) {
-    const drop = new Set([...linkDrop].filter((i) => i !== sub.input.argIndex));
+    const own = optionOf.get(sub.input.argIndex);
+    const drop = new Set([...linkDrop, ...optionOf.values()].filter((i) => i !== sub.input.argIndex && i !== own));
     const depArgs: string[] = [];
     if (cmd.deps.enabled) {
       const names = rules.splitDepNames(cmd, sub.input);
@@ -173,6 +177,7 @@ export function planCommand(input: PlanInput): PlanStep[] {
   const linkArgs = replaced(
     cmd.args,
     new Map(subs.map((s) => [s.input.argIndex, rules.objectInputArgs(s.objectPath, s.input.activeX)])),
+    new Set(subs.flatMap((s) => (s.input.optionIndex === undefined ? [] : [s.input.optionIndex]))),
   );
   steps.push({
     args: [...linkArgs, ...runtimeTail],
@@ -185,8 +190,10 @@ export function planCommand(input: PlanInput): PlanStep[] {
   return steps;
 }
 
-/** Directory part of a path as spelled ('' for a bare name). */
-export function dirOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : slash === 0 ? '/' : path.slice(0, slash);
+/** Directory part of a path as spelled ('' for a bare name); on Windows `\\` separates too (`C:\\x.c` -> `C:\\`). */
+export function dirOf(path: string, windows: boolean = process.platform === 'win32'): string {
+  const slash = windows ? Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) : path.lastIndexOf('/');
+  if (slash < 0) return windows && /^[A-Za-z]:/.test(path) ? path.slice(0, 2) : '';
+  if (slash === 0 || (windows && slash === 2 && /^[A-Za-z]:/.test(path))) return path.slice(0, slash + 1);
+  return path.slice(0, slash);
 }

@@ -3,9 +3,9 @@
 /** Why the whole command runs unchanged. Every pass-through names one of these (SPINCHECK_VERBOSE=1 prints it). */
 export const PASS_THROUGH_REASONS = {
   disabled: 'SPINCHECK_DISABLE is set',
-  nested: 'spincheck-cc runs inside itself (SPINCHECK_DEPTH > 0): the outer wrapper instruments',
+  nested: 'spincheck runs inside itself (SPINCHECK_DEPTH > 0): the outer wrapper instruments',
   query: 'a version, help or print query',
-  preprocess: 'preprocess or dependency output only (-E, -M, -MM, -P)',
+  preprocess: 'preprocess or dependency output only (-E, -M, -MM, -P; cl: /E, /EP, /P)',
   'syntax-only': 'syntax check only (-fsyntax-only)',
   assembly: 'assembly output only (-S)',
   'save-temps': '-save-temps writes intermediate files named after the source',
@@ -13,6 +13,8 @@ export const PASS_THROUGH_REASONS = {
   'no-inputs': 'no input files',
   'nothing-to-do': 'no C source needs instrumenting and nothing is linked',
   'unparsable': 'the arguments could not be understood',
+  'precompiled-header': 'cl precompiled headers (/Yc, /Yu): cl skips the text before the header, #line included',
+  'unsupported-output': 'an output that names the compiled file and that spincheck cannot rewrite (/sourceDependencies)',
 } as const;
 export type PassThroughReason = keyof typeof PASS_THROUGH_REASONS;
 

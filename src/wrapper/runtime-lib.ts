@@ -82,6 +82,53 @@ function commandOf(chain: CompilerChain, args: string[]): [string, string[], str
   return [first!.file, [...rest.map((p) => p.spelled), ...args], first!.spelled];
 }
 
+export type CachedBuild<M> = { ok: true; dir: string; meta: M } | { ok: false; error: string };
+
+/**
+ * The runtime cache shared by the dialects: `<cacheDir>/runtime/<key>/` holding `meta.json`, filled by `buildInto`
+ * in a private directory and stored by an atomic rename (a concurrent build that wins is used instead); a failure
+ * is remembered in `<key>.failed` for FAILURE_TTL_MS.
+ */
+export function cachedBuild<M>(
+  cacheDir: string,
+  key: string,
+  buildInto: (tmp: string) => { ok: true; meta: M } | { ok: false; error: string },
+): CachedBuild<M> {
+  const root = join(cacheDir, 'runtime');
+  const dir = join(root, key);
+  const metaFile = join(dir, 'meta.json');
+  if (existsSync(metaFile)) return { ok: true, dir, meta: JSON.parse(readFileSync(metaFile, 'utf8')) as M };
+  const failed = join(root, `${key}.failed`);
+  const failedAt = statSync(failed, { throwIfNoEntry: false });
+  if (failedAt && Date.now() - failedAt.mtimeMs < FAILURE_TTL_MS) {
+    return { ok: false, error: readFileSync(failed, 'utf8').trim() };
+  }
+  mkdirSync(root, { recursive: true });
+  const tmp = join(root, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  mkdirSync(tmp);
+  let result: CachedBuild<M>;
+  try {
+    const built = buildInto(tmp);
+    if (!built.ok) {
+      result = built;
+    } else {
+      writeFileSync(join(tmp, 'meta.json'), JSON.stringify(built.meta));
+      try {
+        renameSync(tmp, dir);
+      } catch {
+        // Another compile won the race: use its build.
+      }
+      result = existsSync(metaFile)
+        ? { ok: true, dir, meta: JSON.parse(readFileSync(metaFile, 'utf8')) as M }
+        : { ok: false, error: `cannot store the runtime in ${dir}` };
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  if (!result.ok) writeFileSync(failed, `${result.error}\n`);
+  return result;
+}
+
 /** Returns the cached runtime for this compiler and target, building it first when needed. */
 export function ensureRuntime(
   chain: CompilerChain,
@@ -96,25 +143,9 @@ export function ensureRuntime(
   const sources = readdirSync(srcDir).filter((n) => n.endsWith('.c')).sort();
   if (sources.length === 0) return { ok: false, error: `no runtime sources in ${srcDir}` };
   const key = runtimeKey(chain, targetArgs, srcDir);
-  const root = join(cacheDir, 'runtime');
-  const dir = join(root, key);
-  const archive = join(dir, ARCHIVE);
-  const metaFile = join(dir, 'meta.json');
-  if (existsSync(metaFile)) {
-    const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Meta;
-    return { ok: true, lib: { archive, pull: meta.pull, libs: meta.libs } };
-  }
-  const failed = join(root, `${key}.failed`);
-  const failedAt = statSync(failed, { throwIfNoEntry: false });
-  if (failedAt && Date.now() - failedAt.mtimeMs < FAILURE_TTL_MS) {
-    return { ok: false, error: readFileSync(failed, 'utf8').trim() };
-  }
-  const result = build(chain, targetArgs, srcDir, sources, root, dir, env, cwd, self);
-  if (!result.ok) {
-    mkdirSync(root, { recursive: true });
-    writeFileSync(failed, `${result.error}\n`);
-  }
-  return result;
+  const r = cachedBuild<Meta>(cacheDir, key, (tmp) => build(chain, targetArgs, srcDir, sources, tmp, env, cwd, self));
+  if (!r.ok) return r;
+  return { ok: true, lib: { archive: join(r.dir, ARCHIVE), pull: r.meta.pull, libs: r.meta.libs } };
 }
 
 function build(
@@ -122,50 +153,33 @@ function build(
   targetArgs: readonly string[],
   srcDir: string,
   sources: string[],
-  root: string,
-  dir: string,
+  tmp: string,
   env: NodeJS.ProcessEnv,
   cwd: string,
   self: Self,
-): RuntimeResult {
-  mkdirSync(root, { recursive: true });
-  const tmp = join(root, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-  mkdirSync(tmp);
-  try {
-    const [file, pre, argv0] = commandOf(chain, [...targetArgs, '-dumpmachine']);
-    const dm = capture(file, pre, cwd, env);
-    const triple = dm.status === 0 ? dm.stdout.trim() : '';
-    const windows = /mingw|cygwin|windows|msys/.test(triple);
-    const objects: string[] = [];
-    for (const src of sources) {
-      const obj = join(tmp, src.replace(/\.c$/, '.o'));
-      const args = [...targetArgs, '-DSPINCHECK_RUNTIME', '-O2', '-g', ...(windows ? [] : ['-fPIC'])];
-      args.push('-I', srcDir, '-c', join(srcDir, src), '-o', obj);
-      const [f, a] = commandOf(chain, args);
-      const r = capture(f, a, tmp, env);
-      if (r.status !== 0) {
-        const first = r.stderr.split('\n').find((l) => /error/.test(l)) ?? r.stderr.split('\n')[0] ?? '';
-        return { ok: false, error: `cannot build the runtime with ${argv0}: ${src}: ${first.trim()}` };
-      }
-      objects.push(obj);
+): { ok: true; meta: Meta } | { ok: false; error: string } {
+  const [file, pre, argv0] = commandOf(chain, [...targetArgs, '-dumpmachine']);
+  const dm = capture(file, pre, cwd, env);
+  const triple = dm.status === 0 ? dm.stdout.trim() : '';
+  const windows = /mingw|cygwin|windows|msys/.test(triple);
+  const objects: string[] = [];
+  for (const src of sources) {
+    const obj = join(tmp, src.replace(/\.c$/, '.o'));
+    const args = [...targetArgs, '-DSPINCHECK_RUNTIME', '-O2', '-g', ...(windows ? [] : ['-fPIC'])];
+    args.push('-I', srcDir, '-c', join(srcDir, src), '-o', obj);
+    const [f, a] = commandOf(chain, args);
+    const r = capture(f, a, tmp, env);
+    if (r.status !== 0) {
+      const first = r.stderr.split('\n').find((l) => /error/.test(l)) ?? r.stderr.split('\n')[0] ?? '';
+      return { ok: false, error: `cannot build the runtime with ${argv0}: ${src}: ${first.trim()}` };
     }
-    const ar = findArchiver(chain, triple, env, cwd, self);
-    if (!ar) return { ok: false, error: 'cannot find an archiver (ar) for the runtime' };
-    const r = capture(ar, ['rcs', join(tmp, ARCHIVE), ...objects], tmp, env);
-    if (r.status !== 0) return { ok: false, error: `cannot archive the runtime: ${r.stderr.trim()}` };
-    for (const o of objects) rmSync(o, { force: true });
-    const elf = /linux|bsd|solaris|gnu/.test(triple) && !windows;
-    const meta: Meta = { triple, pull: elf ? ['-Wl,-u,spincheck_runtime_present'] : [], libs: elf ? ['-lpthread'] : [] };
-    writeFileSync(join(tmp, 'meta.json'), JSON.stringify(meta));
-    try {
-      renameSync(tmp, dir);
-    } catch {
-      // Another compile won the race: use its archive.
-      if (!existsSync(join(dir, 'meta.json'))) return { ok: false, error: `cannot store the runtime in ${dir}` };
-    }
-    const final = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')) as Meta;
-    return { ok: true, lib: { archive: join(dir, ARCHIVE), pull: final.pull, libs: final.libs } };
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    objects.push(obj);
   }
+  const ar = findArchiver(chain, triple, env, cwd, self);
+  if (!ar) return { ok: false, error: 'cannot find an archiver (ar) for the runtime' };
+  const r = capture(ar, ['rcs', join(tmp, ARCHIVE), ...objects], tmp, env);
+  if (r.status !== 0) return { ok: false, error: `cannot archive the runtime: ${r.stderr.trim()}` };
+  for (const o of objects) rmSync(o, { force: true });
+  const elf = /linux|bsd|solaris|gnu/.test(triple) && !windows;
+  return { ok: true, meta: { triple, pull: elf ? ['-Wl,-u,spincheck_runtime_present'] : [], libs: elf ? ['-lpthread'] : [] } };
 }

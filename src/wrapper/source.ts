@@ -1,7 +1,7 @@
 // One C source: read its bytes, decide whether to instrument, and produce the copy's text (G15, G30).
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { InstrumentResult, ResolvedInclude, RoleConfig } from '../instrument/types.js';
+import type { Dialect, InstrumentResult, ResolvedInclude, RoleConfig } from '../instrument/types.js';
 import { sha1, tuId } from '../model/tu-id.js';
 import type { Input, ParsedCommand } from './command.js';
 import { mentionsRelevantName } from '../instrument/scan.js';
@@ -30,6 +30,14 @@ export interface SourceContext {
   dataDir: string;
   roles: RoleConfig;
   strict: boolean;
+  /** The instrumenter's dialect (default gnu: cleanup attribute; msvc: __try/__finally). */
+  dialect?: Dialect;
+  /** The name `#line` gives the copy (default: the path as spelled). */
+  lineName?: (input: Input, abs: string) => string;
+  /** `#pragma comment(lib, ...)` for the copy (cl): asked only when a file is instrumented. */
+  pragmaLib?: () => string | undefined;
+  /** Text appended to the copy after the instrumented code (cl: the link fallback). */
+  suffix?: string;
 }
 
 /** A string's UTF-8 bytes as Latin-1 characters (how non-ASCII paths go into the byte-preserving text). */
@@ -87,6 +95,7 @@ export async function prepareSource(input: Input, ctx: SourceContext): Promise<S
     return { ...base, result: null, copyText: null, reason: null, relevant: false };
   }
   let result: InstrumentResult;
+  const pragma = ctx.pragmaLib?.();
   try {
     const mod = await loadInstrumenter();
     result = mod.instrument(text, {
@@ -94,10 +103,11 @@ export async function prepareSource(input: Input, ctx: SourceContext): Promise<S
       // The text is bytes as Latin-1 characters: strings the instrumenter writes into it must be too.
       sourceName: asLatin1Bytes(input.path),
       dataDir: asLatin1Bytes(ctx.dataDir),
-      dialect: 'gnu',
+      dialect: ctx.dialect ?? 'gnu',
       resolveInclude: includeResolver(ctx, abs),
       roles: ctx.roles,
       strict: ctx.strict,
+      ...(pragma === undefined ? {} : { pragmaLib: asLatin1Bytes(pragma) }),
     });
   } catch (e) {
     const message = (e as Error).message?.split('\n')[0] ?? String(e);
@@ -107,5 +117,7 @@ export async function prepareSource(input: Input, ctx: SourceContext): Promise<S
     return { ...base, result, copyText: null, reason: `instrumenter-declined: ${result.uninstrumentedReason}`, relevant: true };
   }
   if (!result.changed) return { ...base, result, copyText: null, reason: null, relevant: false };
-  return { ...base, result, copyText: withLineDirective(result.code, input.path), reason: null, relevant: true };
+  const name = ctx.lineName ? ctx.lineName(input, abs) : input.path;
+  const copyText = withLineDirective(result.code, name) + (ctx.suffix ?? '');
+  return { ...base, result, copyText, reason: null, relevant: true };
 }

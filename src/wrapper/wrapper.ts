@@ -1,4 +1,5 @@
-// spincheck-cc's flow: decide pass-through early, instrument C sources, run the plan, fail open.
+// The wrapper's flow, shared by spincheck-cc and spincheck-cl: decide pass-through early, instrument C sources,
+// run the plan, fail open. The dialect (gcc/dialect.ts, cl/dialect.ts) supplies flags, rules and runtime policy.
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -12,9 +13,8 @@ import { depFileCandidates, rewriteDepFiles, writeAtomic } from './depfile.js';
 import { WrapperError } from './errors.js';
 import { run, signalChild } from './exec.js';
 import type { Outcome } from './exec.js';
-import { parseGccArgs } from './gcc/parse.js';
-import { responseFileText } from './gcc/response-file.js';
-import { GCC_RULES } from './gcc/rules.js';
+import type { WrapperDialect } from './dialect.js';
+import { GCC_DIALECT } from './gcc/dialect.js';
 import { dirOf, planCommand } from './plan.js';
 import type { PlanStep, Substitution } from './plan.js';
 import { PASS_THROUGH_REASONS } from './reasons.js';
@@ -27,8 +27,6 @@ import type { SourceDecision } from './source.js';
 
 /** spincheck-cc nested deeper than this is a fork loop (G25). */
 const MAX_DEPTH = 8;
-/** Rewritten commands longer than this go through a response file (G12). */
-const MAX_COMMAND_CHARS = 100_000;
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export interface WrapperContext {
@@ -39,6 +37,8 @@ export interface WrapperContext {
   self: Self;
   stderrIsTTY: boolean;
   writeStderr: (data: string | Uint8Array) => void;
+  /** Where captured compiler stdout is replayed (cl's captured runs); default process.stdout. */
+  writeStdout?: (data: string | Uint8Array) => void;
 }
 
 export interface WrapperOutcome {
@@ -46,9 +46,9 @@ export interface WrapperOutcome {
   signal: NodeJS.Signals | null;
 }
 
-/** Runs one compiler command the way spincheck-cc does. */
-export async function runWrapper(ctx: WrapperContext): Promise<WrapperOutcome> {
-  const session = new Session(ctx);
+/** Runs one compiler command the way spincheck-cc (or, with the cl dialect, spincheck-cl) does. */
+export async function runWrapper(ctx: WrapperContext, dialect: WrapperDialect = GCC_DIALECT): Promise<WrapperOutcome> {
+  const session = new Session(ctx, dialect);
   session.listen();
   try {
     return await session.main();
@@ -68,15 +68,21 @@ class Session {
   private config: WrapperConfig | null = null;
   private readonly depth: number;
   private readonly childEnv: NodeJS.ProcessEnv;
+  /** Environment of the runs planned from the parsed command (cl: without CL/_CL_, folded into the arguments). */
+  private planEnv: NodeJS.ProcessEnv;
   private readonly onSignal = (signal: NodeJS.Signals): void => {
     this.interrupted ??= signal;
     if (!signalChild(signal)) this.cleanup();
   };
   private readonly onExit = (): void => this.cleanup();
 
-  constructor(private readonly ctx: WrapperContext) {
+  constructor(
+    private readonly ctx: WrapperContext,
+    private readonly dialect: WrapperDialect,
+  ) {
     this.depth = Number.parseInt(ctx.env.SPINCHECK_DEPTH ?? '0', 10) || 0;
     this.childEnv = { ...ctx.env, SPINCHECK_DEPTH: String(this.depth + 1) };
+    this.planEnv = this.childEnv;
   }
 
   listen(): void {
@@ -106,7 +112,7 @@ class Session {
   async main(): Promise<WrapperOutcome> {
     const { ctx } = this;
     if (this.depth >= MAX_DEPTH) {
-      throw new WrapperError(`spincheck-cc started itself ${this.depth} times: is it on PATH as the real compiler?`);
+      throw new WrapperError(`${this.dialect.names.tool} started itself ${this.depth} times: is it on PATH as the real compiler?`);
     }
     const envDisabled = /^(1|true|yes|on)$/i.test(ctx.env.SPINCHECK_DISABLE ?? '');
     let configError: string | null = null;
@@ -118,8 +124,9 @@ class Session {
         configError = e.message;
       }
     }
-    const fallbackCc = this.config?.cc ?? (ctx.env.SPINCHECK_CC ? ctx.env.SPINCHECK_CC.split(/\s+/).filter(Boolean) : null);
-    const chain = resolveCompiler(ctx.argv, ctx.env, ctx.cwd, ctx.self, fallbackCc);
+    const { dialect } = this;
+    const fallbackCc = dialect.compilerFromConfig(this.config, ctx.env);
+    const chain = resolveCompiler(ctx.argv, ctx.env, ctx.cwd, ctx.self, fallbackCc, dialect.names);
     if (envDisabled || this.config?.disable) return this.passThrough(chain, 'disabled');
     if (this.depth > 0) return this.passThrough(chain, 'nested');
     if (configError !== null || !this.config) {
@@ -127,14 +134,32 @@ class Session {
       return this.passThrough(chain, 'unparsable');
     }
     const config = this.config;
-    const cmd = parseGccArgs(chain.args, ctx.cwd);
+    const cmd = dialect.parse(chain.args, ctx.cwd, ctx.env, chain);
     if (cmd.mode === 'pass-through') return this.passThrough(chain, cmd.passReason ?? 'unparsable');
+    this.planEnv = dialect.parsedEnv(this.childEnv);
+    const sourceOptions = dialect.sourceOptions({
+      cmd,
+      chain,
+      config,
+      env: this.planEnv,
+      cwd: ctx.cwd,
+      self: ctx.self,
+      warn: (m) => this.warn(m),
+      note: (m) => this.note(m),
+    });
 
     const decisions: SourceDecision[] = [];
     for (const input of cmd.inputs) {
       if (input.language !== 'c') continue;
       decisions.push(
-        await prepareSource(input, { cmd, cwd: ctx.cwd, dataDir: config.dataDir, roles: config.roles, strict: config.strict }),
+        await prepareSource(input, {
+          cmd,
+          cwd: ctx.cwd,
+          dataDir: config.dataDir,
+          roles: config.roles,
+          strict: config.strict,
+          ...sourceOptions,
+        }),
       );
       if (this.interrupted) return { status: null, signal: this.interrupted };
     }
@@ -147,7 +172,7 @@ class Session {
     const toInstrument = decisions.filter((d) => d.copyText !== null);
 
     let runtime: RuntimeLib | null = null;
-    if (cmd.mode !== 'compile' && config.linkRuntime && !cmd.partialLink && !cmd.noStdlib) {
+    if (dialect.linksRuntime && cmd.mode !== 'compile' && config.linkRuntime && !cmd.partialLink && !cmd.noStdlib) {
       const r = ensureRuntime(chain, cmd.targetArgs, config.cacheDir, this.childEnv, ctx.cwd, ctx.self);
       if (r.ok) runtime = r.lib;
       else if (toInstrument.length > 0) this.warn(`linking without the spincheck runtime: ${r.error}`);
@@ -161,7 +186,7 @@ class Session {
       cmd,
       subs,
       runtime,
-      rules: GCC_RULES,
+      rules: dialect.rules(chain),
       keepColor: ctx.stderrIsTTY && !cmd.colorChosen && ctx.env.TERM !== 'dumb',
     });
     const status = new Map<Substitution, 'ok' | 'fallback'>();
@@ -210,7 +235,7 @@ class Session {
       copyPath,
       copyDir,
       origDir: dirOf(d.input.path),
-      objectPath: join(own, `${dot > 0 ? name.slice(0, dot) : name}.o`),
+      objectPath: join(own, `${dot > 0 ? name.slice(0, dot) : name}${this.dialect.objectSuffix}`),
     };
   }
 
@@ -218,16 +243,17 @@ class Session {
     const [first, ...rest] = chain.programs;
     let finalArgs = args;
     const length = args.reduce((n, a) => n + a.length + 1, 0);
-    if (cmd.usedResponseFile || length > MAX_COMMAND_CHARS) {
+    if (cmd.usedResponseFile || length > this.dialect.maxCommandChars) {
       const rsp = join(this.tmp!, `args-${Math.random().toString(36).slice(2)}.rsp`);
-      writeFileSync(rsp, responseFileText(args));
+      writeFileSync(rsp, this.dialect.responseFile(args));
       finalArgs = [`@${rsp}`];
     }
     return run(first!.file, [...rest.map((p) => p.spelled), ...finalArgs], {
       cwd: this.ctx.cwd,
-      env: this.childEnv,
+      env: this.planEnv,
       argv0: first!.spelled,
       captureStderr: capture,
+      captureStdout: capture && this.dialect.diagnosticsOnStdout,
     });
   }
 
@@ -241,15 +267,17 @@ class Session {
     const start = Date.now();
     const o = await this.exec(chain, cmd, step.args, step.captureStderr);
     if (o.status === 0 || o.signal || !step.fallback || config.strict || this.interrupted) {
+      if (o.stdout?.length) this.writeStdout(o.stdout);
       if (o.stderr?.length) this.ctx.writeStderr(o.stderr);
       if (o.status === 0) {
         for (const sub of step.substituted) status.set(sub, 'ok');
         const files = step.substituted.flatMap((s) => depFileCandidates(cmd, s.input.path, this.ctx.env));
-        if (step.swaps.length > 0) rewriteDepFiles([...new Set(files)], this.ctx.cwd, step.swaps, start, chain.kind);
+        if (step.swaps.length > 0 && this.dialect.rewritesDepFiles) rewriteDepFiles([...new Set(files)], this.ctx.cwd, step.swaps, start, chain.kind);
       }
       return o;
     }
-    if (o.stderr?.length) this.note(`the instrumented command failed:\n${o.stderr.toString().trimEnd()}`);
+    const said = Buffer.concat([o.stdout ?? Buffer.alloc(0), o.stderr ?? Buffer.alloc(0)]);
+    if (said.length) this.note(`the instrumented command failed:\n${said.toString().trimEnd()}`);
     const f = await this.exec(chain, cmd, step.fallback, false);
     if (f.status === 0) {
       for (const sub of step.substituted) {
@@ -259,6 +287,11 @@ class Session {
       if (step.substituted.length === 0 && step.linksRuntime) this.warn('linking the spincheck runtime failed; linked without it');
     }
     return f;
+  }
+
+  private writeStdout(data: Uint8Array): void {
+    if (this.ctx.writeStdout) this.ctx.writeStdout(data);
+    else process.stdout.write(data);
   }
 
   private async passThrough(chain: CompilerChain, reason: PassThroughReason): Promise<WrapperOutcome> {
