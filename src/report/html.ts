@@ -176,7 +176,7 @@ function sourceTable(ctx: Ctx, f: FileSummary, i: number, violations: ViolationS
     const sites = byLine.get(n);
     const vs = vByLine.get(n);
     const hits = sites ? Math.max(...sites.map((s) => s.hits)) : undefined;
-    const cls = vs ? 'viol' : hits === undefined ? '' : hits > 0 ? 'hit' : 'miss';
+    const cls = [vs ? 'viol' : '', hits === undefined ? '' : hits > 0 ? 'hit' : 'miss'].filter(Boolean).join(' ');
     const title = sites ? ` title="${esc(sites.map((s) => `${SITE_WORD[s.kind]}${s.function ? ` in ${s.function}` : ''}: ${s.hits} hit(s)${s.kind === 'routine-exit' ? `, ${s.held} with the lock held` : ''}`).join('\n'))}"` : '';
     const count = hits === undefined ? '' : `${hits}&times;`;
     rows.push(`<tr id="${lineId(i, n)}" class="${cls}"><td class="ln">${n}</td><td class="cnt"${title}>${count}</td><td class="code">${esc(text)}</td></tr>`);

@@ -85,7 +85,8 @@ describe.runIf(haveChromium())('html in headless chromium', () => {
     const row = (n: number) => section.locator('table.src tr[id$="-L' + n + '"]');
     expect(await row(1).locator('td.code').innerText()).toBe(SCRIPT_COMMENT);
     expect(await row(fx.line('drv', 'IoAcquire')).locator('td.cnt').innerText()).toBe('6×');
-    expect(await row(fx.line('drv', 'return STATUS_PENDING')).getAttribute('class')).toBe('viol');
+    expect(await row(fx.line('drv', 'return STATUS_PENDING')).getAttribute('class')).toBe('viol hit');
+    expect(await row(fx.line('drv', 'return STATUS_PENDING')).locator('td.cnt').innerText()).toBe('3×');
     expect(await row(fx.line('drv', 'KIRQL irql')).locator('td.cnt').innerText()).toBe('');
     expect(await page.title()).not.toContain('pwned');
   });

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AjvModule from 'ajv';
 import Ajv04Module from 'ajv-draft-04';
 import type { Browser } from 'playwright-core';
 import { haveTool, run } from '../helpers/tools.js';
@@ -18,6 +19,12 @@ export function sarifSchemaErrors(log: unknown): string[] {
   const ajv = new Ajv04Module.default({ allErrors: true, strict: false });
   const validate = ajv.compile(schema);
   return validate(log) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
+
+/** A validator for `--format json` output: docs/report-schema.json (draft-07), strict. */
+export function reportSchemaValidator() {
+  const schema = JSON.parse(readFileSync(join(repoRoot, 'docs', 'report-schema.json'), 'utf8')) as object;
+  return new AjvModule.default({ allErrors: true, strict: true }).compile(schema);
 }
 
 /** The Multitool binary the npm package ships for this platform. */
