@@ -71,8 +71,12 @@ describe('junit', () => {
     expect(cases.filter((c) => c.failure)).toEqual([]);
   });
 
-  it('data problems are on the first suite\'s system-err', () => {
+  it('data problems are on the first suite\'s system-err; files with nothing to test get no suite', () => {
     expect(root.testsuite[0]?.['system-err']).toMatch(/run-103-foreign\.jsonl: format version 99/);
+    expect(root.testsuite.map((s) => s['@_name'])).not.toContain('plain.c');
+    const empty = parse(renderJunit({ ...report, files: [], violations: [] }));
+    expect(empty.testsuite.map((s) => [s['@_name'], s['@_tests']])).toEqual([['spincheck', '0']]);
+    expect(empty.testsuite[0]?.['system-err']).toMatch(/format version 99/);
   });
 
   it('hostile names and characters XML cannot carry stay well-formed and read back', () => {
