@@ -77,10 +77,18 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv, cwd: string, se
     if (!dir) continue;
     const absDir = resolve(cwd, dir);
     if (absDir === ownDir) continue;
-    const candidate = join(absDir, name);
-    if (isExecutableFile(candidate) && !isSelf(candidate, self)) return candidate;
+    for (const candidate of withPathExt(join(absDir, name), env)) {
+      if (isExecutableFile(candidate) && !isSelf(candidate, self)) return candidate;
+    }
   }
   return null;
+}
+
+/** On Windows `cl` is `cl.exe` (PATHEXT); elsewhere the name as given. */
+function withPathExt(file: string, env: NodeJS.ProcessEnv): string[] {
+  if (process.platform !== 'win32' || /\.[^\\/.]+$/.test(file)) return [file];
+  const exts = (env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean);
+  return [file, ...exts.map((e) => `${file}${e.toLowerCase()}`)];
 }
 
 const SOURCE_OR_OBJECT = /\.(c|cc|cpp|cxx|c\+\+|C|i|ii|h|s|S|sx|o|obj|a|so|lib|dll|m|mm)$/;

@@ -207,10 +207,10 @@ export function parseClArgs(argv: readonly string[], options: ClParseOptions): C
 }
 
 /**
- * Makes relative `/FI` files name what the compiler would open for the original (M6): clang-cl looks in the working
- * directory, then the include path; cl.exe in the source's directory, then the include path. A file found in the
- * working directory stays as written; cl.exe's are made absolute; clang-cl's are joined to the directory as
- * spelled, so /showIncludes prints what it prints for the original.
+ * Makes relative `/FI` files absolute for cl.exe (M6): cl opens a forced include as `#include "..."` from the source,
+ * so it looks in the source's directory, then /I, then INCLUDE; the path found is passed instead. clang-cl looks in
+ * the working directory, then (Microsoft rules) the source's directory, then /I: the `/I <source dir>` put first for
+ * the copy reproduces that order and /showIncludes prints the same names, so its /FI are left as written.
  */
 function resolveForcedIncludes(
   args: string[],
@@ -228,18 +228,12 @@ function resolveForcedIncludes(
   const sourceDirs = [...new Set(sources.map((s) => dirOfSource(s.path)))];
   for (const f of forced) {
     if (abs(f.value)) continue;
-    let dirs: string[];
-    if (options.clang) dirs = ['', ...includeDirs];
-    else if (sourceDirs.length === 1) dirs = [sourceDirs[0]!, ...includeDirs];
-    else continue; // several source directories: /I <srcdir> per compile finds what cl finds
-    for (const dir of dirs) {
-      const candidate = resolve(cwd, dir, f.value);
+    // Several source directories: each compile gets its own /I <source dir>, which finds what cl finds.
+    if (options.clang || sourceDirs.length !== 1) continue;
+    for (const dir of [sourceDirs[0]!, ...includeDirs]) {
+      const candidate = windows ? win32.resolve(cwd, dir, f.value) : resolve(cwd, dir, f.value);
       if (!isFile(candidate)) continue;
-      let rewritten: string;
-      if (!options.clang) rewritten = candidate;
-      else if (dir === '') rewritten = f.value;
-      else rewritten = /[\\/]$/.test(dir) ? `${dir}${f.value}` : `${dir}${windows ? '\\' : '/'}${f.value}`;
-      args[f.index] = f.joinedName === null ? rewritten : `${f.joinedName}${rewritten}`;
+      args[f.index] = f.joinedName === null ? candidate : `${f.joinedName}${candidate}`;
       break;
     }
   }

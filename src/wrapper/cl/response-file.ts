@@ -75,9 +75,12 @@ export function quoteWindowsArg(arg: string): string {
   return `${out}"`;
 }
 
-/** Text of a response file: UTF-16LE with a byte-order mark (UTF-8 BOM would do for clang-cl; cl reads both). */
+/**
+ * Text of a response file: one line (clang-cl ends an option's arguments at a line end), UTF-16LE with a byte-order
+ * mark so that any path survives (cl and clang-cl read both UTF-16LE and UTF-8).
+ */
 export function responseFileBytes(args: readonly string[]): Buffer {
-  const text = args.map(quoteWindowsArg).join('\r\n') + '\r\n';
+  const text = args.map(quoteWindowsArg).join(' ') + '\r\n';
   return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
 }
 
