@@ -39,7 +39,7 @@ function sandbox(): { cwd: string; env: NodeJS.ProcessEnv } {
     chmodSync(target, 0o755);
     symlinkSync(target, join(bin, name));
   }
-  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, SPINCHECK_OPTIONS: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}`, SPINCHECK_OPTIONS: '' };
   delete env.SPINCHECK_DIR;
   delete env.SPINCHECK_CC;
   return { cwd: join(dir, 'examples', 'queue-driver'), env };
