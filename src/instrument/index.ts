@@ -14,11 +14,13 @@ import { candidateIrp, isCandidateShape } from './shape.js';
 import { assignedValue, enclosingFunction, functionName, isBroken, topLevel } from './syntax.js';
 import type { InstrumentOptions, InstrumentResult, RoleConfig } from './types.js';
 
-export type { InstrumentOptions, InstrumentResult, RoleConfig } from './types.js';
+export type { Dialect, InstrumentOptions, InstrumentResult, ResolvedInclude, RoleConfig } from './types.js';
 export { INSTRUMENTED_MARKER } from './emit.js';
 export { mentionsRelevantName } from './scan.js';
 
-export class InstrumentError extends Error {}
+import { InstrumentError } from './errors.js';
+
+export { InstrumentError };
 
 const LOCK_API = new Set(['IoAcquireCancelSpinLock', 'IoReleaseCancelSpinLock']);
 /** A site found before indices are given, with where its hooks go. */

@@ -1,7 +1,7 @@
 // The one insert-only rewriter: every change to a source is an insertion; the user's text is never retyped.
 import MagicString from 'magic-string';
+import { InstrumentError } from './errors.js';
 
-export class RewriteError extends Error {}
 
 /** An insertion, recorded so tests can prove that removing the insertions gives back the input. */
 export interface Insertion {
@@ -45,10 +45,10 @@ export class InsertOnlyRewriter {
 
   private check(index: number, text: string): void {
     if (!Number.isInteger(index) || index < 0 || index > this.source.length) {
-      throw new RewriteError(`insertion at ${index} outside the source (length ${this.source.length})`);
+      throw new InstrumentError(`insertion at ${index} outside the source (length ${this.source.length})`);
     }
     if (/[\n\r]/.test(text) && !this.atLineBoundary(index)) {
-      throw new RewriteError(`insertion of a line break inside a user line at ${index}`);
+      throw new InstrumentError(`insertion of a line break inside a user line at ${index}`);
     }
     this.insertions.push({ index, text });
   }
