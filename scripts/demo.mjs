@@ -29,4 +29,11 @@ const status = step('Run the harness built with seeded bugs', process.execPath, 
   allowFailure: true,
 });
 process.stdout.write(`\nThe seeded-bug run exited with status ${status}: spincheck report and run fail on violations.\n`);
+const reportDir = join(example, 'spincheck-report');
+step('Write the HTML and SARIF reports of both runs', process.execPath, [
+  bin('spincheck'), 'report', dataDir, '--format', 'html', '--format', 'sarif', '--format', 'lcov', '--output', reportDir,
+  '--fail-on', 'none',
+]);
+process.stdout.write(`\nHTML report: ${join(reportDir, 'spincheck.html')}\n`);
+process.stdout.write(`SARIF (GitHub code scanning, VS Code): ${join(reportDir, 'spincheck.sarif')}\n`);
 process.stdout.write(`Data of both runs: ${dataDir} (try: node ${bin('spincheck')} report ${dataDir})\n`);
