@@ -7,6 +7,7 @@ import { mergeData } from '../report/merge.js';
 import { UsageError, one, parseArgs } from './args.js';
 import type { CliEnv } from './report.js';
 import { REPORT_OPTIONS, defaultDataDir, emitReport, failOptions, reportRoot, verdict } from './report.js';
+import { type Launch, WineError, launchFor } from './wine.js';
 
 /** Exit status of a finished child: its code, or 128 + signal number as a shell reports it. */
 export function childStatus(exitCode: number | undefined, signal: string | undefined, signals: Record<string, number>): number {
@@ -23,9 +24,17 @@ export async function runCommand(io: CliEnv): Promise<number> {
   mkdirSync(runDir, { recursive: true });
   const { execa } = await import('execa');
   const [cmd, ...cmdArgs] = args.rest as [string, ...string[]];
-  const child = await execa(cmd, cmdArgs, {
+  let launch: Launch;
+  try {
+    launch = await launchFor(cmd, cmdArgs, { ...io.env, SPINCHECK_DIR: runDir }, io.cwd);
+  } catch (e) {
+    if (!(e instanceof WineError)) throw e;
+    io.stderr(`spincheck: ${e.message}\n`);
+    return 127;
+  }
+  const child = await execa(launch.cmd, launch.args, {
     cwd: io.cwd,
-    env: { ...io.env, SPINCHECK_DIR: runDir },
+    env: launch.env,
     extendEnv: false,
     stdio: 'inherit',
     reject: false,

@@ -1,0 +1,75 @@
+/* km_internal.h: what the model's own files share (not for drivers or harnesses).
+   The model is compiled against the same DDK headers as the driver, as the kernel itself: no dllimport. */
+#ifndef KM_INTERNAL_H
+#define KM_INTERNAL_H 1
+
+#ifndef _NTOSKRNL_
+#define _NTOSKRNL_ 1
+#endif
+#ifndef _NTHALDLL_
+#define _NTHALDLL_ 1
+#endif
+#ifndef _NTSYSTEM_
+#define _NTSYSTEM_ 1
+#endif
+#include <ntddk.h>
+#include <stdarg.h>
+
+#include "kmodel.h"
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#define KM_THREAD_LOCAL __declspec(thread)
+#define KM_NORETURN __declspec(noreturn)
+#else
+#define KM_THREAD_LOCAL __thread
+#define KM_NORETURN __attribute__((noreturn))
+#endif
+
+/* Exported under the import name as well: a driver compiled against the DDK calls through __imp_<name>. */
+#if defined(_WIN64)
+#define KM_EXPORT(name) void *__imp_##name = (void *)(ULONG_PTR)&name
+#else
+/* 32-bit import names carry the stdcall decoration; see docs/kernel-model.md (i686). */
+#define KM_EXPORT(name) extern int km_unused_export_##name
+#endif
+
+/* ---- port layer (km_port_win32.c): the only file that knows the host OS ---- */
+ULONG km_thread_id(void);
+void km_yield(void);
+void km_sleep_ms(ULONG ms);
+void km_install_trap_handler(void);
+void km_write_stderr(const char *text);
+KM_NORETURN void km_exit(int status);
+
+/* ---- messages and model errors (km_ex.c) ---- */
+void km_note(const char *fmt, ...);
+void km_error(const char *fmt, ...);
+KM_NORETURN void km_bugcheck(const char *name, ULONG code, const char *fmt, ...);
+KM_NORETURN void km_not_modelled(const char *name);
+int km_verbose(void);
+
+/* ---- IRQL, locks (km_ke.c) ---- */
+KIRQL km_irql(void);
+void km_set_irql(KIRQL irql);
+int km_locks_held(void);                 /* spin locks (cancel lock included) held by this thread */
+void km_cancel_lock_acquire(PKIRQL old);
+void km_cancel_lock_release(KIRQL irql);
+int km_cancel_lock_mine(void);
+void km_spin_acquire(PKSPIN_LOCK lock, const char *api);
+void km_spin_release(PKSPIN_LOCK lock, const char *api);
+void km_reset_ke(void);
+ULONG km_run_dpcs(void);
+
+/* ---- the I/O manager (km_io.c) ---- */
+void km_window(const char *where);       /* a point where another processor could cancel an IRP */
+void km_reset_io(void);
+const char *km_context(void);          /* the injected cancellation of this run, or NULL */
+void km_lock_model(void);
+void km_unlock_model(void);
+
+/* ---- pool (km_ex.c) ---- */
+void *km_alloc(SIZE_T size);              /* model-owned memory, zeroed; never counted as a driver leak */
+void km_free(void *p);
+ULONG km_reset_pool(const char *label);
+
+#endif

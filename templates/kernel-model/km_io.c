@@ -1,0 +1,1065 @@
+/* km_io.c: the I/O manager: driver and device objects, IRPs (allocation, IoCallDriver, completion with
+   completion routines, cancellation), device queues and StartIo, cancel-safe queues, work items, and the
+   harness side (building and sending IRPs, cancellation injection). Semantics follow the documented I/O
+   manager (and ReactOS's reading of it); deviations are listed in docs/kernel-model.md. */
+#include "km_internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------------------------- model lock */
+
+static volatile LONG km_model_lock_word;
+
+/* Guards the model's own lists; never held while driver code runs. */
+void km_lock_model(void)
+{
+  while (InterlockedCompareExchange(&km_model_lock_word, 1, 0) != 0) km_yield();
+}
+
+void km_unlock_model(void) { InterlockedExchange(&km_model_lock_word, 0); }
+
+static const char *const km_major_names[] = {
+  "IRP_MJ_CREATE", "IRP_MJ_CREATE_NAMED_PIPE", "IRP_MJ_CLOSE", "IRP_MJ_READ", "IRP_MJ_WRITE",
+  "IRP_MJ_QUERY_INFORMATION", "IRP_MJ_SET_INFORMATION", "IRP_MJ_QUERY_EA", "IRP_MJ_SET_EA",
+  "IRP_MJ_FLUSH_BUFFERS", "IRP_MJ_QUERY_VOLUME_INFORMATION", "IRP_MJ_SET_VOLUME_INFORMATION",
+  "IRP_MJ_DIRECTORY_CONTROL", "IRP_MJ_FILE_SYSTEM_CONTROL", "IRP_MJ_DEVICE_CONTROL",
+  "IRP_MJ_INTERNAL_DEVICE_CONTROL", "IRP_MJ_SHUTDOWN", "IRP_MJ_LOCK_CONTROL", "IRP_MJ_CLEANUP",
+  "IRP_MJ_CREATE_MAILSLOT", "IRP_MJ_QUERY_SECURITY", "IRP_MJ_SET_SECURITY", "IRP_MJ_POWER",
+  "IRP_MJ_SYSTEM_CONTROL", "IRP_MJ_DEVICE_CHANGE", "IRP_MJ_QUERY_QUOTA", "IRP_MJ_SET_QUOTA", "IRP_MJ_PNP",
+};
+
+static const char *km_major_name(UCHAR major)
+{
+  return major <= IRP_MJ_MAXIMUM_FUNCTION ? km_major_names[major] : "IRP_MJ_?";
+}
+
+/* ------------------------------------------------------------------------------------ IRP records */
+
+typedef struct km_irp_rec {
+  struct km_irp_rec *next;
+  PIRP irp;
+  ULONG seq;
+  UCHAR major;          /* of the first stack location it was sent with */
+  int harness;          /* built by KmBuild* */
+  int sent;             /* passed to IoCallDriver */
+  int completed;        /* completed through every stack location */
+  void *buffer;         /* the system buffer KmBuild* allocated */
+} km_irp_rec;
+
+static km_irp_rec *km_irps;
+static ULONG km_irp_seq;
+
+static km_irp_rec *km_find_irp(PIRP irp)
+{
+  km_irp_rec *r;
+  km_lock_model();
+  for (r = km_irps; r != NULL && r->irp != irp; r = r->next) {}
+  km_unlock_model();
+  return r;
+}
+
+static void km_track_irp(PIRP irp, int harness)
+{
+  km_irp_rec *r = (km_irp_rec *)km_alloc(sizeof *r);
+  km_irp_rec **tail;
+  r->irp = irp;
+  r->harness = harness;
+  km_lock_model();
+  r->seq = ++km_irp_seq;
+  for (tail = &km_irps; *tail != NULL; tail = &(*tail)->next) {}
+  *tail = r; /* allocation order: injection visits IRPs oldest first */
+  km_unlock_model();
+}
+
+static void km_untrack_irp(km_irp_rec *rec)
+{
+  km_irp_rec **p;
+  km_lock_model();
+  for (p = &km_irps; *p != NULL; p = &(*p)->next) {
+    if (*p == rec) {
+      *p = rec->next;
+      break;
+    }
+  }
+  km_unlock_model();
+  if (rec->buffer != NULL) km_free(rec->buffer);
+  km_free(rec);
+}
+
+/* --------------------------------------------------------------------------- cancellation injection */
+
+static int km_inject_mode;              /* 0 off, 1 counting windows, 2 cancelling at window km_target */
+static ULONG km_windows, km_target;
+static int km_injected;
+static KM_THREAD_LOCAL int km_injecting;
+static char km_injection_text[160];
+
+/* A point where another processor could call IoCancelIrp: the calling thread holds no spin lock. Each IRP in
+   flight that is not cancelled yet makes one (window, IRP) pair; in the injected run for pair k, that IRP is
+   cancelled here. */
+void km_window(const char *where)
+{
+  km_irp_rec *r, *victim = NULL;
+  if (km_inject_mode == 0 || km_injecting || km_injected || km_locks_held() > 0) return;
+  km_lock_model();
+  for (r = km_irps; r != NULL; r = r->next) {
+    if (!r->sent || r->completed || r->irp->Cancel) continue;
+    if (++km_windows == km_target && km_inject_mode == 2) {
+      victim = r;
+      break;
+    }
+  }
+  km_unlock_model();
+  if (victim == NULL) return;
+  snprintf(km_injection_text, sizeof km_injection_text, "injected IoCancelIrp of IRP #%lu (%s) at %s",
+           (unsigned long)victim->seq, km_major_name(victim->major), where);
+  km_note("%s", km_injection_text);
+  km_injected = 1;
+  km_injecting++;
+  IoCancelIrp(victim->irp);
+  km_injecting--;
+}
+
+/* --------------------------------------------------------------------------------------------- IRPs */
+
+VOID NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize)
+{
+  memset(Irp, 0, PacketSize);
+  Irp->Type = IO_TYPE_IRP;
+  Irp->Size = PacketSize;
+  Irp->StackCount = StackSize;
+  Irp->CurrentLocation = (CHAR)(StackSize + 1);
+  InitializeListHead(&Irp->ThreadListEntry);
+  Irp->Tail.Overlay.CurrentStackLocation = (PIO_STACK_LOCATION)(Irp + 1) + StackSize;
+}
+KM_EXPORT(IoInitializeIrp);
+
+PIRP NTAPI IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota)
+{
+  USHORT size = (USHORT)IoSizeOfIrp(StackSize);
+  PIRP irp = (PIRP)km_alloc(size);
+  (void)ChargeQuota;
+  IoInitializeIrp(irp, size, StackSize);
+  km_track_irp(irp, 0);
+  return irp;
+}
+KM_EXPORT(IoAllocateIrp);
+
+VOID NTAPI IoFreeIrp(PIRP Irp)
+{
+  km_irp_rec *rec = km_find_irp(Irp);
+  if (rec == NULL) km_bugcheck("BAD_POOL_CALLER", 0xC2, "IoFreeIrp(%p): not an IRP from IoAllocateIrp", (void *)Irp);
+  if (Irp->CancelRoutine != NULL) km_error("IoFreeIrp(%p): the IRP still has a cancel routine", (void *)Irp);
+  km_untrack_irp(rec);
+  km_free(Irp);
+}
+KM_EXPORT(IoFreeIrp);
+
+VOID NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Status)
+{
+  UCHAR allocation = Irp->AllocationFlags;
+  km_irp_rec *rec = km_find_irp(Irp);
+  IoInitializeIrp(Irp, Irp->Size, Irp->StackCount);
+  Irp->AllocationFlags = allocation;
+  Irp->IoStatus.Status = Status;
+  if (rec != NULL) rec->sent = rec->completed = 0;
+}
+KM_EXPORT(IoReuseIrp);
+
+NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+  PIO_STACK_LOCATION stack;
+  PDRIVER_DISPATCH dispatch;
+  km_irp_rec *rec = km_find_irp(Irp);
+  NTSTATUS status;
+  KIRQL irql = km_irql();
+  int cancel_lock = km_cancel_lock_mine();
+
+  if (Irp->CurrentLocation <= 1)
+    km_bugcheck("NO_MORE_IRP_STACK_LOCATIONS", 0x35, "IoCallDriver(%p, %p): the IRP has no stack location left",
+                (void *)DeviceObject, (void *)Irp);
+  Irp->CurrentLocation--;
+  Irp->Tail.Overlay.CurrentStackLocation--;
+  stack = Irp->Tail.Overlay.CurrentStackLocation;
+  stack->DeviceObject = DeviceObject;
+  if (rec != NULL && !rec->sent) {
+    rec->sent = 1;
+    rec->major = stack->MajorFunction;
+  }
+  dispatch = DeviceObject->DriverObject->MajorFunction[stack->MajorFunction];
+  status = dispatch(DeviceObject, Irp);
+  if (km_cancel_lock_mine() && !cancel_lock) {
+    /* spincheck reports this (dispatch-exit-held); the model releases the lock so the run can go on. */
+    km_note("a %s dispatch routine returned holding the cancel spin lock; the model releases it",
+            km_major_name(stack->MajorFunction));
+    km_cancel_lock_release(irql);
+  } else if (km_irql() != irql) {
+    km_error("the %s dispatch routine returned at IRQL %u (called at %u)", km_major_name(stack->MajorFunction), km_irql(), irql);
+    km_set_irql(irql);
+  }
+  km_window("the return of a dispatch routine");
+  return status;
+}
+KM_EXPORT(IofCallDriver);
+
+/* Completion, as IofCompleteRequest does: each stack location from the current one up gets its completion
+   routine called (per SL_INVOKE_ON_*), STATUS_MORE_PROCESSING_REQUIRED stops the walk, and pending is
+   propagated to the caller's location when no routine runs. */
+VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
+{
+  km_irp_rec *rec = km_find_irp(Irp);
+  PIO_STACK_LOCATION sp;
+  (void)PriorityBoost;
+
+  if ((rec != NULL && rec->completed) || Irp->CurrentLocation > Irp->StackCount + 1 || Irp->Type != IO_TYPE_IRP)
+    km_bugcheck("MULTIPLE_IRP_COMPLETE_REQUESTS", 0x44, "IoCompleteRequest(%p): the IRP was already completed", (void *)Irp);
+  if (Irp->CancelRoutine != NULL)
+    km_bugcheck("CANCEL_STATE_IN_COMPLETED_IRP", 0x48, "IoCompleteRequest(%p): the IRP still has its cancel routine %p",
+                (void *)Irp, (void *)(ULONG_PTR)Irp->CancelRoutine);
+  if (Irp->IoStatus.Status == STATUS_PENDING)
+    km_error("IoCompleteRequest(%p) with IoStatus.Status == STATUS_PENDING", (void *)Irp);
+
+  sp = IoGetCurrentIrpStackLocation(Irp);
+  Irp->CurrentLocation++;
+  Irp->Tail.Overlay.CurrentStackLocation++;
+  for (;;) {
+    NTSTATUS st = Irp->IoStatus.Status;
+    Irp->PendingReturned = (BOOLEAN)((sp->Control & SL_PENDING_RETURNED) != 0);
+    if ((NT_SUCCESS(st) && (sp->Control & SL_INVOKE_ON_SUCCESS)) || (!NT_SUCCESS(st) && (sp->Control & SL_INVOKE_ON_ERROR)) ||
+        (Irp->Cancel && (sp->Control & SL_INVOKE_ON_CANCEL))) {
+      PIO_COMPLETION_ROUTINE routine = sp->CompletionRoutine;
+      PVOID context = sp->Context;
+      PDEVICE_OBJECT device = Irp->CurrentLocation == Irp->StackCount + 1 ? NULL : IoGetCurrentIrpStackLocation(Irp)->DeviceObject;
+      sp->MinorFunction = 0;
+      sp->Flags = 0;
+      sp->Control = 0;
+      sp->CompletionRoutine = NULL;
+      sp->Context = NULL;
+      if (routine(device, Irp, context) == STATUS_MORE_PROCESSING_REQUIRED) return;
+    } else {
+      if (Irp->CurrentLocation <= Irp->StackCount && Irp->PendingReturned) IoMarkIrpPending(Irp);
+      sp->Control = 0;
+    }
+    if (Irp->CurrentLocation > Irp->StackCount) break;
+    Irp->CurrentLocation++;
+    Irp->Tail.Overlay.CurrentStackLocation++;
+    sp++;
+  }
+  if (rec != NULL) rec->completed = 1;
+  if (Irp->UserIosb != NULL) *Irp->UserIosb = Irp->IoStatus;
+  if (Irp->UserEvent != NULL) KeSetEvent(Irp->UserEvent, 0, FALSE);
+  km_window("IoCompleteRequest");
+}
+KM_EXPORT(IofCompleteRequest);
+
+/* As the I/O manager does: take the cancel spin lock, set Cancel, take the cancel routine; call it with the
+   lock held and Irp->CancelIrql set (it must release the lock), or release the lock when there is none. */
+BOOLEAN NTAPI IoCancelIrp(PIRP Irp)
+{
+  KIRQL irql;
+  PDRIVER_CANCEL routine;
+  km_cancel_lock_acquire(&irql);
+  Irp->Cancel = TRUE;
+  routine = IoSetCancelRoutine(Irp, NULL);
+  if (routine == NULL) {
+    km_cancel_lock_release(irql);
+    return FALSE;
+  }
+  Irp->CancelIrql = irql;
+  routine(IoGetCurrentIrpStackLocation(Irp)->DeviceObject, Irp);
+  if (km_cancel_lock_mine()) {
+    km_note("the cancel routine %p returned holding the cancel spin lock; the model releases it", (void *)(ULONG_PTR)routine);
+    km_cancel_lock_release(irql);
+  } else if (km_irql() != irql) {
+    km_error("the cancel routine %p returned at IRQL %u (IoCancelIrp was called at %u)", (void *)(ULONG_PTR)routine, km_irql(), irql);
+    km_set_irql(irql);
+  }
+  return TRUE;
+}
+KM_EXPORT(IoCancelIrp);
+
+/* -------------------------------------------------------------------------------- drivers, devices */
+
+typedef struct km_device {
+  struct km_device *next;
+  PDEVICE_OBJECT device;
+  UNICODE_STRING name;
+} km_device;
+
+static km_device *km_devices;
+
+static NTSTATUS NTAPI km_invalid_request(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+  (void)DeviceObject;
+  Irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
+  Irp->IoStatus.Information = 0;
+  IofCompleteRequest(Irp, IO_NO_INCREMENT);
+  return STATUS_INVALID_DEVICE_REQUEST;
+}
+
+static void km_copy_name(PUNICODE_STRING dst, PCWSTR prefix, PCWSTR name)
+{
+  SIZE_T a = 0, b = 0;
+  while (prefix[a] != 0) a++;
+  while (name != NULL && name[b] != 0) b++;
+  dst->Buffer = (PWSTR)km_alloc((a + b + 1) * sizeof(WCHAR));
+  memcpy(dst->Buffer, prefix, a * sizeof(WCHAR));
+  if (b != 0) memcpy(dst->Buffer + a, name, b * sizeof(WCHAR));
+  dst->Length = (USHORT)((a + b) * sizeof(WCHAR));
+  dst->MaximumLength = (USHORT)(dst->Length + sizeof(WCHAR));
+}
+
+PDRIVER_OBJECT KmLoadDriver(KM_DRIVER_ENTRY DriverEntry, PCWSTR Name, NTSTATUS *Status)
+{
+  PDRIVER_OBJECT drv = (PDRIVER_OBJECT)km_alloc(sizeof(DRIVER_OBJECT) + sizeof(DRIVER_EXTENSION));
+  UNICODE_STRING registry;
+  PDEVICE_OBJECT dev;
+  NTSTATUS status;
+  int i;
+
+  km_install_trap_handler();
+  drv->Type = 4; /* IO_TYPE_DRIVER */
+  drv->Size = sizeof(DRIVER_OBJECT);
+  drv->DriverExtension = (PDRIVER_EXTENSION)(drv + 1);
+  drv->DriverExtension->DriverObject = drv;
+  km_copy_name(&drv->DriverName, L"\\Driver\\", Name);
+  km_copy_name(&registry, L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\", Name);
+  drv->DriverExtension->ServiceKeyName = drv->DriverName;
+  for (i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++) drv->MajorFunction[i] = km_invalid_request;
+
+  km_set_irql(PASSIVE_LEVEL);
+  status = DriverEntry(drv, &registry);
+  km_free(registry.Buffer);
+  if (km_irql() != PASSIVE_LEVEL || km_locks_held() != 0) {
+    km_error("DriverEntry returned at IRQL %u holding %d spin lock(s)", km_irql(), km_locks_held());
+    km_set_irql(PASSIVE_LEVEL);
+  }
+  if (Status != NULL) *Status = status;
+  if (!NT_SUCCESS(status)) {
+    km_note("DriverEntry failed with 0x%08lX", (unsigned long)status);
+    while (drv->DeviceObject != NULL) IoDeleteDevice(drv->DeviceObject);
+    km_free(drv->DriverName.Buffer);
+    km_free(drv);
+    return NULL;
+  }
+  /* The I/O manager clears DO_DEVICE_INITIALIZING for devices created in DriverEntry. */
+  for (dev = drv->DeviceObject; dev != NULL; dev = dev->NextDevice) dev->Flags &= ~DO_DEVICE_INITIALIZING;
+  return drv;
+}
+
+void KmUnloadDriver(PDRIVER_OBJECT DriverObject)
+{
+  if (DriverObject == NULL) return;
+  if (DriverObject->DriverUnload != NULL) DriverObject->DriverUnload(DriverObject);
+  while (DriverObject->DeviceObject != NULL) {
+    if (DriverObject->DriverUnload != NULL) km_error("DriverUnload left a device object (%p)", (void *)DriverObject->DeviceObject);
+    IoDeleteDevice(DriverObject->DeviceObject);
+  }
+  km_free(DriverObject->DriverName.Buffer);
+  km_free(DriverObject);
+}
+
+NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, PUNICODE_STRING DeviceName,
+                              DEVICE_TYPE DeviceType, ULONG DeviceCharacteristics, BOOLEAN Exclusive,
+                              PDEVICE_OBJECT *DeviceObject)
+{
+  SIZE_T base = (sizeof(DEVICE_OBJECT) + sizeof(DEVOBJ_EXTENSION) + 15) & ~(SIZE_T)15;
+  PDEVICE_OBJECT dev;
+  km_device *rec, *r;
+
+  *DeviceObject = NULL;
+  if (DeviceName != NULL) {
+    km_lock_model();
+    for (r = km_devices; r != NULL; r = r->next) {
+      if (r->name.Buffer != NULL && RtlEqualUnicodeString(&r->name, DeviceName, TRUE)) break;
+    }
+    km_unlock_model();
+    if (r != NULL) return STATUS_OBJECT_NAME_COLLISION;
+  }
+  dev = (PDEVICE_OBJECT)km_alloc(base + DeviceExtensionSize);
+  dev->Type = IO_TYPE_DEVICE;
+  dev->Size = (USHORT)(sizeof(DEVICE_OBJECT) + DeviceExtensionSize);
+  dev->ReferenceCount = 1;
+  dev->DriverObject = DriverObject;
+  dev->NextDevice = DriverObject->DeviceObject;
+  DriverObject->DeviceObject = dev;
+  dev->DeviceExtension = DeviceExtensionSize != 0 ? (PVOID)((char *)dev + base) : NULL;
+  dev->DeviceObjectExtension = (PDEVOBJ_EXTENSION)(dev + 1);
+  dev->DeviceObjectExtension->DeviceObject = dev;
+  dev->DeviceType = DeviceType;
+  dev->Characteristics = DeviceCharacteristics;
+  dev->StackSize = 1;
+  dev->Flags = DO_DEVICE_INITIALIZING | (Exclusive ? DO_EXCLUSIVE : 0);
+  KeInitializeDeviceQueue(&dev->DeviceQueue);
+  KeInitializeEvent(&dev->DeviceLock, SynchronizationEvent, TRUE);
+
+  rec = (km_device *)km_alloc(sizeof *rec);
+  rec->device = dev;
+  if (DeviceName != NULL && DeviceName->Length != 0) {
+    rec->name.Buffer = (PWSTR)km_alloc(DeviceName->Length + sizeof(WCHAR));
+    memcpy(rec->name.Buffer, DeviceName->Buffer, DeviceName->Length);
+    rec->name.Length = DeviceName->Length;
+    rec->name.MaximumLength = (USHORT)(DeviceName->Length + sizeof(WCHAR));
+  }
+  km_lock_model();
+  rec->next = km_devices;
+  km_devices = rec;
+  km_unlock_model();
+  *DeviceObject = dev;
+  return STATUS_SUCCESS;
+}
+KM_EXPORT(IoCreateDevice);
+
+VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject)
+{
+  PDEVICE_OBJECT *p;
+  km_device **r, *rec = NULL;
+  for (p = &DeviceObject->DriverObject->DeviceObject; *p != NULL; p = &(*p)->NextDevice) {
+    if (*p == DeviceObject) {
+      *p = DeviceObject->NextDevice;
+      break;
+    }
+  }
+  km_lock_model();
+  for (r = &km_devices; *r != NULL; r = &(*r)->next) {
+    if ((*r)->device == DeviceObject) {
+      rec = *r;
+      *r = rec->next;
+      break;
+    }
+  }
+  km_unlock_model();
+  if (rec == NULL) km_bugcheck("INVALID_DEVICE_OBJECT", 0, "IoDeleteDevice(%p): not a device object", (void *)DeviceObject);
+  if (DeviceObject->DeviceQueue.Busy && !IsListEmpty(&DeviceObject->DeviceQueue.DeviceListHead))
+    km_error("IoDeleteDevice(%p): IRPs are still queued on the device queue", (void *)DeviceObject);
+  if (rec->name.Buffer != NULL) km_free(rec->name.Buffer);
+  km_free(rec);
+  km_free(DeviceObject);
+}
+KM_EXPORT(IoDeleteDevice);
+
+PDEVICE_OBJECT KmFindDevice(PCWSTR Name)
+{
+  UNICODE_STRING name;
+  km_device *r;
+  RtlInitUnicodeString(&name, Name);
+  km_lock_model();
+  for (r = km_devices; r != NULL; r = r->next) {
+    if (r->name.Buffer != NULL && RtlEqualUnicodeString(&r->name, &name, TRUE)) break;
+  }
+  km_unlock_model();
+  return r != NULL ? r->device : NULL;
+}
+
+NTSTATUS NTAPI IoCreateSymbolicLink(PUNICODE_STRING SymbolicLinkName, PUNICODE_STRING DeviceName)
+{
+  (void)SymbolicLinkName;
+  (void)DeviceName;
+  return STATUS_SUCCESS;
+}
+KM_EXPORT(IoCreateSymbolicLink);
+
+NTSTATUS NTAPI IoDeleteSymbolicLink(PUNICODE_STRING SymbolicLinkName)
+{
+  (void)SymbolicLinkName;
+  return STATUS_SUCCESS;
+}
+KM_EXPORT(IoDeleteSymbolicLink);
+
+PDEVICE_OBJECT NTAPI IoAttachDeviceToDeviceStack(PDEVICE_OBJECT SourceDevice, PDEVICE_OBJECT TargetDevice)
+{
+  PDEVICE_OBJECT top = TargetDevice;
+  while (top->AttachedDevice != NULL) top = top->AttachedDevice;
+  top->AttachedDevice = SourceDevice;
+  SourceDevice->StackSize = (CCHAR)(top->StackSize + 1);
+  SourceDevice->AlignmentRequirement = top->AlignmentRequirement;
+  return top;
+}
+KM_EXPORT(IoAttachDeviceToDeviceStack);
+
+VOID NTAPI IoDetachDevice(PDEVICE_OBJECT TargetDevice) { TargetDevice->AttachedDevice = NULL; }
+KM_EXPORT(IoDetachDevice);
+
+LONG_PTR FASTCALL ObfReferenceObject(PVOID Object)
+{
+  (void)Object;
+  return 1;
+}
+KM_EXPORT(ObfReferenceObject);
+
+LONG_PTR FASTCALL ObfDereferenceObject(PVOID Object)
+{
+  (void)Object;
+  return 0;
+}
+KM_EXPORT(ObfDereferenceObject);
+
+/* --------------------------------------------------------------------------------- device queues */
+
+static void km_at_dispatch(const char *api)
+{
+  if (km_irql() != DISPATCH_LEVEL) km_error("%s at IRQL %u: the caller must be at DISPATCH_LEVEL", api, km_irql());
+}
+
+VOID NTAPI KeInitializeDeviceQueue(PKDEVICE_QUEUE DeviceQueue)
+{
+  DeviceQueue->Type = 20; /* DeviceQueueObject */
+  DeviceQueue->Size = sizeof(KDEVICE_QUEUE);
+  InitializeListHead(&DeviceQueue->DeviceListHead);
+  DeviceQueue->Lock = 0;
+  DeviceQueue->Busy = FALSE;
+}
+KM_EXPORT(KeInitializeDeviceQueue);
+
+/* Not busy: becomes busy, nothing is queued (FALSE: the caller starts the request). Busy: queued, TRUE. */
+static BOOLEAN km_insert_device_queue(PKDEVICE_QUEUE q, PKDEVICE_QUEUE_ENTRY e, int by_key, ULONG key, const char *api)
+{
+  BOOLEAN inserted = FALSE;
+  km_at_dispatch(api);
+  km_spin_acquire(&q->Lock, api);
+  e->SortKey = key;
+  if (!q->Busy) {
+    q->Busy = TRUE;
+  } else {
+    PLIST_ENTRY at = &q->DeviceListHead;
+    if (by_key) {
+      /* Before the first entry with a greater key. */
+      PLIST_ENTRY i;
+      for (i = q->DeviceListHead.Flink; i != &q->DeviceListHead; i = i->Flink) {
+        if (CONTAINING_RECORD(i, KDEVICE_QUEUE_ENTRY, DeviceListEntry)->SortKey > key) break;
+      }
+      at = i;
+    }
+    InsertTailList(at, &e->DeviceListEntry);
+    inserted = TRUE;
+  }
+  e->Inserted = inserted;
+  km_spin_release(&q->Lock, api);
+  return inserted;
+}
+
+BOOLEAN NTAPI KeInsertDeviceQueue(PKDEVICE_QUEUE DeviceQueue, PKDEVICE_QUEUE_ENTRY DeviceQueueEntry)
+{
+  return km_insert_device_queue(DeviceQueue, DeviceQueueEntry, 0, 0, "KeInsertDeviceQueue");
+}
+KM_EXPORT(KeInsertDeviceQueue);
+
+BOOLEAN NTAPI KeInsertByKeyDeviceQueue(PKDEVICE_QUEUE DeviceQueue, PKDEVICE_QUEUE_ENTRY DeviceQueueEntry, ULONG SortKey)
+{
+  return km_insert_device_queue(DeviceQueue, DeviceQueueEntry, 1, SortKey, "KeInsertByKeyDeviceQueue");
+}
+KM_EXPORT(KeInsertByKeyDeviceQueue);
+
+/* Empty: the queue is no longer busy, NULL. Otherwise the head (by key: the first with SortKey >= key,
+   else the head), removed. */
+static PKDEVICE_QUEUE_ENTRY km_remove_device_queue(PKDEVICE_QUEUE q, int by_key, ULONG key, const char *api)
+{
+  PKDEVICE_QUEUE_ENTRY e = NULL;
+  km_at_dispatch(api);
+  km_spin_acquire(&q->Lock, api);
+  if (!q->Busy) km_error("%s(%p): the device queue is not busy", api, (void *)q);
+  if (IsListEmpty(&q->DeviceListHead)) {
+    q->Busy = FALSE;
+  } else {
+    PLIST_ENTRY i = q->DeviceListHead.Flink;
+    if (by_key) {
+      for (; i != &q->DeviceListHead; i = i->Flink) {
+        if (CONTAINING_RECORD(i, KDEVICE_QUEUE_ENTRY, DeviceListEntry)->SortKey >= key) break;
+      }
+      if (i == &q->DeviceListHead) i = q->DeviceListHead.Flink;
+    }
+    RemoveEntryList(i);
+    e = CONTAINING_RECORD(i, KDEVICE_QUEUE_ENTRY, DeviceListEntry);
+    e->Inserted = FALSE;
+  }
+  km_spin_release(&q->Lock, api);
+  return e;
+}
+
+PKDEVICE_QUEUE_ENTRY NTAPI KeRemoveDeviceQueue(PKDEVICE_QUEUE DeviceQueue)
+{
+  return km_remove_device_queue(DeviceQueue, 0, 0, "KeRemoveDeviceQueue");
+}
+KM_EXPORT(KeRemoveDeviceQueue);
+
+PKDEVICE_QUEUE_ENTRY NTAPI KeRemoveByKeyDeviceQueue(PKDEVICE_QUEUE DeviceQueue, ULONG SortKey)
+{
+  return km_remove_device_queue(DeviceQueue, 1, SortKey, "KeRemoveByKeyDeviceQueue");
+}
+KM_EXPORT(KeRemoveByKeyDeviceQueue);
+
+BOOLEAN NTAPI KeRemoveEntryDeviceQueue(PKDEVICE_QUEUE DeviceQueue, PKDEVICE_QUEUE_ENTRY DeviceQueueEntry)
+{
+  BOOLEAN was;
+  KIRQL old = km_irql();
+  /* Callable at or below DISPATCH_LEVEL: it raises itself. */
+  if (old < DISPATCH_LEVEL) km_set_irql(DISPATCH_LEVEL);
+  km_spin_acquire(&DeviceQueue->Lock, "KeRemoveEntryDeviceQueue");
+  was = DeviceQueueEntry->Inserted;
+  if (was) {
+    DeviceQueueEntry->Inserted = FALSE;
+    RemoveEntryList(&DeviceQueueEntry->DeviceListEntry);
+  }
+  km_spin_release(&DeviceQueue->Lock, "KeRemoveEntryDeviceQueue");
+  km_set_irql(old);
+  return was;
+}
+KM_EXPORT(KeRemoveEntryDeviceQueue);
+
+/* IoStartPacket: at DISPATCH_LEVEL, with the cancel spin lock held while the IRP is queued and its cancel
+   routine set; an idle device gets the IRP as CurrentIrp and StartIo runs at once (lock released first);
+   an IRP cancelled before it was queued has its cancel routine called (lock held). */
+VOID NTAPI IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULONG Key, PDRIVER_CANCEL CancelFunction)
+{
+  KIRQL old, cancel_irql = DISPATCH_LEVEL;
+  BOOLEAN queued;
+  km_window("IoStartPacket");
+  old = km_irql();
+  if (old < DISPATCH_LEVEL) km_set_irql(DISPATCH_LEVEL);
+  if (CancelFunction != NULL) {
+    km_cancel_lock_acquire(&cancel_irql);
+    IoSetCancelRoutine(Irp, CancelFunction);
+  }
+  queued = Key != NULL ? KeInsertByKeyDeviceQueue(&DeviceObject->DeviceQueue, &Irp->Tail.Overlay.DeviceQueueEntry, *Key)
+                       : KeInsertDeviceQueue(&DeviceObject->DeviceQueue, &Irp->Tail.Overlay.DeviceQueueEntry);
+  if (!queued) {
+    DeviceObject->CurrentIrp = Irp;
+    if (CancelFunction != NULL) km_cancel_lock_release(cancel_irql);
+    DeviceObject->DriverObject->DriverStartIo(DeviceObject, Irp);
+  } else if (CancelFunction != NULL) {
+    if (Irp->Cancel && IoSetCancelRoutine(Irp, NULL) != NULL) {
+      Irp->CancelIrql = cancel_irql;
+      CancelFunction(DeviceObject, Irp);
+      if (km_cancel_lock_mine()) km_cancel_lock_release(cancel_irql);
+    } else {
+      km_cancel_lock_release(cancel_irql);
+    }
+  }
+  km_set_irql(old);
+  km_window("the return of IoStartPacket");
+}
+KM_EXPORT(IoStartPacket);
+
+static void km_start_next(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable, int by_key, ULONG key)
+{
+  KIRQL old = km_irql(), cancel_irql = DISPATCH_LEVEL;
+  PKDEVICE_QUEUE_ENTRY e;
+  if (old < DISPATCH_LEVEL) km_set_irql(DISPATCH_LEVEL);
+  if (Cancelable) km_cancel_lock_acquire(&cancel_irql);
+  DeviceObject->CurrentIrp = NULL;
+  e = km_remove_device_queue(&DeviceObject->DeviceQueue, by_key, key, by_key ? "IoStartNextPacketByKey" : "IoStartNextPacket");
+  if (e != NULL) {
+    PIRP irp = CONTAINING_RECORD(e, IRP, Tail.Overlay.DeviceQueueEntry);
+    DeviceObject->CurrentIrp = irp;
+    if (Cancelable) km_cancel_lock_release(cancel_irql);
+    DeviceObject->DriverObject->DriverStartIo(DeviceObject, irp);
+  } else if (Cancelable) {
+    km_cancel_lock_release(cancel_irql);
+  }
+  km_set_irql(old);
+}
+
+VOID NTAPI IoStartNextPacket(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable) { km_start_next(DeviceObject, Cancelable, 0, 0); }
+KM_EXPORT(IoStartNextPacket);
+
+VOID NTAPI IoStartNextPacketByKey(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable, ULONG Key)
+{
+  km_start_next(DeviceObject, Cancelable, 1, Key);
+}
+KM_EXPORT(IoStartNextPacketByKey);
+
+/* ----------------------------------------------------------------------------- cancel-safe queues */
+
+/* The cancel routine IoCsqInsertIrp sets: releases the cancel lock, takes the IRP out under the queue's lock
+   and hands it to CsqCompleteCanceledIrp. */
+static VOID NTAPI km_csq_cancel(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+  PIO_CSQ csq = (PIO_CSQ)Irp->Tail.Overlay.DriverContext[3];
+  KIRQL irql;
+  (void)DeviceObject;
+  km_cancel_lock_release(Irp->CancelIrql);
+  if (csq->Type == IO_TYPE_CSQ_IRP_CONTEXT) {
+    PIO_CSQ_IRP_CONTEXT context = (PIO_CSQ_IRP_CONTEXT)csq;
+    csq = context->Csq;
+    context->Irp = NULL;
+  }
+  csq->CsqAcquireLock(csq, &irql);
+  csq->CsqRemoveIrp(csq, Irp);
+  csq->CsqReleaseLock(csq, irql);
+  csq->CsqCompleteCanceledIrp(csq, Irp);
+}
+
+NTSTATUS NTAPI IoCsqInitialize(PIO_CSQ Csq, PIO_CSQ_INSERT_IRP CsqInsertIrp, PIO_CSQ_REMOVE_IRP CsqRemoveIrp,
+                               PIO_CSQ_PEEK_NEXT_IRP CsqPeekNextIrp, PIO_CSQ_ACQUIRE_LOCK CsqAcquireLock,
+                               PIO_CSQ_RELEASE_LOCK CsqReleaseLock, PIO_CSQ_COMPLETE_CANCELED_IRP CsqCompleteCanceledIrp)
+{
+  Csq->Type = IO_TYPE_CSQ;
+  Csq->CsqInsertIrp = CsqInsertIrp;
+  Csq->CsqRemoveIrp = CsqRemoveIrp;
+  Csq->CsqPeekNextIrp = CsqPeekNextIrp;
+  Csq->CsqAcquireLock = CsqAcquireLock;
+  Csq->CsqReleaseLock = CsqReleaseLock;
+  Csq->CsqCompleteCanceledIrp = CsqCompleteCanceledIrp;
+  Csq->ReservePointer = NULL;
+  return STATUS_SUCCESS;
+}
+KM_EXPORT(IoCsqInitialize);
+
+NTSTATUS NTAPI IoCsqInitializeEx(PIO_CSQ Csq, PIO_CSQ_INSERT_IRP_EX CsqInsertIrp, PIO_CSQ_REMOVE_IRP CsqRemoveIrp,
+                                 PIO_CSQ_PEEK_NEXT_IRP CsqPeekNextIrp, PIO_CSQ_ACQUIRE_LOCK CsqAcquireLock,
+                                 PIO_CSQ_RELEASE_LOCK CsqReleaseLock, PIO_CSQ_COMPLETE_CANCELED_IRP CsqCompleteCanceledIrp)
+{
+  IoCsqInitialize(Csq, (PIO_CSQ_INSERT_IRP)(ULONG_PTR)CsqInsertIrp, CsqRemoveIrp, CsqPeekNextIrp, CsqAcquireLock,
+                  CsqReleaseLock, CsqCompleteCanceledIrp);
+  Csq->Type = IO_TYPE_CSQ_EX;
+  return STATUS_SUCCESS;
+}
+KM_EXPORT(IoCsqInitializeEx);
+
+NTSTATUS NTAPI IoCsqInsertIrpEx(PIO_CSQ Csq, PIRP Irp, PIO_CSQ_IRP_CONTEXT Context, PVOID InsertContext)
+{
+  NTSTATUS status = STATUS_SUCCESS;
+  KIRQL irql;
+  km_window("IoCsqInsertIrp");
+  Csq->CsqAcquireLock(Csq, &irql);
+  if (Context != NULL) {
+    Context->Type = IO_TYPE_CSQ_IRP_CONTEXT;
+    Context->Irp = Irp;
+    Context->Csq = Csq;
+    Irp->Tail.Overlay.DriverContext[3] = Context;
+  } else {
+    Irp->Tail.Overlay.DriverContext[3] = Csq;
+  }
+  if (Csq->Type == IO_TYPE_CSQ_EX) {
+    status = ((PIO_CSQ_INSERT_IRP_EX)(ULONG_PTR)Csq->CsqInsertIrp)(Csq, Irp, InsertContext);
+  } else {
+    Csq->CsqInsertIrp(Csq, Irp);
+  }
+  if (status == STATUS_SUCCESS) {
+    IoMarkIrpPending(Irp);
+    /* The cancel routine goes on after the IRP is in the queue; a cancel that came first is honoured now. */
+    IoSetCancelRoutine(Irp, km_csq_cancel);
+    if (Irp->Cancel && IoSetCancelRoutine(Irp, NULL) != NULL) {
+      Csq->CsqRemoveIrp(Csq, Irp);
+      if (Context != NULL) Context->Irp = NULL;
+      Csq->CsqReleaseLock(Csq, irql);
+      Csq->CsqCompleteCanceledIrp(Csq, Irp);
+      km_window("the return of IoCsqInsertIrp");
+      return status;
+    }
+  }
+  Csq->CsqReleaseLock(Csq, irql);
+  km_window("the return of IoCsqInsertIrp");
+  return status;
+}
+KM_EXPORT(IoCsqInsertIrpEx);
+
+VOID NTAPI IoCsqInsertIrp(PIO_CSQ Csq, PIRP Irp, PIO_CSQ_IRP_CONTEXT Context) { IoCsqInsertIrpEx(Csq, Irp, Context, NULL); }
+KM_EXPORT(IoCsqInsertIrp);
+
+PIRP NTAPI IoCsqRemoveIrp(PIO_CSQ Csq, PIO_CSQ_IRP_CONTEXT Context)
+{
+  PIRP irp = NULL;
+  KIRQL irql;
+  km_window("IoCsqRemoveIrp");
+  Csq->CsqAcquireLock(Csq, &irql);
+  if (Context->Irp != NULL) {
+    irp = Context->Irp;
+    if (IoSetCancelRoutine(irp, NULL) != NULL) {
+      Csq->CsqRemoveIrp(Csq, irp);
+      Context->Irp = NULL;
+      irp->Tail.Overlay.DriverContext[3] = NULL;
+    } else {
+      irp = NULL; /* being cancelled: the cancel routine completes it */
+    }
+  }
+  Csq->CsqReleaseLock(Csq, irql);
+  return irp;
+}
+KM_EXPORT(IoCsqRemoveIrp);
+
+PIRP NTAPI IoCsqRemoveNextIrp(PIO_CSQ Csq, PVOID PeekContext)
+{
+  PIRP irp;
+  KIRQL irql;
+  km_window("IoCsqRemoveNextIrp");
+  Csq->CsqAcquireLock(Csq, &irql);
+  irp = Csq->CsqPeekNextIrp(Csq, NULL, PeekContext);
+  while (irp != NULL) {
+    if (IoSetCancelRoutine(irp, NULL) == NULL) {
+      irp = Csq->CsqPeekNextIrp(Csq, irp, PeekContext); /* being cancelled: skip it */
+      continue;
+    }
+    Csq->CsqRemoveIrp(Csq, irp);
+    if (irp->Tail.Overlay.DriverContext[3] != NULL &&
+        ((PIO_CSQ)irp->Tail.Overlay.DriverContext[3])->Type == IO_TYPE_CSQ_IRP_CONTEXT)
+      ((PIO_CSQ_IRP_CONTEXT)irp->Tail.Overlay.DriverContext[3])->Irp = NULL;
+    irp->Tail.Overlay.DriverContext[3] = NULL;
+    break;
+  }
+  Csq->CsqReleaseLock(Csq, irql);
+  return irp;
+}
+KM_EXPORT(IoCsqRemoveNextIrp);
+
+/* ------------------------------------------------------------------------------------- work items */
+
+struct _IO_WORKITEM {
+  LIST_ENTRY entry;
+  PDEVICE_OBJECT device;
+  PIO_WORKITEM_ROUTINE routine;
+  PVOID context;
+  int queued;
+};
+
+static LIST_ENTRY km_work = { &km_work, &km_work };
+
+PIO_WORKITEM NTAPI IoAllocateWorkItem(PDEVICE_OBJECT DeviceObject)
+{
+  PIO_WORKITEM w = (PIO_WORKITEM)km_alloc(sizeof *w);
+  w->device = DeviceObject;
+  return w;
+}
+KM_EXPORT(IoAllocateWorkItem);
+
+VOID NTAPI IoFreeWorkItem(PIO_WORKITEM IoWorkItem)
+{
+  if (IoWorkItem->queued) km_error("IoFreeWorkItem(%p): the work item is still queued", (void *)IoWorkItem);
+  else km_free(IoWorkItem);
+}
+KM_EXPORT(IoFreeWorkItem);
+
+VOID NTAPI IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE WorkerRoutine, WORK_QUEUE_TYPE QueueType, PVOID Context)
+{
+  (void)QueueType;
+  if (IoWorkItem->queued) km_bugcheck("MULTIPLE_IRP_COMPLETE_REQUESTS", 0xE4, "IoQueueWorkItem(%p): already queued", (void *)IoWorkItem);
+  IoWorkItem->routine = WorkerRoutine;
+  IoWorkItem->context = Context;
+  IoWorkItem->queued = 1;
+  km_lock_model();
+  InsertTailList(&km_work, &IoWorkItem->entry);
+  km_unlock_model();
+}
+KM_EXPORT(IoQueueWorkItem);
+
+ULONG KmRunWorkItems(void)
+{
+  ULONG n = 0;
+  for (;;) {
+    PIO_WORKITEM w = NULL;
+    km_lock_model();
+    if (!IsListEmpty(&km_work)) w = CONTAINING_RECORD(RemoveHeadList(&km_work), struct _IO_WORKITEM, entry);
+    km_unlock_model();
+    if (w == NULL) return n;
+    w->queued = 0;
+    w->routine(w->device, w->context);
+    if (km_irql() != PASSIVE_LEVEL) {
+      km_error("the work item routine %p returned at IRQL %u", (void *)(ULONG_PTR)w->routine, km_irql());
+      km_set_irql(PASSIVE_LEVEL);
+    }
+    n++;
+    km_window("after a work item");
+  }
+}
+
+/* ------------------------------------------------------------------------------------- the harness */
+
+PFILE_OBJECT KmOpenFile(PDEVICE_OBJECT Device)
+{
+  PFILE_OBJECT f = (PFILE_OBJECT)km_alloc(sizeof(FILE_OBJECT));
+  f->Type = 5; /* IO_TYPE_FILE */
+  f->Size = sizeof(FILE_OBJECT);
+  f->DeviceObject = Device;
+  return f;
+}
+
+void KmCloseFile(PFILE_OBJECT FileObject) { km_free(FileObject); }
+
+PIRP KmBuildIrp(PDEVICE_OBJECT Device, UCHAR Major, UCHAR Minor, PFILE_OBJECT FileObject)
+{
+  USHORT size = (USHORT)IoSizeOfIrp(Device->StackSize);
+  PIRP irp = (PIRP)km_alloc(size);
+  PIO_STACK_LOCATION next;
+  IoInitializeIrp(irp, size, Device->StackSize);
+  km_track_irp(irp, 1);
+  irp->RequestorMode = UserMode;
+  irp->Tail.Overlay.OriginalFileObject = FileObject;
+  next = IoGetNextIrpStackLocation(irp);
+  next->MajorFunction = Major;
+  next->MinorFunction = Minor;
+  next->FileObject = FileObject;
+  return irp;
+}
+
+static PVOID km_system_buffer(PIRP irp, ULONG length, const void *data, ULONG data_length)
+{
+  km_irp_rec *rec = km_find_irp(irp);
+  PVOID buffer = km_alloc(length != 0 ? length : 1);
+  if (data != NULL && data_length != 0) memcpy(buffer, data, data_length);
+  rec->buffer = buffer;
+  irp->AssociatedIrp.SystemBuffer = buffer;
+  irp->Flags |= IRP_BUFFERED_IO;
+  return buffer;
+}
+
+PIRP KmBuildIoctl(PDEVICE_OBJECT Device, ULONG Code, const void *In, ULONG InLength, ULONG OutLength, PFILE_OBJECT FileObject)
+{
+  PIRP irp = KmBuildIrp(Device, IRP_MJ_DEVICE_CONTROL, 0, FileObject);
+  PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
+  PVOID buffer = km_system_buffer(irp, InLength > OutLength ? InLength : OutLength, In, InLength);
+  next->Parameters.DeviceIoControl.IoControlCode = Code;
+  next->Parameters.DeviceIoControl.InputBufferLength = InLength;
+  next->Parameters.DeviceIoControl.OutputBufferLength = OutLength;
+  if ((Code & 3) == METHOD_NEITHER) {
+    next->Parameters.DeviceIoControl.Type3InputBuffer = (PVOID)(ULONG_PTR)In;
+    irp->UserBuffer = buffer;
+  }
+  return irp;
+}
+
+PIRP KmBuildRead(PDEVICE_OBJECT Device, ULONG Length, PFILE_OBJECT FileObject)
+{
+  PIRP irp = KmBuildIrp(Device, IRP_MJ_READ, 0, FileObject);
+  km_system_buffer(irp, Length, NULL, 0);
+  IoGetNextIrpStackLocation(irp)->Parameters.Read.Length = Length;
+  return irp;
+}
+
+PIRP KmBuildWrite(PDEVICE_OBJECT Device, const void *Data, ULONG Length, PFILE_OBJECT FileObject)
+{
+  PIRP irp = KmBuildIrp(Device, IRP_MJ_WRITE, 0, FileObject);
+  km_system_buffer(irp, Length, Data, Length);
+  IoGetNextIrpStackLocation(irp)->Parameters.Write.Length = Length;
+  return irp;
+}
+
+/* The harness's IoCallDriver, with the checks the I/O manager and Driver Verifier make at the top of the
+   stack: STATUS_PENDING exactly when the IRP was marked pending, every other status completed. */
+NTSTATUS KmSendIrp(PDEVICE_OBJECT Device, PIRP Irp)
+{
+  km_irp_rec *rec = km_find_irp(Irp);
+  PIO_STACK_LOCATION top = IoGetNextIrpStackLocation(Irp);
+  UCHAR major = top->MajorFunction;
+  NTSTATUS status;
+  if (km_irql() != PASSIVE_LEVEL || km_locks_held() != 0)
+    km_error("KmSendIrp at IRQL %u holding %d spin lock(s): the harness sends IRPs at PASSIVE_LEVEL", km_irql(), km_locks_held());
+  status = IofCallDriver(Device, Irp);
+  if (rec != NULL && rec->completed) {
+    if (status == STATUS_PENDING && !Irp->PendingReturned)
+      km_error("a %s dispatch routine returned STATUS_PENDING without IoMarkIrpPending", km_major_name(major));
+    if (status != STATUS_PENDING && Irp->PendingReturned)
+      km_error("a %s dispatch routine marked the IRP pending but returned 0x%08lX", km_major_name(major), (unsigned long)status);
+  } else if (rec != NULL) {
+    if (status != STATUS_PENDING)
+      km_error("a %s dispatch routine returned 0x%08lX without completing the IRP", km_major_name(major), (unsigned long)status);
+    else if (!(top->Control & SL_PENDING_RETURNED))
+      km_error("a %s dispatch routine returned STATUS_PENDING without IoMarkIrpPending", km_major_name(major));
+  }
+  return status;
+}
+
+NTSTATUS KmCall(PDEVICE_OBJECT Device, UCHAR Major, PFILE_OBJECT FileObject, PIRP *Pending)
+{
+  PIRP irp = KmBuildIrp(Device, Major, 0, FileObject);
+  NTSTATUS status = KmSendIrp(Device, irp);
+  if (KmIrpCompleted(irp)) {
+    status = irp->IoStatus.Status;
+    KmFreeIrp(irp);
+    if (Pending != NULL) *Pending = NULL;
+    return status;
+  }
+  if (Pending != NULL) *Pending = irp;
+  return STATUS_PENDING;
+}
+
+BOOLEAN KmIrpCompleted(PIRP Irp)
+{
+  km_irp_rec *rec = km_find_irp(Irp);
+  return (BOOLEAN)(rec != NULL && rec->completed);
+}
+
+void KmFreeIrp(PIRP Irp)
+{
+  km_irp_rec *rec = km_find_irp(Irp);
+  if (rec == NULL) return;
+  if (rec->sent && !rec->completed) {
+    km_error("KmFreeIrp: IRP #%lu (%s) is still pending", (unsigned long)rec->seq, km_major_name(rec->major));
+    return;
+  }
+  km_untrack_irp(rec);
+  km_free(Irp);
+}
+
+BOOLEAN KmCancelIrp(PIRP Irp)
+{
+  km_irp_rec *rec = km_find_irp(Irp);
+  if (rec == NULL || rec->completed) return FALSE;
+  return IoCancelIrp(Irp);
+}
+
+ULONG KmPendingIrps(void)
+{
+  ULONG n = 0;
+  km_irp_rec *r;
+  km_lock_model();
+  for (r = km_irps; r != NULL; r = r->next) n += r->sent && !r->completed;
+  km_unlock_model();
+  return n;
+}
+
+/* After a run: IRPs never completed are errors; every IRP record and pool block is dropped. */
+void km_reset_io(void)
+{
+  while (km_irps != NULL) {
+    km_irp_rec *r = km_irps;
+    if (r->sent && !r->completed)
+      km_error("IRP #%lu (%s) was never completed", (unsigned long)r->seq, km_major_name(r->major));
+    km_irps = r->next;
+    if (r->buffer != NULL) km_free(r->buffer);
+    km_free(r->irp);
+    km_free(r);
+  }
+  km_irp_seq = 0;
+  while (!IsListEmpty(&km_work)) {
+    PIO_WORKITEM w = CONTAINING_RECORD(RemoveHeadList(&km_work), struct _IO_WORKITEM, entry);
+    w->queued = 0;
+  }
+}
+
+const char *km_context(void) { return km_inject_mode == 2 && km_injected ? km_injection_text : NULL; }
+
+ULONG KmInjectCancellation(KM_SCENARIO *Scenario, void *Context)
+{
+  ULONG runs = 0, k;
+  char label[64];
+  km_inject_mode = 1;
+  km_windows = 0;
+  km_target = 0;
+  Scenario(Context);
+  km_reset_io();
+  km_reset_pool("the run without injection");
+  km_reset_ke();
+  for (k = 1; k < 100000; k++) {
+    km_inject_mode = 2;
+    km_windows = 0;
+    km_target = k;
+    km_injected = 0;
+    Scenario(Context);
+    if (!km_injected) {
+      km_reset_io();
+      km_reset_pool("the last run");
+      km_reset_ke();
+      break;
+    }
+    runs++;
+    km_reset_io();
+    snprintf(label, sizeof label, "injected run %lu", (unsigned long)k);
+    km_reset_pool(label);
+    km_reset_ke();
+  }
+  km_inject_mode = 0;
+  km_injected = 0;
+  km_note("cancellation injection: %lu injected runs", (unsigned long)runs);
+  return runs;
+}

@@ -1,0 +1,593 @@
+/* km_ke.c: the kernel executive the driver sees: IRQL, spin locks (the cancel spin lock, executive and
+   in-stack queued spin locks), fast mutexes, events, timers on a virtual clock, DPCs and waits.
+   Nothing runs behind the harness's back: DPCs and timers run when the harness (or a wait) says so. */
+#include "km_internal.h"
+
+#include <string.h>
+
+static KM_THREAD_LOCAL KIRQL km_cur_irql;
+static KM_THREAD_LOCAL int km_held;          /* spin locks this thread holds */
+static KM_THREAD_LOCAL int km_in_dpc;
+
+/* ------------------------------------------------------------------------------------------------ IRQL */
+
+KIRQL km_irql(void) { return km_cur_irql; }
+
+void km_set_irql(KIRQL irql) { km_cur_irql = irql; }
+
+int km_locks_held(void) { return km_held; }
+
+/* Lowering, as KeLowerIrql does; raising through a lower call is a driver bug. */
+static void km_lower(KIRQL irql, const char *api)
+{
+  if (irql > km_cur_irql)
+    km_error("%s(%u) at IRQL %u: the new IRQL is higher than the current one", api, irql, km_cur_irql);
+  km_cur_irql = irql;
+}
+
+static KIRQL km_raise(KIRQL irql, const char *api)
+{
+  KIRQL old = km_cur_irql;
+  if (irql < old) km_error("%s(%u) at IRQL %u: the new IRQL is lower than the current one", api, irql, old);
+  km_cur_irql = irql;
+  return old;
+}
+
+/* amd64: the DDK's inline KeGetCurrentIrql/KeRaiseIrql/KeLowerIrql read and write CR8 through these when
+   the driver is compiled with kmodel_port.h (without it, km_port_win32.c emulates the instruction). */
+#if defined(_WIN64)
+unsigned __int64 __readcr8(void) { return km_cur_irql; }
+void __writecr8(unsigned __int64 value) { km_cur_irql = (KIRQL)(value & 15); }
+#endif
+
+/* ----------------------------------------------------------------------------------- cancel spin lock */
+
+static volatile LONG km_cancel_owner;        /* thread id, 0 when free */
+static LONG km_cancel_depth;                 /* > 1 only after a double acquire the model survived */
+
+int km_cancel_lock_mine(void) { return km_cancel_owner == (LONG)km_thread_id(); }
+
+void km_cancel_lock_acquire(PKIRQL old)
+{
+  LONG me = (LONG)km_thread_id();
+  KIRQL prev = km_cur_irql;
+  if (prev > DISPATCH_LEVEL) km_error("IoAcquireCancelSpinLock at IRQL %u (above DISPATCH_LEVEL)", prev);
+  if (km_cancel_owner == me) {
+    /* A real system spins here forever; spincheck reports it (double-acquire), the model goes on. */
+    km_note("IoAcquireCancelSpinLock: this thread already holds the cancel spin lock (deadlock on a real system)");
+    km_cancel_depth++;
+  } else {
+    while (InterlockedCompareExchange(&km_cancel_owner, me, 0) != 0) km_yield();
+    km_cancel_depth = 1;
+    km_held++;
+  }
+  *old = prev;
+  km_cur_irql = DISPATCH_LEVEL;
+}
+
+void km_cancel_lock_release(KIRQL irql)
+{
+  LONG me = (LONG)km_thread_id();
+  if (km_cancel_owner != me) {
+    km_note("IoReleaseCancelSpinLock: the cancel spin lock is %s", km_cancel_owner == 0 ? "not held" : "held by another thread");
+    km_lower(irql, "IoReleaseCancelSpinLock");
+    return;
+  }
+  if (--km_cancel_depth == 0) {
+    km_held--;
+    InterlockedExchange(&km_cancel_owner, 0);
+  }
+  km_lower(irql, "IoReleaseCancelSpinLock");
+  km_window("IoReleaseCancelSpinLock");
+}
+
+VOID NTAPI IoAcquireCancelSpinLock(PKIRQL Irql)
+{
+  km_window("IoAcquireCancelSpinLock");
+  km_cancel_lock_acquire(Irql);
+}
+KM_EXPORT(IoAcquireCancelSpinLock);
+
+VOID NTAPI IoReleaseCancelSpinLock(KIRQL Irql) { km_cancel_lock_release(Irql); }
+KM_EXPORT(IoReleaseCancelSpinLock);
+
+/* ------------------------------------------------------------------------------------------ spin locks */
+
+static KSPIN_LOCK km_token(void) { return ((KSPIN_LOCK)km_thread_id() << 1) | 1; }
+
+void km_spin_acquire(PKSPIN_LOCK lock, const char *api)
+{
+  KSPIN_LOCK me = km_token();
+  if (*(volatile KSPIN_LOCK *)lock == me)
+    km_bugcheck("DEADLOCK", 0, "%s(%p): this thread already holds the spin lock (a real system hangs here)", api, (void *)lock);
+  while (InterlockedCompareExchangePointer((PVOID volatile *)lock, (PVOID)me, NULL) != NULL) km_yield();
+  km_held++;
+}
+
+void km_spin_release(PKSPIN_LOCK lock, const char *api)
+{
+  KSPIN_LOCK me = km_token();
+  KSPIN_LOCK now = *(volatile KSPIN_LOCK *)lock;
+  if (now != me) {
+    km_error("%s(%p): the spin lock is %s", api, (void *)lock, now == 0 ? "not held" : "held by another thread");
+    return;
+  }
+  InterlockedExchangePointer((PVOID volatile *)lock, NULL);
+  km_held--;
+}
+
+static void km_need_dispatch(const char *api)
+{
+  if (km_cur_irql < DISPATCH_LEVEL) km_error("%s at IRQL %u: the caller must be at DISPATCH_LEVEL", api, km_cur_irql);
+}
+
+KIRQL NTAPI KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
+{
+  KIRQL old;
+  km_window("KeAcquireSpinLock");
+  old = km_raise(DISPATCH_LEVEL, "KeAcquireSpinLock");
+  km_spin_acquire(SpinLock, "KeAcquireSpinLock");
+  return old;
+}
+KM_EXPORT(KeAcquireSpinLockRaiseToDpc);
+
+VOID NTAPI KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
+{
+  km_spin_release(SpinLock, "KeReleaseSpinLock");
+  km_lower(NewIrql, "KeReleaseSpinLock");
+  km_window("KeReleaseSpinLock");
+}
+KM_EXPORT(KeReleaseSpinLock);
+
+VOID NTAPI KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
+{
+  km_need_dispatch("KeAcquireSpinLockAtDpcLevel");
+  km_spin_acquire(SpinLock, "KeAcquireSpinLockAtDpcLevel");
+}
+KM_EXPORT(KeAcquireSpinLockAtDpcLevel);
+
+VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
+{
+  km_spin_release(SpinLock, "KeReleaseSpinLockFromDpcLevel");
+  km_window("KeReleaseSpinLockFromDpcLevel");
+}
+KM_EXPORT(KeReleaseSpinLockFromDpcLevel);
+
+BOOLEAN FASTCALL KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
+{
+  km_need_dispatch("KeTryToAcquireSpinLockAtDpcLevel");
+  if (InterlockedCompareExchangePointer((PVOID volatile *)SpinLock, (PVOID)km_token(), NULL) != NULL) return FALSE;
+  km_held++;
+  return TRUE;
+}
+KM_EXPORT(KeTryToAcquireSpinLockAtDpcLevel);
+
+VOID FASTCALL KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  km_window("KeAcquireInStackQueuedSpinLock");
+  LockHandle->LockQueue.Next = NULL;
+  LockHandle->LockQueue.Lock = SpinLock;
+  LockHandle->OldIrql = km_raise(DISPATCH_LEVEL, "KeAcquireInStackQueuedSpinLock");
+  km_spin_acquire(SpinLock, "KeAcquireInStackQueuedSpinLock");
+}
+KM_EXPORT(KeAcquireInStackQueuedSpinLock);
+
+VOID FASTCALL KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  km_spin_release(LockHandle->LockQueue.Lock, "KeReleaseInStackQueuedSpinLock");
+  km_lower(LockHandle->OldIrql, "KeReleaseInStackQueuedSpinLock");
+  km_window("KeReleaseInStackQueuedSpinLock");
+}
+KM_EXPORT(KeReleaseInStackQueuedSpinLock);
+
+VOID FASTCALL KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  km_need_dispatch("KeAcquireInStackQueuedSpinLockAtDpcLevel");
+  LockHandle->LockQueue.Next = NULL;
+  LockHandle->LockQueue.Lock = SpinLock;
+  LockHandle->OldIrql = km_cur_irql;
+  km_spin_acquire(SpinLock, "KeAcquireInStackQueuedSpinLockAtDpcLevel");
+}
+KM_EXPORT(KeAcquireInStackQueuedSpinLockAtDpcLevel);
+
+VOID FASTCALL KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  km_spin_release(LockHandle->LockQueue.Lock, "KeReleaseInStackQueuedSpinLockFromDpcLevel");
+  km_window("KeReleaseInStackQueuedSpinLockFromDpcLevel");
+}
+KM_EXPORT(KeReleaseInStackQueuedSpinLockFromDpcLevel);
+
+/* -------------------------------------------------------------------------------------- fast mutexes */
+
+static PKTHREAD km_thread_token(void) { return (PKTHREAD)(ULONG_PTR)km_token(); }
+
+static void km_fast_acquire(PFAST_MUTEX m, const char *api)
+{
+  if (m->Owner == km_thread_token())
+    km_bugcheck("DEADLOCK", 0, "%s(%p): this thread already owns the fast mutex (a real system hangs here)", api, (void *)m);
+  while (InterlockedCompareExchange(&m->Count, 0, 1) != 1) km_sleep_ms(0);
+  m->Owner = km_thread_token();
+}
+
+static void km_fast_release(PFAST_MUTEX m, const char *api)
+{
+  if (m->Owner != km_thread_token()) {
+    km_error("%s(%p): the fast mutex is not owned by this thread", api, (void *)m);
+    return;
+  }
+  m->Owner = NULL;
+  InterlockedExchange(&m->Count, 1);
+}
+
+VOID FASTCALL ExAcquireFastMutex(PFAST_MUTEX FastMutex)
+{
+  KIRQL old;
+  if (km_cur_irql > APC_LEVEL) km_error("ExAcquireFastMutex at IRQL %u (above APC_LEVEL)", km_cur_irql);
+  old = km_raise(km_cur_irql > APC_LEVEL ? km_cur_irql : APC_LEVEL, "ExAcquireFastMutex");
+  km_fast_acquire(FastMutex, "ExAcquireFastMutex");
+  FastMutex->OldIrql = old;
+}
+KM_EXPORT(ExAcquireFastMutex);
+
+VOID FASTCALL ExReleaseFastMutex(PFAST_MUTEX FastMutex)
+{
+  KIRQL old = (KIRQL)FastMutex->OldIrql;
+  km_fast_release(FastMutex, "ExReleaseFastMutex");
+  km_lower(old, "ExReleaseFastMutex");
+}
+KM_EXPORT(ExReleaseFastMutex);
+
+BOOLEAN FASTCALL ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex)
+{
+  KIRQL old = km_cur_irql;
+  if (InterlockedCompareExchange(&FastMutex->Count, 0, 1) != 1) return FALSE;
+  FastMutex->Owner = km_thread_token();
+  FastMutex->OldIrql = old;
+  if (km_cur_irql < APC_LEVEL) km_cur_irql = APC_LEVEL;
+  return TRUE;
+}
+KM_EXPORT(ExTryToAcquireFastMutex);
+
+VOID FASTCALL ExAcquireFastMutexUnsafe(PFAST_MUTEX FastMutex) { km_fast_acquire(FastMutex, "ExAcquireFastMutexUnsafe"); }
+KM_EXPORT(ExAcquireFastMutexUnsafe);
+
+VOID FASTCALL ExReleaseFastMutexUnsafe(PFAST_MUTEX FastMutex) { km_fast_release(FastMutex, "ExReleaseFastMutexUnsafe"); }
+KM_EXPORT(ExReleaseFastMutexUnsafe);
+
+/* ---------------------------------------------------------------------------------------------- DPCs */
+
+static LIST_ENTRY km_dpcs = { &km_dpcs, &km_dpcs };
+
+VOID NTAPI KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext)
+{
+  memset(Dpc, 0, sizeof *Dpc);
+  Dpc->Type = 19; /* DpcObject */
+  Dpc->DeferredRoutine = DeferredRoutine;
+  Dpc->DeferredContext = DeferredContext;
+}
+KM_EXPORT(KeInitializeDpc);
+
+VOID NTAPI KeInitializeThreadedDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext)
+{
+  KeInitializeDpc(Dpc, DeferredRoutine, DeferredContext);
+}
+KM_EXPORT(KeInitializeThreadedDpc);
+
+BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
+{
+  BOOLEAN queued = FALSE;
+  km_lock_model();
+  if (Dpc->DpcData == NULL) {
+    Dpc->SystemArgument1 = SystemArgument1;
+    Dpc->SystemArgument2 = SystemArgument2;
+    Dpc->DpcData = (PVOID)&km_dpcs;
+    InsertTailList(&km_dpcs, &Dpc->DpcListEntry);
+    queued = TRUE;
+  }
+  km_unlock_model();
+  return queued;
+}
+KM_EXPORT(KeInsertQueueDpc);
+
+BOOLEAN NTAPI KeRemoveQueueDpc(PRKDPC Dpc)
+{
+  BOOLEAN removed = FALSE;
+  km_lock_model();
+  if (Dpc->DpcData != NULL) {
+    RemoveEntryList(&Dpc->DpcListEntry);
+    Dpc->DpcData = NULL;
+    removed = TRUE;
+  }
+  km_unlock_model();
+  return removed;
+}
+KM_EXPORT(KeRemoveQueueDpc);
+
+VOID NTAPI KeSetImportanceDpc(PRKDPC Dpc, KDPC_IMPORTANCE Importance) { Dpc->Importance = (UCHAR)Importance; }
+KM_EXPORT(KeSetImportanceDpc);
+
+VOID NTAPI KeSetTargetProcessorDpc(PRKDPC Dpc, CCHAR Number) { (void)Dpc; (void)Number; }
+KM_EXPORT(KeSetTargetProcessorDpc);
+
+/* Runs the DPC queue at DISPATCH_LEVEL until it is empty. A DPC returning at another IRQL or holding a spin
+   lock is a model error (a real system bugchecks). */
+ULONG km_run_dpcs(void)
+{
+  ULONG n = 0;
+  for (;;) {
+    PKDPC dpc = NULL;
+    KIRQL saved = km_cur_irql;
+    int held = km_held;
+    km_lock_model();
+    if (!IsListEmpty(&km_dpcs)) {
+      dpc = CONTAINING_RECORD(RemoveHeadList(&km_dpcs), KDPC, DpcListEntry);
+      dpc->DpcData = NULL;
+    }
+    km_unlock_model();
+    if (dpc == NULL) return n;
+    km_cur_irql = DISPATCH_LEVEL;
+    km_in_dpc++;
+    dpc->DeferredRoutine(dpc, dpc->DeferredContext, dpc->SystemArgument1, dpc->SystemArgument2);
+    km_in_dpc--;
+    if (km_cur_irql != DISPATCH_LEVEL)
+      km_error("the DPC routine %p returned at IRQL %u (it was called at DISPATCH_LEVEL)", (void *)(ULONG_PTR)dpc->DeferredRoutine, km_cur_irql);
+    if (km_held != held) km_error("the DPC routine %p returned holding a spin lock", (void *)(ULONG_PTR)dpc->DeferredRoutine);
+    km_cur_irql = saved;
+    n++;
+    km_window("after a DPC");
+  }
+}
+
+ULONG KmRunDpcs(void) { return km_run_dpcs(); }
+
+VOID NTAPI KeFlushQueuedDpcs(VOID) { km_run_dpcs(); }
+KM_EXPORT(KeFlushQueuedDpcs);
+
+/* ------------------------------------------------------------------------------------ virtual clock */
+
+#define KM_CLOCK_BASE 0x01D9000000000000LL /* some day in 2023, in 100 ns since 1601 */
+static LONGLONG km_now = KM_CLOCK_BASE;
+
+VOID NTAPI KeQuerySystemTimePrecise(PLARGE_INTEGER CurrentTime) { CurrentTime->QuadPart = km_now; }
+KM_EXPORT(KeQuerySystemTimePrecise);
+
+LARGE_INTEGER NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER Frequency)
+{
+  LARGE_INTEGER now;
+  if (Frequency != NULL) Frequency->QuadPart = 10000000;
+  now.QuadPart = km_now - KM_CLOCK_BASE;
+  return now;
+}
+KM_EXPORT(KeQueryPerformanceCounter);
+
+VOID NTAPI KeStallExecutionProcessor(ULONG MicroSeconds) { (void)MicroSeconds; }
+KM_EXPORT(KeStallExecutionProcessor);
+
+/* ---------------------------------------------------------------------------------------------- timers */
+
+static LIST_ENTRY km_timers = { &km_timers, &km_timers };
+
+#define KM_TIMER_SET(t) ((t)->TimerListEntry.Flink != NULL)
+
+VOID NTAPI KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type)
+{
+  memset(Timer, 0, sizeof *Timer);
+  Timer->Header.Type = (UCHAR)(Type == NotificationTimer ? 8 : 9);
+}
+KM_EXPORT(KeInitializeTimerEx);
+
+VOID NTAPI KeInitializeTimer(PKTIMER Timer) { KeInitializeTimerEx(Timer, NotificationTimer); }
+KM_EXPORT(KeInitializeTimer);
+
+static BOOLEAN km_unset_timer(PKTIMER Timer)
+{
+  if (!KM_TIMER_SET(Timer)) return FALSE;
+  RemoveEntryList(&Timer->TimerListEntry);
+  Timer->TimerListEntry.Flink = Timer->TimerListEntry.Blink = NULL;
+  return TRUE;
+}
+
+BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc)
+{
+  BOOLEAN was;
+  km_lock_model();
+  was = km_unset_timer(Timer);
+  Timer->DueTime.QuadPart = (ULONGLONG)(DueTime.QuadPart < 0 ? km_now - DueTime.QuadPart : DueTime.QuadPart);
+  Timer->Period = (ULONG)Period;
+  Timer->Dpc = Dpc;
+  Timer->Header.SignalState = 0;
+  InsertTailList(&km_timers, &Timer->TimerListEntry);
+  km_unlock_model();
+  return was;
+}
+KM_EXPORT(KeSetTimerEx);
+
+BOOLEAN NTAPI KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc) { return KeSetTimerEx(Timer, DueTime, 0, Dpc); }
+KM_EXPORT(KeSetTimer);
+
+BOOLEAN NTAPI KeCancelTimer(PKTIMER Timer)
+{
+  BOOLEAN was;
+  km_lock_model();
+  was = km_unset_timer(Timer);
+  km_unlock_model();
+  return was;
+}
+KM_EXPORT(KeCancelTimer);
+
+BOOLEAN NTAPI KeReadStateTimer(PKTIMER Timer) { return Timer->Header.SignalState != 0; }
+KM_EXPORT(KeReadStateTimer);
+
+/* The set timer due first (the earliest set on a tie), or NULL; with Limit, only one due by then. */
+static PKTIMER km_next_timer(const LONGLONG *Limit)
+{
+  PLIST_ENTRY e;
+  PKTIMER best = NULL;
+  for (e = km_timers.Flink; e != &km_timers; e = e->Flink) {
+    PKTIMER t = CONTAINING_RECORD(e, KTIMER, TimerListEntry);
+    if (Limit != NULL && (LONGLONG)t->DueTime.QuadPart > *Limit) continue;
+    if (best == NULL || t->DueTime.QuadPart < best->DueTime.QuadPart) best = t;
+  }
+  return best;
+}
+
+/* Expires one timer: signalled, re-armed when periodic, its DPC queued. */
+static void km_expire(PKTIMER t)
+{
+  km_lock_model();
+  km_unset_timer(t);
+  if ((LONGLONG)t->DueTime.QuadPart > km_now) km_now = (LONGLONG)t->DueTime.QuadPart;
+  t->Header.SignalState = 1;
+  if (t->Period != 0) {
+    t->DueTime.QuadPart += (ULONGLONG)t->Period * 10000;
+    InsertTailList(&km_timers, &t->TimerListEntry);
+  }
+  km_unlock_model();
+  if (t->Dpc != NULL) KeInsertQueueDpc(t->Dpc, (PVOID)(ULONG_PTR)km_now, NULL);
+}
+
+ULONG KmAdvanceTime(LONGLONG Delta)
+{
+  LONGLONG until = km_now + (Delta > 0 ? Delta : 0);
+  ULONG n = 0;
+  PKTIMER t;
+  while ((t = km_next_timer(&until)) != NULL) {
+    km_expire(t);
+    n++;
+    km_run_dpcs();
+  }
+  km_now = until;
+  km_run_dpcs();
+  return n;
+}
+
+ULONG KmFireTimers(void)
+{
+  /* Each timer set now fires once (a periodic timer re-arms, but is not fired again by this call). */
+  PKTIMER batch[256];
+  ULONG n = 0, i;
+  PKTIMER t;
+  km_lock_model();
+  while (n < 256 && (t = km_next_timer(NULL)) != NULL) {
+    batch[n++] = t;
+    km_unset_timer(t);
+  }
+  for (i = 0; i < n; i++) InsertTailList(&km_timers, &batch[i]->TimerListEntry);
+  km_unlock_model();
+  for (i = 0; i < n; i++) {
+    if (KM_TIMER_SET(batch[i])) km_expire(batch[i]);
+  }
+  km_run_dpcs();
+  return n;
+}
+
+/* ---------------------------------------------------------------------------------------------- events */
+
+VOID NTAPI KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN State)
+{
+  memset(Event, 0, sizeof *Event);
+  Event->Header.Type = (UCHAR)Type;
+  Event->Header.SignalState = State ? 1 : 0;
+  InitializeListHead(&Event->Header.WaitListHead);
+}
+KM_EXPORT(KeInitializeEvent);
+
+LONG NTAPI KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait)
+{
+  (void)Increment;
+  (void)Wait;
+  return InterlockedExchange((LONG volatile *)&Event->Header.SignalState, 1);
+}
+KM_EXPORT(KeSetEvent);
+
+LONG NTAPI KeResetEvent(PRKEVENT Event) { return InterlockedExchange((LONG volatile *)&Event->Header.SignalState, 0); }
+KM_EXPORT(KeResetEvent);
+
+VOID NTAPI KeClearEvent(PRKEVENT Event) { Event->Header.SignalState = 0; }
+KM_EXPORT(KeClearEvent);
+
+LONG NTAPI KeReadStateEvent(PRKEVENT Event) { return Event->Header.SignalState; }
+KM_EXPORT(KeReadStateEvent);
+
+/* Takes the object when it is signalled (synchronization objects are reset). */
+static int km_try_take(DISPATCHER_HEADER *h)
+{
+  if (h->Type == 1 /* SynchronizationEvent */ || h->Type == 9 /* SynchronizationTimer */)
+    return InterlockedCompareExchange((LONG volatile *)&h->SignalState, 0, 1) == 1;
+  if (h->Type == 0 || h->Type == 8) return h->SignalState != 0;
+  km_not_modelled("KeWaitForSingleObject on an object other than an event or a timer");
+}
+
+/* A wait on one thread of a deterministic model: run what is queued (DPCs, then timers in due order) until
+   the object is signalled; a timeout moves the clock. Other real threads get 10 s before the model gives up. */
+NTSTATUS NTAPI KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
+                                     PLARGE_INTEGER Timeout)
+{
+  DISPATCHER_HEADER *h = (DISPATCHER_HEADER *)Object;
+  LONGLONG until = 0;
+  ULONG waited = 0;
+  (void)WaitReason;
+  (void)WaitMode;
+  (void)Alertable;
+  if ((Timeout == NULL || Timeout->QuadPart != 0) && km_cur_irql > APC_LEVEL)
+    km_error("KeWaitForSingleObject with a non-zero timeout at IRQL %u", km_cur_irql);
+  if (Timeout != NULL) until = Timeout->QuadPart < 0 ? km_now - Timeout->QuadPart : Timeout->QuadPart;
+  for (;;) {
+    PKTIMER t;
+    if (km_try_take(h)) return STATUS_SUCCESS;
+    if (km_run_dpcs() > 0) continue;
+    if (Timeout != NULL && km_now >= until) return STATUS_TIMEOUT;
+    t = km_next_timer(Timeout != NULL ? &until : NULL);
+    if (t != NULL) {
+      km_expire(t);
+      continue;
+    }
+    if (Timeout != NULL) {
+      km_now = until;
+      continue;
+    }
+    if (waited++ > 10000)
+      km_bugcheck("DEADLOCK", 0, "KeWaitForSingleObject(%p): nothing can signal the object (no DPC, timer or thread)", Object);
+    km_sleep_ms(1);
+  }
+}
+KM_EXPORT(KeWaitForSingleObject);
+
+NTSTATUS NTAPI KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Interval)
+{
+  (void)WaitMode;
+  (void)Alertable;
+  KmAdvanceTime(Interval->QuadPart < 0 ? -Interval->QuadPart : Interval->QuadPart - km_now);
+  return STATUS_SUCCESS;
+}
+KM_EXPORT(KeDelayExecutionThread);
+
+/* ------------------------------------------------------------------------------------ threads, misc */
+
+HANDLE NTAPI PsGetCurrentThreadId(VOID) { return (HANDLE)(ULONG_PTR)km_thread_id(); }
+KM_EXPORT(PsGetCurrentThreadId);
+
+HANDLE NTAPI PsGetCurrentProcessId(VOID) { return (HANDLE)(ULONG_PTR)4; }
+KM_EXPORT(PsGetCurrentProcessId);
+
+/* Between injected runs: the DPC queue and the timers start empty, the clock restarts. */
+void km_reset_ke(void)
+{
+  km_lock_model();
+  while (!IsListEmpty(&km_dpcs)) {
+    PKDPC dpc = CONTAINING_RECORD(RemoveHeadList(&km_dpcs), KDPC, DpcListEntry);
+    dpc->DpcData = NULL;
+  }
+  while (!IsListEmpty(&km_timers)) {
+    PKTIMER t = CONTAINING_RECORD(km_timers.Flink, KTIMER, TimerListEntry);
+    km_unset_timer(t);
+  }
+  km_now = KM_CLOCK_BASE;
+  km_unlock_model();
+  if (km_cancel_lock_mine()) {
+    km_cancel_depth = 0;
+    InterlockedExchange(&km_cancel_owner, 0);
+  }
+  km_held = 0;
+  km_cur_irql = PASSIVE_LEVEL;
+}

@@ -1,0 +1,26 @@
+# kmodel.mk: the spincheck kernel model for a driver's Makefile (GNU make).
+#
+#   CC = x86_64-w64-mingw32-gcc              # or CC = spincheck-cc x86_64-w64-mingw32-gcc
+#   include path/to/templates/kernel-model/kmodel.mk
+#   CPPFLAGS += $(KM_CPPFLAGS)               # the DDK headers, kmodel.h, and the port header force-included
+#   harness.exe: driver.o harness.o $(KM_OBJS)
+#   	$(CC) -o $@ $^ $(KM_LIBS)
+#
+# The model's own objects are built with SPINCHECK_DISABLE=1: spincheck checks the driver, not the model
+# (which implements the lock API and would otherwise be instrumented as driver code).
+KM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+KM_DDK ?= /usr/share/mingw-w64/include/ddk
+KM_BUILD ?= kmodel
+KM_CFLAGS ?= -O1 -g -std=gnu99 -Wall -Wextra
+KM_CPPFLAGS = -I$(KM_DDK) -I$(KM_DIR) -include $(KM_DIR)/kmodel_port.h
+KM_SRCS = km_io.c km_ke.c km_ex.c km_port_win32.c
+KM_OBJS = $(KM_SRCS:%.c=$(KM_BUILD)/%.o)
+KM_LIBS =
+
+$(KM_BUILD)/km_port_win32.o: $(KM_DIR)/km_port_win32.c
+	@mkdir -p $(KM_BUILD)
+	SPINCHECK_DISABLE=1 $(CC) $(KM_CFLAGS) -c -o $@ $<
+
+$(KM_BUILD)/%.o: $(KM_DIR)/%.c $(KM_DIR)/km_internal.h $(KM_DIR)/kmodel.h $(KM_DIR)/kmodel_port.h
+	@mkdir -p $(KM_BUILD)
+	SPINCHECK_DISABLE=1 $(CC) $(KM_CPPFLAGS) $(KM_CFLAGS) -c -o $@ $<
