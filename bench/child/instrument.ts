@@ -1,0 +1,48 @@
+// Child process of the instrumenter benchmark: times loading the instrumenter and instrumenting one file.
+//   node instrument.mjs FILE [--all-functions] [--warm N]   -> one JSON line on stdout
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const [file, ...rest] = process.argv.slice(2);
+if (!file) {
+  process.stderr.write('usage: instrument.mjs FILE [--all-functions] [--warm N]\n');
+  process.exit(2);
+}
+const allFunctions = rest.includes('--all-functions');
+const warmAt = rest.indexOf('--warm');
+const warm = warmAt >= 0 ? Number(rest[warmAt + 1]) : 0;
+
+const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
+let t = process.hrtime.bigint();
+const { instrument } = await import('../../src/instrument/index.js');
+const loadMs = ms(t);
+const text = readFileSync(file, 'latin1');
+const options = { tuId: '0123456789abcdef', sourceName: file, dataDir: '.spincheck', dialect: 'gnu' as const, roles: { allFunctions } };
+const dir = resolve(file, '..');
+const resolveInclude = () => undefined;
+t = process.hrtime.bigint();
+const result = instrument(text, { ...options, resolveInclude });
+const firstMs = ms(t);
+const warmMs: number[] = [];
+for (let i = 0; i < warm; i++) {
+  t = process.hrtime.bigint();
+  instrument(text, { ...options, resolveInclude });
+  warmMs.push(ms(t));
+}
+process.stdout.write(
+  `${JSON.stringify({
+    file,
+    dir,
+    bytes: Buffer.byteLength(text, 'latin1'),
+    lines: text.split('\n').length,
+    loadMs,
+    firstMs,
+    warmMs,
+    sites: result.sites.length,
+    unchecked: result.unchecked.length,
+    diagnostics: result.diagnostics.slice(0, 3),
+    changed: result.changed,
+    declined: result.uninstrumentedReason ?? null,
+    rssMB: process.resourceUsage().maxRSS / 1024,
+  })}\n`,
+);

@@ -1,0 +1,55 @@
+// What every benchmark section needs: paths, the environment the wrapper runs in, options, logging.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Options {
+  quick: boolean;
+  /** Sections to run (1-6); all by default. */
+  only: Set<number> | null;
+  /** JSON result file. */
+  out: string;
+  /** Keep the work directory. */
+  keep: boolean;
+}
+
+export interface Context {
+  root: string;
+  /** Scratch directory of this run (generated trees, data). */
+  work: string;
+  /** Survives runs: downloads, spincheck's runtime cache. */
+  cache: string;
+  opts: Options;
+  /** dist/bin/spincheck-cc.js and dist/bin/spincheck.js. */
+  cc: string;
+  cli: string;
+  /** bench/lib/rss-probe.cjs. */
+  probe: string;
+  /** The bundled child programs (instrumenter timing). */
+  childInstrument: string;
+  log: (message: string) => void;
+}
+
+/** The environment for compiles and runs: no SPINCHECK_* of the caller, a private cache and data dir. */
+export function wrapperEnv(ctx: Context, dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SPINCHECK_') && !k.startsWith('BENCH_')) env[k] = v;
+  return { ...env, SPINCHECK_DIR: dataDir, SPINCHECK_CACHE_DIR: join(ctx.cache, 'spincheck'), LC_ALL: 'C', ...extra };
+}
+
+/** True when `cmd` starts. */
+export function have(cmd: string, args: string[] = ['--version']): boolean {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  return !r.error;
+}
+
+/** A directory under the work dir, created, with an empty spincheck.config.json so no config above it applies. */
+export function workDir(ctx: Context, name: string): string {
+  const dir = join(ctx.work, name);
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(join(dir, 'spincheck.config.json'))) writeFileSync(join(dir, 'spincheck.config.json'), '{}\n');
+  return dir;
+}
+
+export const MINGW = 'x86_64-w64-mingw32-gcc';
+export const DDK = '/usr/share/mingw-w64/include/ddk';

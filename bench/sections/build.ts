@@ -1,0 +1,38 @@
+// 1. Build: make -j2 of the generated WDM driver tree, spincheck-cc in front of mingw-w64 gcc vs the plain compiler.
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeDriverTree } from '../gen/driver-tree.js';
+import type { Context } from '../lib/context.js';
+import { DDK, MINGW, have, wrapperEnv, workDir } from '../lib/context.js';
+import { alternate, perRound, stats, timed } from '../lib/measure.js';
+import type { Row } from '../lib/results.js';
+import { row, skipped } from '../lib/results.js';
+
+const GOAL = { target: 1.15, limit: 1.25 };
+
+export function benchBuild(ctx: Context): Row[] {
+  const what = 'build: make -j2, 11 WDM files (ntddk.h, mingw-w64 -O1), spincheck-cc / plain';
+  if (!have(MINGW) || !existsSync(join(DDK, 'ntddk.h'))) {
+    return [skipped('build.ratio', 1, what, 'x', `${MINGW} or ${DDK}/ntddk.h missing (Debian: mingw-w64)`, GOAL)];
+  }
+  const dir = workDir(ctx, 'tree');
+  const tree = writeDriverTree(dir);
+  const dataDir = join(ctx.work, 'tree-data');
+  const env = wrapperEnv(ctx, dataDir);
+  const make = (cc: string) => () => timed({ cmd: 'make', args: ['-s', '-j2', `CC=${cc}`], cwd: dir, env }).ms / 1000;
+  const variants = { plain: make(MINGW), spincheck: make(`${ctx.cc} ${MINGW}`) };
+  const clean = () => {
+    timed({ cmd: 'make', args: ['-s', 'clean'], cwd: dir, env });
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const rounds = ctx.opts.quick ? 1 : 5;
+  ctx.log(`build: ${tree.sources.length} files, ${rounds} round(s) of plain and spincheck-cc builds`);
+  if (!ctx.opts.quick) alternate(1, variants, clean); // warm the page cache and the headers
+  const s = alternate(rounds, variants, clean);
+  const ratio = perRound([s.spincheck, s.plain], (a, b) => a / b);
+  return [
+    row('build.ratio', 1, what, 'x', stats(ratio), GOAL),
+    row('build.plain-s', 1, 'build: plain make -j2 wall time', 's', stats(s.plain)),
+    row('build.spincheck-s', 1, 'build: make -j2 CC=spincheck-cc wall time', 's', stats(s.spincheck)),
+  ];
+}

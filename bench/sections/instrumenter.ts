@@ -1,0 +1,90 @@
+// 3. Instrumenter throughput on large files, and its share of one instrumented compile.
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bigDriverFile, writeDriverTree } from '../gen/driver-tree.js';
+import type { Context } from '../lib/context.js';
+import { DDK, MINGW, have, wrapperEnv, workDir } from '../lib/context.js';
+import { alternate, perRound, stats, timed } from '../lib/measure.js';
+import type { Row } from '../lib/results.js';
+import { row, skipped } from '../lib/results.js';
+import { sqliteAmalgamation } from '../lib/sqlite.js';
+
+interface ChildResult {
+  bytes: number;
+  lines: number;
+  loadMs: number;
+  firstMs: number;
+  warmMs: number[];
+  sites: number;
+  declined: string | null;
+  rssMB: number;
+}
+
+/** Instruments `file` in a fresh Node process (as the wrapper does: load, then one call), `warm` more calls after. */
+function child(ctx: Context, file: string, extra: string[] = [], warm = 0): ChildResult {
+  const r = timed({ cmd: process.execPath, args: [ctx.childInstrument, file, ...extra, '--warm', String(warm)], cwd: ctx.root });
+  const res = JSON.parse(r.stdout) as ChildResult;
+  if (res.declined) throw new Error(`${file}: the instrumenter declined it: ${res.declined}`);
+  return res;
+}
+
+function throughput(ctx: Context, id: string, what: string, file: string, extra: string[], reps: number, note: string): Row[] {
+  // Fresh processes, as the wrapper runs; the first one also times two more (warmed-up) calls.
+  const runs = Array.from({ length: reps }, (_, i) => child(ctx, file, extra, i === 0 ? 2 : 0));
+  const first = runs[0] as ChildResult;
+  const mb = first.bytes / 1e6;
+  const detail = `${first.lines} lines, ${mb.toFixed(2)} MB, ${first.sites} sites; ${note}`;
+  return [
+    row(`${id}.mbps`, 3, `${what}: first call in a fresh process (as in the wrapper)`, 'MB/s', stats(runs.map((r) => mb / (r.firstMs / 1000))), {}, detail),
+    row(`${id}.warm-mbps`, 3, `${what}: warmed-up calls`, 'MB/s', stats(runs.flatMap((r) => r.warmMs.map((m) => mb / (m / 1000))))),
+    row(`${id}.rss-mb`, 6, `memory: instrumenting ${what.replace(/^instrumenter: /, '')} (peak RSS of the process)`, 'MB', stats(runs.map((r) => r.rssMB))),
+  ];
+}
+
+export function benchInstrumenter(ctx: Context): Row[] {
+  const dir = workDir(ctx, 'big');
+  const lines = ctx.opts.quick ? 5000 : 50_000;
+  const big = join(dir, 'big_driver.c');
+  writeFileSync(big, bigDriverFile(lines));
+  const reps = ctx.opts.quick ? 1 : 3;
+  ctx.log(`instrumenter: ${lines}-line generated driver file, ${reps} fresh process(es)`);
+  const rows = throughput(ctx, 'instrumenter.generated', `instrumenter: generated ${lines}-line driver file`, big, [], reps, 'roles from declarations and shapes');
+
+  const sqliteWhat = 'instrumenter: SQLite amalgamation (every function a dispatch routine)';
+  if (ctx.opts.quick) {
+    rows.push(skipped('instrumenter.sqlite.mbps', 3, sqliteWhat, 'MB/s', 'not in --quick runs'));
+  } else {
+    const sq = sqliteAmalgamation(ctx.cache, ctx.log);
+    if ('error' in sq) rows.push(skipped('instrumenter.sqlite.mbps', 3, sqliteWhat, 'MB/s', `no SQLite source: ${sq.error}`));
+    else {
+      ctx.log('instrumenter: SQLite amalgamation');
+      rows.push(...throughput(ctx, 'instrumenter.sqlite', sqliteWhat, sq.path, ['--all-functions'], 1, 'SPINCHECK_ALL_FUNCTIONS, so every definition is rewritten'));
+    }
+  }
+
+  // Share of one instrumented compile: load + instrument in a fresh process, over spincheck-cc's whole compile.
+  const shareWhat = 'instrumenter: share of one instrumented compile (load + instrument / spincheck-cc compile)';
+  if (!have(MINGW) || !existsSync(join(DDK, 'ntddk.h'))) {
+    rows.push(skipped('instrumenter.share', 3, shareWhat, '%', `${MINGW} or the DDK headers missing`));
+    return rows;
+  }
+  const tree = workDir(ctx, 'tree');
+  if (!existsSync(join(tree, 'serial.c'))) writeDriverTree(tree);
+  const env = wrapperEnv(ctx, join(ctx.work, 'share-data'));
+  const args = ['-O1', '-Wall', `-I${DDK}`, '-c', 'serial.c', '-o', 'serial-share.o'];
+  const rounds = ctx.opts.quick ? 1 : 5;
+  const s = alternate(rounds, {
+    plain: () => timed({ cmd: MINGW, args, cwd: tree, env }).ms,
+    spincheck: () => timed({ cmd: ctx.cc, args: [MINGW, ...args], cwd: tree, env }).ms,
+    instrument: () => {
+      const r = child(ctx, join(tree, 'serial.c'));
+      return r.loadMs + r.firstMs;
+    },
+  });
+  rows.push(
+    row('instrumenter.share', 3, shareWhat, '%', stats(perRound([s.instrument, s.spincheck], (i, w) => (100 * i) / w)), {}, 'serial.c of the build tree'),
+    row('instrumenter.one-file-ms', 3, 'instrumenter: load + instrument serial.c in a fresh process', 'ms', stats(s.instrument)),
+    row('instrumenter.one-compile-ratio', 3, 'one compile of serial.c: spincheck-cc / plain', 'x', stats(perRound([s.spincheck, s.plain], (w, p) => w / p))),
+  );
+  return rows;
+}

@@ -1,0 +1,78 @@
+// Smoke test of the benchmark suite: `bench/run.mjs --quick` runs and writes a well-formed table. Timings are not
+// asserted (benchmarks measure; tests check behaviour).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../wrapper/helpers.js';
+
+interface BenchRow {
+  id: string;
+  section: number;
+  what: string;
+  unit: string;
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  n: number;
+  target: number | null;
+  limit: number | null;
+  status: string;
+  note?: string;
+}
+
+describe('npm run bench -- --quick', () => {
+  it('prints one table and writes it as JSON: six sections, positive finite figures', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spincheck-bench-'));
+    const out = join(dir, 'bench.json');
+    try {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bench/run.mjs'), '--quick', '--out', out], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^#\s+measurement\s+median\s+min\s+max/m);
+      expect(r.stdout).toMatch(/machine: .+, \d+ cores/);
+
+      const result = JSON.parse(readFileSync(out, 'utf8')) as {
+        format: string;
+        version: number;
+        quick: boolean;
+        machine: { cpuModel: string; cores: number };
+        rows: BenchRow[];
+        errors: string[];
+      };
+      expect(result.format).toBe('spincheck-bench');
+      expect(result.version).toBe(1);
+      expect(result.quick).toBe(true);
+      expect(result.errors).toEqual([]);
+      expect(result.machine.cores).toBeGreaterThan(0);
+      expect(result.machine.cpuModel.length).toBeGreaterThan(0);
+      expect(new Set(result.rows.map((row) => row.section))).toEqual(new Set([1, 2, 3, 4, 5, 6]));
+      expect(new Set(result.rows.map((row) => row.id)).size).toBe(result.rows.length);
+
+      const ids = result.rows.map((row) => row.id);
+      for (const id of ['build.ratio', 'passthrough.ratio', 'instrumenter.generated.mbps', 'hooks.ratio.1t', 'hooks.ns-per-event.4t', 'reports.seconds', 'memory.report-mb']) {
+        expect(ids).toContain(id);
+      }
+      for (const row of result.rows) {
+        expect(['met', 'missed', 'over-limit', 'info', 'skipped']).toContain(row.status);
+        if (row.status === 'skipped') {
+          expect(row.note, row.id).toBeTruthy();
+          continue;
+        }
+        expect(row.n, row.id).toBeGreaterThan(0);
+        for (const v of [row.median, row.min, row.max]) expect(Number.isFinite(v), `${row.id}: ${v}`).toBe(true);
+        expect(row.min as number, row.id).toBeLessThanOrEqual(row.median as number);
+        expect(row.median as number, row.id).toBeLessThanOrEqual(row.max as number);
+        // Ratios, throughputs, times and sizes are positive; ns per hook event is a difference and may dip below 0.
+        if (!row.id.startsWith('hooks.ns-per-event')) expect(row.median as number, row.id).toBeGreaterThan(0);
+        if (row.unit === 'x') expect(row.min as number, row.id).toBeGreaterThan(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 360_000);
+});
