@@ -8,7 +8,7 @@ import type * as Sarif from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveTool, run } from '../helpers/tools.js';
 import { lineOf } from './fixtures.js';
-import { haveChromium, haveMultitool, launchChromium, multitoolValidate, repoRoot, reportSchemaValidator, sarifSchemaErrors, testOutput } from './tools.js';
+import { haveChromium, haveMultitool, haveSarifSchema, launchChromium, multitoolValidate, repoRoot, reportSchemaValidator, sarifSchemaErrors, testOutput } from './tools.js';
 
 const bin = (name: string) => join(repoRoot, 'dist', 'bin', `${name}.js`);
 const ready = haveTool('make') && haveTool('gcc');
@@ -54,7 +54,7 @@ describe.runIf(ready)('all formats from the example queue driver', () => {
 
   it('sarif: schema-valid, the four results at their lines relative to the source root', () => {
     const log = JSON.parse(read('spincheck.sarif')) as Sarif.Log;
-    expect(sarifSchemaErrors(log)).toEqual([]);
+    if (haveSarifSchema()) expect(sarifSchemaErrors(log)).toEqual([]);
     const results = log.runs[0]?.results ?? [];
     const got = results.map((r) => [r.ruleId, r.locations?.[0]?.physicalLocation?.artifactLocation?.uri, r.locations?.[0]?.physicalLocation?.region?.startLine]);
     expect(got).toEqual([
