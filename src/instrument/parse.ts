@@ -11,21 +11,105 @@ import returnsQuery from './queries/returns.scm';
 
 export type SyntaxNode = Parser.SyntaxNode;
 
-export interface CParser {
-  parse(text: string): Parser.Tree;
-  queries: Record<QueryName, Parser.Query>;
+/** What the instrumenter asks of a query. */
+export interface CQuery {
+  matches(node: SyntaxNode): Parser.QueryMatch[];
+  captures(node: SyntaxNode): Parser.QueryCapture[];
 }
 
-const QUERY_TEXT = {
+export interface CParser {
+  parse(text: string): Parser.Tree;
+  queries: Record<QueryName, CQuery>;
+}
+
+/**
+ * Queries run over a whole file, compiled as one tree-sitter query and run once per root node; each is a view on
+ * its own patterns. tree-sitter analyses every query against the whole grammar, so five queries compiled apart cost
+ * about three times what one query holding their patterns costs, and each ran over the whole tree again.
+ */
+const FILE_QUERIES = {
   calls: callsQuery,
-  names: namesQuery,
   functions: functionsQuery,
-  returns: returnsQuery,
   majorFunction: majorFunctionQuery,
   declarations: declarationsQuery,
   macros: macrosQuery,
 };
-export type QueryName = keyof typeof QUERY_TEXT;
+/** Queries run on parts of a tree (`returns`, once per routine body) or for captures: compiled on their own. */
+const OWN_QUERIES = {
+  names: namesQuery,
+  returns: returnsQuery,
+};
+export type QueryName = keyof typeof FILE_QUERIES | keyof typeof OWN_QUERIES;
+type FileQueryName = keyof typeof FILE_QUERIES;
+
+/** The patterns of one file query inside the merged query: [first, end). */
+type PatternRange = [number, number];
+
+class MergedQueries {
+  private lastNode: SyntaxNode | null = null;
+  private lastMatches: Parser.QueryMatch[] = [];
+
+  constructor(
+    private readonly query: Parser.Query,
+    readonly ranges: Record<FileQueryName, PatternRange>,
+  ) {}
+
+  /** Every match of every pattern under `node`; the last node's are kept (the instrumenter asks for one root at a time). */
+  all(node: SyntaxNode): Parser.QueryMatch[] {
+    const last = this.lastNode;
+    if (!last || last.tree !== node.tree || last.id !== node.id) {
+      this.lastMatches = this.query.matches(node);
+      this.lastNode = node;
+    }
+    return this.lastMatches;
+  }
+
+  view(name: FileQueryName): CQuery {
+    const [first, end] = this.ranges[name];
+    const matches = (node: SyntaxNode): Parser.QueryMatch[] =>
+      this.all(node)
+        .filter((m) => m.pattern >= first && m.pattern < end)
+        .map((m) => ({ ...m, pattern: m.pattern - first }));
+    return {
+      matches,
+      // Captures in source order, as Query.captures gives them.
+      captures: (node) =>
+        matches(node)
+          .flatMap((m) => m.captures)
+          .map((c, i) => ({ c, i }))
+          .sort((a, b) => a.c.node.startIndex - b.c.node.startIndex || a.i - b.i)
+          .map(({ c }) => c),
+    };
+  }
+}
+
+/** Compiles the file queries as one; finds which patterns belong to which by their offsets in the merged text. */
+function mergeQueries(TreeSitter: typeof Parser, language: Parser.Language): MergedQueries {
+  const names = Object.keys(FILE_QUERIES) as FileQueryName[];
+  const starts: number[] = [];
+  let text = '';
+  for (const name of names) {
+    starts.push(Buffer.byteLength(text));
+    text += `${FILE_QUERIES[name]}\n`;
+  }
+  const query = new TreeSitter.Query(language, text);
+  // node-tree-sitter keeps one predicate list per pattern (not in its type declarations).
+  const count = (query as unknown as { predicates?: unknown[] }).predicates?.length ?? 0;
+  const owner = Array.from({ length: count }, (_, p) => {
+    const at = query.startIndexForPattern(p);
+    let k = 0;
+    while (k + 1 < starts.length && (starts[k + 1] as number) <= at) k++;
+    return k;
+  });
+  const ranges = {} as Record<FileQueryName, PatternRange>;
+  names.forEach((name, k) => {
+    const first = owner.indexOf(k);
+    const end = owner.lastIndexOf(k) + 1;
+    if (first < 0 || owner.slice(first, end).some((o) => o !== k)) throw new Error(`query ${name}: patterns not found in the merged query`);
+    ranges[name] = [first, end];
+  });
+  return new MergedQueries(query, ranges);
+}
 
 let loaded: CParser | undefined;
 
@@ -37,9 +121,16 @@ export function cParser(): CParser {
   const language = require('tree-sitter-c') as Parser.Language;
   const parser = new TreeSitter();
   parser.setLanguage(language);
-  const queries = Object.fromEntries(
-    Object.entries(QUERY_TEXT).map(([name, text]) => [name, new TreeSitter.Query(language, text)]),
-  ) as Record<QueryName, Parser.Query>;
+  const merged = mergeQueries(TreeSitter, language);
+  const queries: Record<QueryName, CQuery> = {
+    calls: merged.view('calls'),
+    functions: merged.view('functions'),
+    majorFunction: merged.view('majorFunction'),
+    declarations: merged.view('declarations'),
+    macros: merged.view('macros'),
+    names: new TreeSitter.Query(language, OWN_QUERIES.names),
+    returns: new TreeSitter.Query(language, OWN_QUERIES.returns),
+  };
   loaded = {
     parse: (text) => parser.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 1024) }),
     queries,
