@@ -64,7 +64,12 @@ export interface Report {
 
 /** Sites that count towards coverage: the catch-all exit (macro returns, longjmp) only when it was taken. */
 export function coverageSites(f: FileSummary): FileSummary['sites'] {
-  return f.sites.filter((s) => s.via !== 'other' || s.hits > 0);
+  return f.sites.filter((s) => (s.via !== 'other' && !isCandidateSite(s)) || s.hits > 0);
+}
+
+/** Entry and exit sites of a routine-shaped function: they only count once it ran as a registered routine. */
+function isCandidateSite(s: Site): boolean {
+  return s.role === 'candidate' && (s.kind === 'routine-entry' || s.kind === 'routine-exit');
 }
 
 export interface MergeOptions {
@@ -162,15 +167,17 @@ export function mergeData(data: LoadedData, options: MergeOptions): Report {
   const files = [...byTu.values()].sort((a, b) => a.file.localeCompare(b.file));
   for (const f of files) {
     const db = dbByTu.get(f.tu) as SiteDatabase;
-    f.routines = db.routines.map((r) => {
-      const exits = f.sites.filter((s) => s.kind === 'routine-exit' && s.function === r.name);
-      return {
-        ...r,
-        entries: f.sites[r.entrySite]?.hits ?? 0,
-        exits: exits.reduce((n, s) => n + s.hits, 0),
-        exitsHeld: exits.reduce((n, s) => n + s.held, 0),
-      };
-    });
+    f.routines = db.routines
+      .map((r) => {
+        const exits = f.sites.filter((s) => s.kind === 'routine-exit' && s.function === r.name);
+        return {
+          ...r,
+          entries: f.sites[r.entrySite]?.hits ?? 0,
+          exits: exits.reduce((n, s) => n + s.hits, 0),
+          exitsHeld: exits.reduce((n, s) => n + s.held, 0),
+        };
+      })
+      .filter((r) => r.role !== 'candidate' || r.entries > 0);
   }
   const sorted = [...violations.values()].sort(
     (a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.kind.localeCompare(b.kind),

@@ -75,11 +75,12 @@ describe.runIf(haveTool('gcc'))('run-time registration across files', () => {
       violations: Array<{ kind: string; location: { line: number; function: string }; acquire: { line: number } }>;
       files: Array<{ routines: Array<{ name: string; role: string; entries: number }> }>;
     };
+    // A routine-shaped function that never ran as a registered routine is not listed as one.
     expect(report.violations.map((v) => [v.kind, v.location.function, v.location.line, v.acquire.line])).toEqual([
       ['dispatch-exit-held', 'ReadRoutine', 14, 6],
     ]);
     const routines = Object.fromEntries(report.files.flatMap((f) => f.routines.map((x) => [x.name, [x.role, x.entries]])));
     expect(routines.ReadRoutine).toEqual(['candidate', 2]);
-    expect(routines.LockingHelper).toEqual(['candidate', 0]);
+    expect(routines.LockingHelper).toBeUndefined();
   });
 });
