@@ -40,9 +40,9 @@ describe.runIf(ok)('csmith programs: instrumented builds compute what plain buil
   }, 600_000);
 
   const saved = existsSync(REGRESSIONS) ? readdirSync(REGRESSIONS).filter((f) => f.endsWith('.c')).sort() : [];
-  it.runIf(saved.length > 0).each(saved)('regression case %s', async (file) => {
+  if (saved.length > 0) it.each(saved)('regression case %s', async (file) => {
     const seed = Number(/\d+/.exec(file)?.[0] ?? 0);
     const r = await checkSeed(seed, join(work, `reg-${file}`), { wrapper: CLI, env }, readFileSync(join(REGRESSIONS, file), 'utf8'));
-    expect(r.verdict === 'fail' ? r.detail : r.verdict).not.toMatch(/fail|:/);
+    expect(r.verdict, r.detail).not.toBe('fail');
   }, 300_000);
 });
