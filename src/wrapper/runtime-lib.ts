@@ -1,6 +1,6 @@
 // The C runtime archive: built once per compiler and target with the user's own compiler, cached atomically.
-import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompilerChain, Self } from './compiler.js';
@@ -12,6 +12,9 @@ const RECIPE = 'spincheck-runtime-recipe-2';
 const ARCHIVE = 'libspincheck.a';
 /** A failed build is not retried for this long (every link would otherwise pay for it). */
 const FAILURE_TTL_MS = 10 * 60 * 1000;
+
+/** node:crypto, loaded on first use: only links need it, and loading it costs every compile (design §6). */
+const crypto = (): typeof import('node:crypto') => createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
 
 export interface RuntimeLib {
   archive: string;
@@ -50,7 +53,7 @@ function fileIdentity(path: string): string {
 
 /** Cache key: recipe, compiler identity (files, sizes, mtimes), target options, runtime sources. */
 export function runtimeKey(chain: CompilerChain, targetArgs: readonly string[], srcDir: string): string {
-  const h = createHash('sha1');
+  const h = crypto().createHash('sha1');
   h.update(RECIPE);
   for (const p of chain.programs) h.update(`\0${p.spelled}\0${fileIdentity(p.file)}`);
   for (const a of targetArgs) h.update(`\0t${a}`);
@@ -104,7 +107,7 @@ export function cachedBuild<M>(
     return { ok: false, error: readFileSync(failed, 'utf8').trim() };
   }
   mkdirSync(root, { recursive: true });
-  const tmp = join(root, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = join(root, `.tmp-${process.pid}-${crypto().randomBytes(6).toString('hex')}`);
   mkdirSync(tmp);
   let result: CachedBuild<M>;
   try {

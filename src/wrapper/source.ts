@@ -2,7 +2,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Dialect, InstrumentResult, ResolvedInclude, RoleConfig } from '../instrument/types.js';
-import { sha1, tuId } from '../model/tu-id.js';
 import type { Input, ParsedCommand } from './command.js';
 import { mentionsRelevantName } from '../instrument/scan.js';
 import { loadInstrumenter } from './instrumenter.js';
@@ -90,10 +89,12 @@ export async function prepareSource(input: Input, ctx: SourceContext): Promise<S
     return { input, abs, tu: '', sourceHash: '', result: null, copyText: null, reason: null, relevant: false };
   }
   const text = bytes.toString('latin1');
-  const base = { input, abs, tu: tuId(abs, bytes), sourceHash: sha1(bytes) };
   if (!mentionsRelevantName(text, ctx.roles)) {
-    return { ...base, result: null, copyText: null, reason: null, relevant: false };
+    // Nothing to do: no id or hash (node:crypto stays unloaded on a pass-through compile).
+    return { input, abs, tu: '', sourceHash: '', result: null, copyText: null, reason: null, relevant: false };
   }
+  const { sha1, tuId } = await import('../model/tu-id.js');
+  const base = { input, abs, tu: tuId(abs, bytes), sourceHash: sha1(bytes) };
   let result: InstrumentResult;
   const pragma = ctx.pragmaLib?.();
   try {

@@ -3,7 +3,6 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { sha1 } from '../model/tu-id.js';
 import type { ParsedCommand } from './command.js';
 import type { CompilerChain, Self } from './compiler.js';
 import { resolveCompiler } from './compiler.js';
@@ -181,7 +180,8 @@ class Session {
     if (toInstrument.length === 0 && !runtime) return this.passThrough(chain, 'nothing-to-do');
 
     this.tmp = mkdtempSync(join(tmpdir(), 'spincheck-'));
-    const subs = toInstrument.map((d, k) => this.writeCopy(d, k, chain, config));
+    const { sha1 } = await import('../model/tu-id.js');
+    const subs = toInstrument.map((d, k) => this.writeCopy(d, k, chain, config, sha1));
     const steps = planCommand({
       cmd,
       subs,
@@ -217,7 +217,7 @@ class Session {
   }
 
   /** Writes the instrumented copy: private temp dir, or a content-addressed one when ccache-like launchers cache (G24). */
-  private writeCopy(d: SourceDecision, k: number, chain: CompilerChain, config: WrapperConfig): Substitution {
+  private writeCopy(d: SourceDecision, k: number, chain: CompilerChain, config: WrapperConfig, sha1: (s: string) => string): Substitution {
     const name = basename(d.abs);
     const own = join(this.tmp!, `s${k}`);
     mkdirSync(own);
