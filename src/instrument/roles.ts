@@ -141,16 +141,16 @@ export function configuredRole(name: string, config: RoleConfig | undefined): Ro
   return undefined;
 }
 
-/** All roles known at compile time for this file. */
+/** All roles known at compile time for this file (from each of its parses). */
 export function collectRoles(
   parser: CParser,
-  root: SyntaxNode,
+  roots: SyntaxNode[],
   blanked: BlankedText,
   options: InstrumentOptions,
 ): RoleTable {
   const table = new RoleTable();
-  collectDeclared(parser, root, blanked.text, blanked.hints, table, false);
-  collectHeaders(parser, root, options, table);
-  collectRegistered(parser, root, table);
+  for (const root of roots) collectDeclared(parser, root, blanked.text, blanked.hints, table, false);
+  collectHeaders(parser, roots[0] as SyntaxNode, options, table);
+  for (const root of roots) collectRegistered(parser, root, table);
   return table;
 }
