@@ -77,7 +77,6 @@ describe.runIf(ready)('WDM sample driver on the kernel model, under Wine', () =>
       WdsDeviceControl: 'dispatch 5',
       WdsCleanup: 'dispatch 1',
       WdsCancelTransfer: 'cancel 2',
-      WdsStartIo: 'candidate 0',
     });
     const unhit = siteHits(r.files).filter((s) => s.endsWith(' 0'));
     const drv = join(dir, 'drv');
