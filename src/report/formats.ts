@@ -1,4 +1,5 @@
 // The table of report formats: name -> renderer and default file name.
+import { renderCobertura } from './cobertura.js';
 import type { FileSummary, Report } from './merge.js';
 import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
@@ -30,4 +31,5 @@ export const FORMATS: Record<string, Format> = {
   lcov: { file: 'lcov.info', render: (r) => renderLcov(r) },
   html: { file: 'spincheck.html', render: (r, ctx) => renderHtml(r, ctx) },
   junit: { file: 'spincheck-junit.xml', render: (r) => renderJunit(r) },
+  cobertura: { file: 'cobertura.xml', render: (r, ctx) => renderCobertura(r, ctx.toolVersion, ctx.sourceRoot) },
 };

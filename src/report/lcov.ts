@@ -1,5 +1,5 @@
 // LCOV tracefile: sites as DA lines, routines as FN/FNDA, the lock released/held at each routine exit as a BRDA pair.
-import { coverageSites } from './merge.js';
+import { coverageSites, lineHits } from './merge.js';
 import type { FileSummary, Report } from './merge.js';
 
 /** Branch numbers of an exit's pair: the lock was released (good) or still held (a violation). */
@@ -32,10 +32,7 @@ function record(f: FileSummary): string[] {
   }
   out.push(`BRF:${found}`, `BRH:${hit}`);
 
-  // Several sites on one line: the line ran as often as its most-run site.
-  const lines = new Map<number, number>();
-  for (const s of sites) lines.set(s.line, Math.max(lines.get(s.line) ?? 0, s.hits));
-  const sorted = [...lines.entries()].sort((a, b) => a[0] - b[0]);
+  const sorted = lineHits(f);
   for (const [line, hits] of sorted) out.push(`DA:${line},${hits}`);
   out.push(`LF:${sorted.length}`, `LH:${sorted.filter(([, h]) => h > 0).length}`, 'end_of_record');
   return out;

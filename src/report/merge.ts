@@ -67,6 +67,13 @@ export function coverageSites(f: FileSummary): FileSummary['sites'] {
   return f.sites.filter((s) => (s.via !== 'other' && !isCandidateSite(s)) || s.hits > 0);
 }
 
+/** Line coverage of a file: each line with sites ran as often as its most-run site; in line order. */
+export function lineHits(f: FileSummary): Array<[line: number, hits: number]> {
+  const lines = new Map<number, number>();
+  for (const s of coverageSites(f)) lines.set(s.line, Math.max(lines.get(s.line) ?? 0, s.hits));
+  return [...lines.entries()].sort((a, b) => a[0] - b[0]);
+}
+
 /** Entry and exit sites of a routine-shaped function: they only count once it ran as a registered routine. */
 function isCandidateSite(s: Site): boolean {
   return s.role === 'candidate' && (s.kind === 'routine-entry' || s.kind === 'routine-exit');
