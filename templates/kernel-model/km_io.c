@@ -1063,3 +1063,17 @@ ULONG KmInjectCancellation(KM_SCENARIO *Scenario, void *Context)
   km_note("cancellation injection: %lu injected runs", (unsigned long)runs);
   return runs;
 }
+
+/* --------------------------------------------------------------- names under other DDK headers */
+/* mingw-w64's and the WDK's headers map these to IofCallDriver/IofCompleteRequest; Wine's headers (and
+   drivers written against them) call the functions by these names. */
+#undef IoCallDriver
+#undef IoCompleteRequest
+NTSTATUS NTAPI IoCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp);
+VOID NTAPI IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost);
+
+NTSTATUS NTAPI IoCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp) { return IofCallDriver(DeviceObject, Irp); }
+KM_EXPORT(IoCallDriver);
+
+VOID NTAPI IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost) { IofCompleteRequest(Irp, PriorityBoost); }
+KM_EXPORT(IoCompleteRequest);
