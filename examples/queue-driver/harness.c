@@ -1,48 +1,57 @@
-/* harness.c: drives the example driver through create, reads, a cancel, a DPC completion and cleanup. */
+/* harness.c: drives the example driver through create, reads, a cancel, a DPC completion and cleanup;
+   `harness --inject` repeats that scenario cancelling each in-flight IRP at every cancel window. */
 #include <stdio.h>
+#include <string.h>
 
 #include "driver.h"
+#include "wdm_harness.h"
 
-static QUEUE_EXTENSION Extension;
-static DRIVER_OBJECT Driver;
-static DEVICE_OBJECT Device;
+static int Completed;
+static ULONG DpcCompleted;
 
-static NTSTATUS Send(PIRP Irp, UCHAR Major)
+static void Scenario(void *Context)
 {
-    WdmInitIrp(Irp, &Device, Major);
-    return WdmCallDriver(&Device, Irp);
-}
-
-int main(void)
-{
+    QUEUE_EXTENSION extension;
+    PDEVICE_OBJECT device;
     IRP create, reads[4], cleanup;
     KIRQL old;
-    int i, completed = 0;
+    int i;
 
-    InitializeListHead(&Extension.PendingReads);
-    Device.DriverObject = &Driver;
-    Device.DeviceExtension = &Extension;
-    DriverEntry(&Driver);
+    (void)Context;
+    memset(&extension, 0, sizeof extension);
+    InitializeListHead(&extension.PendingReads);
+    device = WdmLoadDriver(DriverEntry, &extension);
 
-    Send(&create, IRP_MJ_CREATE);
-    for (i = 0; i < 3; i++) Send(&reads[i], IRP_MJ_READ);
-    IoCancelIrp(&reads[1]);
+    WdmSend(&create, IRP_MJ_CREATE);
+    for (i = 0; i < 3; i++) WdmSend(&reads[i], IRP_MJ_READ);
+    WdmCancel(&reads[1]);
 
-    QdStartNext(&Device);
+    QdStartNext(device);
     KeRaiseIrql(DISPATCH_LEVEL, &old);
-    QdCompleteCurrent(&Device);
+    QdCompleteCurrent(device);
     KeLowerIrql(old);
 
-    QdStartNext(&Device);
-    IoCancelIrp(&reads[2]);
+    QdStartNext(device);
+    WdmCancel(&reads[2]);
 
-    WdmInitIrp(&reads[3], &Device, IRP_MJ_READ);
+    WdmInitIrp(&reads[3], device, IRP_MJ_READ);
     reads[3].Cancel = TRUE;
-    WdmCallDriver(&Device, &reads[3]);
+    WdmCallDriver(device, &reads[3]);
 
-    Send(&cleanup, IRP_MJ_CLEANUP);
+    WdmSend(&cleanup, IRP_MJ_CLEANUP);
 
-    for (i = 0; i < 4; i++) completed += reads[i].Completed;
-    printf("harness: %d of 4 reads completed, %lu by the DPC\n", completed, (unsigned long)Extension.Completed);
+    for (i = 0; i < 4; i++) Completed += reads[i].Completed;
+    DpcCompleted += extension.Completed;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--inject") == 0) {
+        ULONG runs = WdmInjectCancellation(Scenario, NULL);
+        printf("harness: %lu runs with an injected cancel, %d reads completed in all\n", (unsigned long)runs, Completed);
+        return 0;
+    }
+    Scenario(NULL);
+    printf("harness: %d of 4 reads completed, %lu by the DPC\n", Completed, (unsigned long)DpcCompleted);
     return 0;
 }

@@ -95,6 +95,13 @@ void InsertTailList(PLIST_ENTRY Head, PLIST_ENTRY Entry);
 PLIST_ENTRY RemoveHeadList(PLIST_ENTRY Head);
 BOOLEAN RemoveEntryList(PLIST_ENTRY Entry);
 
+/* Executive spin locks: real locks with an emulated IRQL (DISPATCH_LEVEL while held). A second acquire by
+   the holder is refused with a message instead of spinning forever. */
+typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
+void KeInitializeSpinLock(PKSPIN_LOCK SpinLock);
+void KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql);
+void KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
+
 /* The cancel spin lock: a real lock with an emulated IRQL. A second acquire by the owner and a release by a
    thread that does not hold it are refused (and reported by spincheck) instead of hanging the harness. */
 void IoAcquireCancelSpinLock(PKIRQL Irql);
@@ -108,7 +115,7 @@ BOOLEAN IoCancelIrp(PIRP Irp);
 void IoMarkIrpPending(PIRP Irp);
 void IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost);
 
-/* Harness helpers. */
+/* Harness helpers (more in wdm_harness.h). */
 void WdmInitIrp(PIRP Irp, PDEVICE_OBJECT DeviceObject, UCHAR MajorFunction);
 NTSTATUS WdmCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 

@@ -1,0 +1,39 @@
+/* wdm_port_win32.c: the Windows side of wdm_port.h (SRW locks, Interlocked operations). */
+#include <windows.h>
+
+#include "wdm_port.h"
+
+void wdm_mutex_lock(wdm_mutex *m)
+{
+  AcquireSRWLockExclusive((PSRWLOCK)m);
+}
+
+void wdm_mutex_unlock(wdm_mutex *m)
+{
+  ReleaseSRWLockExclusive((PSRWLOCK)m);
+}
+
+void wdm_yield(void)
+{
+  SwitchToThread();
+}
+
+size_t wdm_load(volatile size_t *p)
+{
+  return (size_t)InterlockedCompareExchangePointer((PVOID volatile *)p, NULL, NULL);
+}
+
+void wdm_store(volatile size_t *p, size_t v)
+{
+  (void)InterlockedExchangePointer((PVOID volatile *)p, (PVOID)v);
+}
+
+int wdm_cas(volatile size_t *p, size_t expected, size_t desired)
+{
+  return InterlockedCompareExchangePointer((PVOID volatile *)p, (PVOID)desired, (PVOID)expected) == (PVOID)expected;
+}
+
+size_t wdm_xchg(volatile size_t *p, size_t v)
+{
+  return (size_t)InterlockedExchangePointer((PVOID volatile *)p, (PVOID)v);
+}

@@ -1,0 +1,146 @@
+// The harness kit: its spin locks and cancellation injection, built and run for real (and through spincheck).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { haveTool, run } from '../helpers/tools.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const kit = join(root, 'templates', 'harness-kit');
+const bin = (name: string) => join(root, 'dist', 'bin', `${name}.js`);
+const KIT_SOURCES = [join(kit, 'wdm_user.c'), join(kit, 'wdm_harness.c')];
+
+/** A driver whose cancel routine leaks the lock in its queued branch: only a cancel while queued finds it. */
+const DRIVER_C = `#include "wdm_user.h"
+typedef struct { LIST_ENTRY Queue; } EXT;
+DRIVER_DISPATCH QueueRead;
+DRIVER_DISPATCH Drain;
+DRIVER_CANCEL CancelQueued;
+VOID CancelQueued(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
+    Irp->IoStatus.Status = STATUS_CANCELLED;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+}
+NTSTATUS QueueRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    EXT *ext = (EXT *)DeviceObject->DeviceExtension;
+    KIRQL irql;
+    IoAcquireCancelSpinLock(&irql);
+    IoSetCancelRoutine(Irp, CancelQueued);
+    InsertTailList(&ext->Queue, &Irp->Tail.Overlay.ListEntry);
+    IoMarkIrpPending(Irp);
+    IoReleaseCancelSpinLock(irql);
+    return STATUS_PENDING;
+}
+NTSTATUS Drain(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    EXT *ext = (EXT *)DeviceObject->DeviceExtension;
+    KIRQL irql;
+    IoAcquireCancelSpinLock(&irql);
+    while (!IsListEmpty(&ext->Queue)) {
+        PIRP queued = CONTAINING_RECORD(RemoveHeadList(&ext->Queue), IRP, Tail.Overlay.ListEntry);
+        IoSetCancelRoutine(queued, NULL);
+        IoCompleteRequest(queued, IO_NO_INCREMENT);
+    }
+    IoReleaseCancelSpinLock(irql);
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject)
+{
+    DriverObject->MajorFunction[IRP_MJ_READ] = QueueRead;
+    DriverObject->MajorFunction[IRP_MJ_CLEANUP] = Drain;
+    return STATUS_SUCCESS;
+}
+`;
+
+const HARNESS_C = `#include <stdio.h>
+#include <string.h>
+#include "wdm_harness.h"
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject);
+typedef struct { LIST_ENTRY Queue; } EXT;
+static void Scenario(void *Context)
+{
+    EXT ext;
+    IRP read, cleanup;
+    (void)Context;
+    InitializeListHead(&ext.Queue);
+    WdmLoadDriver(DriverEntry, &ext);
+    WdmSend(&read, IRP_MJ_READ);
+    WdmSend(&cleanup, IRP_MJ_CLEANUP);
+}
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "--inject") == 0) printf("runs %lu\\n", (unsigned long)WdmInjectCancellation(Scenario, NULL));
+    else Scenario(NULL);
+    return 0;
+}
+`;
+
+const LOCKS_C = `#include <stdio.h>
+#include "wdm_user.h"
+int main(void)
+{
+    KSPIN_LOCK lock;
+    KIRQL old, inner;
+    KeInitializeSpinLock(&lock);
+    KeAcquireSpinLock(&lock, &old);
+    printf("held at %u, was %u\\n", KeGetCurrentIrql(), old);
+    KeAcquireSpinLock(&lock, &inner);
+    KeReleaseSpinLock(&lock, old);
+    printf("released to %u\\n", KeGetCurrentIrql());
+    KeReleaseSpinLock(&lock, old);
+    return 0;
+}
+`;
+
+describe.runIf(haveTool('gcc'))('harness kit', () => {
+  it('spin locks raise the IRQL, restore it, and refuse a second acquire or a release while free', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spincheck-kit-'));
+    writeFileSync(join(dir, 'locks.c'), LOCKS_C);
+    const build = run('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-I', kit, 'locks.c', ...KIT_SOURCES, '-o', 'locks', '-lpthread'], { cwd: dir });
+    expect(build.stderr).toBe('');
+    const r = run(join(dir, 'locks'), [], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('held at 2, was 0\nreleased to 0\n');
+    expect(r.stderr).toBe(
+      'wdm_user: KeAcquireSpinLock: this thread already holds the spin lock; refused\n' +
+        'wdm_user: KeReleaseSpinLock: the spin lock is not held by this thread; refused\n',
+    );
+  });
+
+  it('cancellation injection reaches the cancel path the plain scenario never takes, and spincheck sees its bug', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spincheck-kit-'));
+    writeFileSync(join(dir, 'driver.c'), DRIVER_C);
+    writeFileSync(join(dir, 'harness.c'), HARNESS_C);
+    const env = { ...process.env, SPINCHECK_CC: 'gcc', SPINCHECK_DIR: join(dir, 'data'), SPINCHECK_OPTIONS: '' };
+    const build = run(bin('spincheck-cc'), ['-I', kit, '-Wall', '-Wextra', 'driver.c', 'harness.c', ...KIT_SOURCES, '-o', 'harness', '-lpthread'], { cwd: dir, env });
+    expect(build.stderr).toBe('');
+    expect(build.status).toBe(0);
+    const report = (args: string[]) => {
+      const r = run(process.execPath, [bin('spincheck'), 'run', '--format', 'json', '--', './harness', ...args], { cwd: dir, env });
+      return { ...r, json: JSON.parse(r.stdout.slice(r.stdout.indexOf('\n{') + 1)) as { violations: Array<{ kind: string; location: { function: string } }> } };
+    };
+    const plain = report([]);
+    expect(plain.status).toBe(0);
+    expect(plain.json.violations).toEqual([]);
+    const injected = report(['--inject']);
+    expect(injected.stdout).toMatch(/^runs [1-9]\d*$/m);
+    expect(injected.status).toBe(66);
+    expect(injected.json.violations.map((v) => [v.kind, v.location.function])).toEqual([['cancel-exit-held', 'CancelQueued']]);
+  });
+});
+
+describe.runIf(haveTool('x86_64-w64-mingw32-gcc'))('harness kit on Windows', () => {
+  it('compiles warning-free with mingw-w64 (Win32 port: SRW locks, Interlocked operations)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spincheck-kit-win-'));
+    for (const src of [...KIT_SOURCES, join(kit, 'wdm_port_win32.c')]) {
+      const r = run('x86_64-w64-mingw32-gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-I', kit, '-c', src, '-o', join(dir, 'x.o')]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
+  });
+});
