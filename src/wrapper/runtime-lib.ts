@@ -80,7 +80,8 @@ function findArchiver(chain: CompilerChain, triple: string, env: NodeJS.ProcessE
   return null;
 }
 
-function commandOf(chain: CompilerChain, args: string[]): [string, string[], string] {
+/** The program to start for a compiler chain with `args`: [file, its arguments, argv[0] as the user spelled it]. */
+export function commandOf(chain: CompilerChain, args: string[]): [string, string[], string] {
   const [first, ...rest] = chain.programs;
   return [first!.file, [...rest.map((p) => p.spelled), ...args], first!.spelled];
 }

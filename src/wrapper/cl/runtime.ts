@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import type { CompilerChain, Self } from '../compiler.js';
 import { findOnPath } from '../compiler.js';
 import { capture } from '../exec.js';
-import { cachedBuild, runtimeKey, runtimeSourceDir } from '../runtime-lib.js';
+import { cachedBuild, commandOf, runtimeKey, runtimeSourceDir } from '../runtime-lib.js';
 import type { Crt } from './flags.js';
 
 /** Bump when the way the cl runtime is compiled changes: it is part of the cache key. */
@@ -40,11 +40,6 @@ function findLibrarian(chain: CompilerChain, env: NodeJS.ProcessEnv, cwd: string
     if (found) return found;
   }
   return null;
-}
-
-function commandOf(chain: CompilerChain, args: string[]): [string, string[], string] {
-  const [first, ...rest] = chain.programs;
-  return [first!.file, [...rest.map((p) => p.spelled), ...args], first!.spelled];
 }
 
 /**
