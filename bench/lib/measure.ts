@@ -97,6 +97,40 @@ export function takeRss(file: string): number[] {
   return text.split('\n').filter(Boolean).map(Number);
 }
 
+export interface CpuRan extends Ran {
+  /** User + system CPU seconds of the command and every descendant it waited for (GNU time). */
+  cpu: number;
+}
+
+/** GNU time, when installed: it reports the CPU time of a command and all its waited-for descendants. */
+export const GNU_TIME = '/usr/bin/time';
+
+/** Like timed(), under GNU time: wall time plus the CPU time of the whole process tree. */
+export function timedCpu(spec: RunSpec, scratch: string): CpuRan {
+  const out = `${scratch}.time`;
+  const r = timed({ ...spec, cmd: GNU_TIME, args: ['-f', '%U %S', '-o', out, spec.cmd, ...spec.args] });
+  const [user, sys] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+  rmSync(out, { force: true });
+  return { ...r, cpu: (user ?? Number.NaN) + (sys ?? Number.NaN) };
+}
+
+/**
+ * Instructions executed by one process (not its children), counted by valgrind's callgrind: a figure that does
+ * not drift with the load of a shared machine. Null when valgrind is missing or fails.
+ */
+export function instructions(spec: RunSpec, scratch: string): number | null {
+  const r = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${scratch}.cg`, '--smc-check=all-non-file', spec.cmd, ...spec.args], {
+    cwd: spec.cwd,
+    env: spec.env ?? process.env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 300_000,
+  });
+  rmSync(`${scratch}.cg`, { force: true });
+  const m = /Collected\s*:\s*(\d+)/.exec(r.stderr ?? '');
+  return r.status === 0 && m?.[1] ? Number(m[1]) : null;
+}
+
 /** A unique scratch path inside `dir`. */
 export function scratchName(dir: string, stem: string): string {
   return join(dir, `${stem}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);

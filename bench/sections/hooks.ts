@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PAIRS_PER_CALL, writeLockHarness } from '../gen/lock-harness.js';
 import type { Context } from '../lib/context.js';
 import { have, wrapperEnv, workDir } from '../lib/context.js';
-import { alternate, perRound, stats, timed } from '../lib/measure.js';
+import { alternate, instructions, perRound, stats, timed } from '../lib/measure.js';
 import type { Row } from '../lib/results.js';
 import { row, skipped } from '../lib/results.js';
 
@@ -62,6 +62,21 @@ export function benchHooks(ctx: Context): Row[] {
       row(`hooks.ns-per-event.${t}`, 4, `hooks: ns per hook event, ${threads} thread${threads > 1 ? 's' : ''}`, 'ns', stats(perRound([s.spincheck, s.plain], (a, b) => (a - b) / events))),
       row(`hooks.plain-ns-per-pair.${t}`, 4, `hooks: plain acquire/release pair, ${threads} thread${threads > 1 ? 's' : ''}`, 'ns', stats(s.plain.map((ns) => ns / done))),
     );
+  }
+  // Instructions the hooks add per pair (callgrind, 1 thread): a figure that does not move with machine load.
+  const insWhat = 'hooks: instructions added per acquire/release pair (callgrind, 1 thread)';
+  if (!ctx.opts.quick && have('valgrind')) {
+    const pairs = 200_000;
+    const count = (dir: string) => instructions({ cmd: join(dir, 'harness'), args: ['1', String(pairs)], cwd: dir, env: runEnv }, join(ctx.work, 'hooks-cg'));
+    const plain = count(plainDir);
+    const inst = count(instDir);
+    rows.push(
+      plain !== null && inst !== null
+        ? row('hooks.instructions-per-pair', 4, insWhat, 'instr', stats([(inst - plain) / pairs]), {}, `plain: ${(plain / pairs).toFixed(0)} instructions per pair, whole process`)
+        : skipped('hooks.instructions-per-pair', 4, insWhat, 'instr', 'valgrind failed'),
+    );
+  } else {
+    rows.push(skipped('hooks.instructions-per-pair', 4, insWhat, 'instr', ctx.opts.quick ? 'not in --quick runs' : 'valgrind missing'));
   }
   return rows;
 }

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../lib/context.js';
 import { have, wrapperEnv, workDir } from '../lib/context.js';
-import { alternate, perRound, stats, timed } from '../lib/measure.js';
+import { alternate, instructions, perRound, stats, timed } from '../lib/measure.js';
 import type { Row } from '../lib/results.js';
 import { row, skipped } from '../lib/results.js';
 
@@ -28,8 +28,23 @@ export function benchPassThrough(ctx: Context): Row[] {
   const ratio = perRound([s.spincheck, s.plain, s.node], (w, p, n) => (w - p) / n);
   const extra = perRound([s.spincheck, s.plain], (w, p) => w - p);
 
+  // The same ratio in instructions (callgrind, the wrapper process alone; its compiler is the plain compile):
+  // noise-free, but blind to what the kernel spends on fork/exec and page faults.
+  const insWhat = 'pass-through: instructions of the spincheck-cc process / `node -e 0` (callgrind)';
+  let insRow: Row = skipped('passthrough.instructions-ratio', 2, insWhat, 'x', ctx.opts.quick ? 'not in --quick runs' : 'valgrind missing');
+  if (!ctx.opts.quick && have('valgrind')) {
+    const scratch = join(dir, 'cg');
+    const ins = [0, 1].map(() => {
+      const w = instructions({ cmd: 'node', args: [ctx.cc, ...compile], cwd: dir, env }, scratch);
+      const n = instructions({ cmd: 'node', args: ['-e', '0'], cwd: dir, env }, scratch);
+      return w !== null && n !== null ? w / n : null;
+    });
+    const ok = ins.filter((x): x is number => x !== null);
+    insRow = ok.length > 0 ? row('passthrough.instructions-ratio', 2, insWhat, 'x', stats(ok), {}, 'the wrapper process alone (the compiler it starts is not counted) over a bare start: the wall-clock ratio without fork/exec, page faults and load') : skipped('passthrough.instructions-ratio', 2, insWhat, 'x', 'valgrind failed');
+  }
   return [
     row('passthrough.ratio', 2, what, 'x', stats(ratio), GOAL),
+    insRow,
     row('passthrough.extra-ms', 2, 'pass-through: extra time per compile (spincheck-cc gcc -c minus gcc -c)', 'ms', stats(extra)),
     row('passthrough.node-ms', 2, 'pass-through: `node -e 0`', 'ms', stats(s.node)),
     row('passthrough.gcc-ms', 2, 'pass-through: plain `gcc -O1 -c` of the file', 'ms', stats(s.plain)),
