@@ -5,7 +5,7 @@ import { hook } from './emit.js';
 import { findMacroCalls } from './macros.js';
 import type { CParser, SyntaxNode } from './parse.js';
 import { CANCEL_REGISTRARS } from './roles.js';
-import { assignedValue, enclosingFunction, functionName, isBroken } from './syntax.js';
+import { assignedValue, enclosingFunction, functionName, insideBlock, isBroken } from './syntax.js';
 
 function argumentsOf(args: SyntaxNode): SyntaxNode[] {
   return args.namedChildren.filter((n) => n.type !== 'comment');
@@ -24,7 +24,8 @@ export function collectCalls(parser: CParser, view: View, c: Collector): void {
     if (fnName && LOCK_API.has(fnName)) continue;
     const args = argumentsOf(argList);
     if (LOCK_API.has(name)) {
-      if (!fn) c.skip(call, name, 'call outside a function body');
+      if (!fn || insideBlock(fn)) c.skip(call, name, 'call outside a function body');
+      else if (view.fallback && fn.hasError) c.skip(call, name, 'parse error in the enclosing function');
       else if (isBroken(call)) c.skip(call, name, 'parse error around the call');
       else if (args.length !== 1) c.skip(call, name, `called with ${args.length} arguments`);
       else if (!c.sameBranch(call.startIndex, call.endIndex)) c.skip(call, name, 'the call spans a preprocessor conditional');
@@ -125,7 +126,12 @@ export function collectBranchCalls(view: View, ranges: ReadonlyArray<readonly [n
     const node = view.root.descendantForIndex(from, from);
     if (!view.keep(node)) continue;
     const fn = enclosingFunction(node) ?? (node.type === 'function_definition' ? node : null);
-    if (!fn) continue;
+    if (!fn || fn.hasError || insideBlock(fn)) {
+      for (const found of findMacroCalls(c.text, from, to, LOCK_API)) {
+        c.unchecked.push({ ...c.pos(found.start), name: found.name, reason: 'in a preprocessor branch spincheck could not parse' });
+      }
+      continue;
+    }
     textCalls(c, from, to, { function: functionName(fn) }, fn);
   }
 }

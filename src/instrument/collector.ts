@@ -13,8 +13,9 @@ export const LOCK_API = new Set(['IoAcquireCancelSpinLock', 'IoReleaseCancelSpin
 export interface View {
   root: SyntaxNode;
   keep: (node: SyntaxNode) => boolean;
-  /** This parse blanked the #else/#elif branches: calls written there are found in the text. */
-  branchCalls: boolean;
+  /** The fallback parse of the first-branch view: calls in the other branches are found in the text, and
+   *  only functions that parse cleanly there are trusted (a dead first branch can parse as nonsense). */
+  fallback: boolean;
 }
 
 /** A site found before indices are given, with where its hooks go. */

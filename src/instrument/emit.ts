@@ -51,7 +51,7 @@ export function trailer(sites: Site[], tuId: string, sourceName: string, dataDir
     `static spincheck_u64 spincheck_hits_[${n}];`,
     `static spincheck_u64 spincheck_held_[${n}];`,
     `static const struct spincheck_site spincheck_sites_[${n}] = {\n  ${rows}\n};`,
-    `static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, ${cString(tuId)}, ${cString(sourceName)}, ` +
+    `static struct spincheck_tu spincheck_tu_ SPINCHECK_UNUSED = {SPINCHECK_ABI_VERSION, ${cString(tuId)}, ${cString(sourceName)}, ` +
       `${dataDir === undefined ? '0' : cString(dataDir)}, ${n}u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};`,
     '',
   ].join('\n');

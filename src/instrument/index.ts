@@ -29,13 +29,13 @@ export { InstrumentError };
  * conditional branches, `#if A { #else { #endif`, is the usual cause of tree-sitter errors).
  */
 function views(parser: CParser, parsedText: string, root: SyntaxNode, dirs: readonly Directive[]): View[] {
-  if (!root.hasError || !dirs.some((d) => d.kind === 'else')) return [{ root, keep: () => true, branchCalls: false }];
+  if (!root.hasError || !dirs.some((d) => d.kind === 'else')) return [{ root, keep: () => true, fallback: false }];
   const broken = root.children.filter((n) => n.hasError || n.type === 'ERROR').map((n) => [n.startIndex, n.endIndex] as const);
   const inBroken = (n: SyntaxNode) => broken.some(([s, e]) => n.startIndex >= s && n.startIndex < e);
   const second = parser.parse(firstBranchView(parsedText, dirs)).rootNode;
   return [
-    { root, keep: (n) => !inBroken(n), branchCalls: false },
-    { root: second, keep: inBroken, branchCalls: true },
+    { root, keep: (n) => !inBroken(n), fallback: false },
+    { root: second, keep: inBroken, fallback: true },
   ];
 }
 
@@ -100,10 +100,10 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const c = new Collector(source, lines, rewriter, dirs);
   const parses = views(parser, blanked.text, root, dirs);
   const table = collectRoles(parser, parses.map((v) => v.root), blanked, options);
-  const alternates = parses.some((v) => v.branchCalls) ? alternateBranches(source, dirs) : [];
+  const alternates = parses.some((v) => v.fallback) ? alternateBranches(source, dirs) : [];
   for (const view of parses) {
     collectCalls(parser, view, c);
-    if (view.branchCalls) collectBranchCalls(view, alternates, c);
+    if (view.fallback) collectBranchCalls(view, alternates, c);
     collectMacroCalls(parser, view, c);
     collectOtherUses(parser, view, c);
     collectRoutines(parser, view, table, options, c);

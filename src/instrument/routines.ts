@@ -7,7 +7,7 @@ import type { CParser, SyntaxNode } from './parse.js';
 import type { RoleInfo, RoleTable } from './roles.js';
 import { configuredRole } from './roles.js';
 import { candidateIrp, isCandidateShape } from './shape.js';
-import { enclosingFunction, functionName, isBroken } from './syntax.js';
+import { enclosingFunction, functionName, insideBlock, isBroken } from './syntax.js';
 import type { InstrumentOptions, RoleConfig } from './types.js';
 
 function roleFor(name: string, fn: SyntaxNode, table: RoleTable, config: RoleConfig | undefined): RoleInfo | undefined {
@@ -32,7 +32,7 @@ export function collectRoutines(
     const fn = match.captures.find((x) => x.name === 'function')?.node;
     const body = match.captures.find((x) => x.name === 'body')?.node;
     const declarator = match.captures.find((x) => x.name === 'declarator')?.node;
-    if (!fn || !body || !declarator || !view.keep(fn)) continue;
+    if (!fn || !body || !declarator || !view.keep(fn) || insideBlock(fn) || (view.fallback && fn.hasError)) continue;
     const name = functionName(fn);
     if (!name || LOCK_API.has(name)) continue;
     const info = roleFor(name, fn, table, options.roles);

@@ -46,3 +46,9 @@ export function assignedValue(value: SyntaxNode): SyntaxNode {
   while (v.type === 'parenthesized_expression' && v.namedChildren.length === 1) v = v.namedChildren[0] ?? v;
   return v;
 }
+
+/** True for a node inside a block or another function: a function definition there is a parse artefact. */
+export function insideBlock(node: SyntaxNode): boolean {
+  for (let p = node.parent; p; p = p.parent) if (p.type === 'compound_statement' || p.type === 'function_definition') return true;
+  return false;
+}

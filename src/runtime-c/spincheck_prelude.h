@@ -92,6 +92,11 @@ __attribute__((weak)) spincheck_fn spincheck_register(struct spincheck_tu *tu, u
 #define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #define SPINCHECK_RET(site) spincheck_frame_.exit_site = (site);
 #endif
+#if defined(__GNUC__) || defined(__clang__)
+#define SPINCHECK_UNUSED __attribute__((unused))
+#else
+#define SPINCHECK_UNUSED
+#endif
 #ifndef SPINCHECK_RUNTIME
-static struct spincheck_tu spincheck_tu_;
+static struct spincheck_tu spincheck_tu_ SPINCHECK_UNUSED;
 #endif

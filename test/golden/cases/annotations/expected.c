@@ -93,8 +93,13 @@ __attribute__((weak)) spincheck_fn spincheck_register(struct spincheck_tu *tu, u
 #define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #define SPINCHECK_RET(site) spincheck_frame_.exit_site = (site);
 #endif
+#if defined(__GNUC__) || defined(__clang__)
+#define SPINCHECK_UNUSED __attribute__((unused))
+#else
+#define SPINCHECK_UNUSED
+#endif
 #ifndef SPINCHECK_RUNTIME
-static struct spincheck_tu spincheck_tu_;
+static struct spincheck_tu spincheck_tu_ SPINCHECK_UNUSED;
 #endif
 #line 2
 
@@ -123,4 +128,4 @@ static const struct spincheck_site spincheck_sites_[5] = {
   {2u, 15u, 5u, "AnnotatedRead"},
   {4u, 16u, 5u, "AnnotatedRead"}
 };
-static struct spincheck_tu spincheck_tu_ = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 5u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};
+static struct spincheck_tu spincheck_tu_ SPINCHECK_UNUSED = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 5u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};
