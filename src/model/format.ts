@@ -89,7 +89,8 @@ export interface ViolationRecord {
   irqlReleased?: number;
 }
 
-/** Counters of one translation unit, written at exit or by spincheck_dump(). */
+/** Counters of one translation unit: this process's totals so far, written at exit or by spincheck_dump();
+ *  a later record for the same unit in the same run file replaces an earlier one. */
 export interface CountersRecord {
   t: 'counters';
   tu: string;

@@ -118,7 +118,9 @@ export function mergeData(data: LoadedData, options: MergeOptions): Report {
   const dbByTu = new Map(data.databases.map((d) => [d.db.tu, d.db]));
 
   for (const run of data.runs) {
-    for (const c of run.counters) {
+    // Each record holds the process's totals so far: the last one of each unit counts.
+    const latest = new Map(run.counters.map((c) => [c.tu, c]));
+    for (const c of latest.values()) {
       const f = byTu.get(c.tu);
       if (!f) {
         problems.push(`${run.file}: counters for unknown translation unit ${c.tu} (${c.source}); its site database is missing`);

@@ -4,7 +4,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-/* Append to this process's run file: counters since the previous dump (deltas) and violation totals so far. */
+/* Append to this process's run file: counter and violation totals so far (the last record of each wins). */
 void spincheck_dump(void);
 /* Defined only by the runtime: links pull the runtime in with -u spincheck_runtime_present, over the weak
    stubs instrumented files carry on ELF targets for links that never see the runtime. */

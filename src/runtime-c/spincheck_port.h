@@ -67,7 +67,6 @@
   (InterlockedCompareExchangePointer((void *volatile *)(p), (void *)(d), (void *)(e)) == (void *)(e))
 #define spincheck__inc_u64(p) ((void)InterlockedIncrement64((volatile __int64 *)(p)))
 #define spincheck__load_u64(p) ((spincheck_u64)InterlockedCompareExchange64((volatile __int64 *)(p), 0, 0))
-#define spincheck__sub_u64(p, v) ((void)InterlockedExchangeAdd64((volatile __int64 *)(p), -(__int64)(v)))
 #define spincheck__store_u64(p, v) ((void)InterlockedExchange64((volatile __int64 *)(p), (__int64)(v)))
 #else
 #define spincheck__load_long(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -79,7 +78,6 @@
 #define spincheck__cas_ptr(p, e, d) spincheck__cas_ptr_fn((void *volatile *)(p), (void *)(e), (void *)(d))
 #define spincheck__inc_u64(p) ((void)__atomic_fetch_add((p), 1, __ATOMIC_RELAXED))
 #define spincheck__load_u64(p) __atomic_load_n((p), __ATOMIC_RELAXED)
-#define spincheck__sub_u64(p, v) ((void)__atomic_fetch_sub((p), (v), __ATOMIC_RELAXED))
 #define spincheck__store_u64(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 static int spincheck__cas_long_fn(volatile long *p, long e, long d) {
   return __atomic_compare_exchange_n(p, &e, d, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);

@@ -210,6 +210,12 @@ static void spincheck__hit(struct spincheck_tu *tu, unsigned site) {
   if (site < tu->nsites) spincheck__inc_u64(&tu->hits[site]);
 }
 
+/* A hit counted while this thread holds the real cancel spin lock: the lock orders the increments, so a
+   relaxed load and store do instead of an atomic read-modify-write (dumps only read counters). */
+static void spincheck__hit_locked(struct spincheck_tu *tu, unsigned site) {
+  if (site < tu->nsites) spincheck__store_u64(&tu->hits[site], spincheck__load_u64(&tu->hits[site]) + 1);
+}
+
 /* Fill a violation from the lock state and the thread, then report it. */
 static void spincheck__report(int kind, struct spincheck_tu *tu, unsigned site, const struct spincheck__thread *t,
                               long irql_released) {
@@ -232,11 +238,12 @@ static void spincheck__report(int kind, struct spincheck_tu *tu, unsigned site, 
 void *spincheck_acquire_pre(struct spincheck_tu *tu, unsigned site, void *irql_ptr) {
   struct spincheck__thread *t;
   spincheck__touch(tu);
-  spincheck__hit(tu, site);
   t = spincheck__self();
   t->pending_irql = irql_ptr;
-  if (spincheck__peek_long(&spincheck__lock.owner) == t->id)
+  if (spincheck__peek_long(&spincheck__lock.owner) == t->id) {
+    spincheck__hit(tu, site);
     spincheck__report(SPINCHECK_V_DOUBLE_ACQUIRE, tu, site, t, -1);
+  }
   return irql_ptr;
 }
 
@@ -250,15 +257,17 @@ void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site) {
     return;
   }
   spincheck__take(t->id, tu, site, 0, p ? (long)*(const unsigned char *)p : -1);
+  spincheck__hit_locked(tu, site);
 }
 
 unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql) {
   struct spincheck__thread *t;
   long owner;
   spincheck__touch(tu);
-  spincheck__hit(tu, site);
   t = spincheck__self();
   owner = spincheck__peek_long(&spincheck__lock.owner);
+  if (owner == t->id) spincheck__hit_locked(tu, site);
+  else spincheck__hit(tu, site);
   if (!owner) {
     spincheck__report(SPINCHECK_V_RELEASE_NOT_HELD, tu, site, t, -1);
   } else if (owner != t->id) {

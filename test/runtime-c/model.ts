@@ -134,10 +134,12 @@ export class Model {
     const out: ModelViolation[] = [];
     switch (e.op) {
       case 'acqPre': {
-        this.hits[e.tu]![e.site]!++;
         this.thread(e.t).pendingPtr = e.ptr;
-        // Reported before the real call, which would deadlock on a real lock.
-        if (this.owner === e.t) out.push(this.violation('double-acquire', e.t, e.tu, e.site));
+        // Reported (and counted) before the real call, which would deadlock on a real lock.
+        if (this.owner === e.t) {
+          this.hits[e.tu]![e.site]!++;
+          out.push(this.violation('double-acquire', e.t, e.tu, e.site));
+        }
         break;
       }
       case 'acqPost': {
@@ -149,6 +151,8 @@ export class Model {
           this.afterDoubleAcquire = true;
         } else {
           this.setHeld(e.t, e.tu, e.site, false, ptr ? e.stored & 0xff : null);
+          // Counted once the lock is taken: an acquire still blocked is not a hit yet.
+          this.hits[e.tu]![e.site]!++;
         }
         break;
       }
