@@ -1,7 +1,8 @@
 // Bundles the command-line entry points into dist/bin with esbuild (one file each, fast start-up).
 import { build } from 'esbuild';
-import { chmodSync, readdirSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync } from 'node:fs';
 
+rmSync('dist/bin', { recursive: true, force: true });
 const entries = readdirSync('src/bin').filter((f) => f.endsWith('.ts')).map((f) => `src/bin/${f}`);
 await build({
   entryPoints: entries,
