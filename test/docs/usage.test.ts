@@ -27,7 +27,7 @@ export function doctestBlocks(markdown: string): Array<{ line: number; code: str
 
 function sandbox(): { cwd: string; env: NodeJS.ProcessEnv } {
   const dir = mkdtempSync(join(tmpdir(), 'spincheck-doc-'));
-  cpSync(join(root, 'templates', 'harness-kit'), join(dir, 'templates', 'harness-kit'), { recursive: true });
+  cpSync(join(root, 'templates'), join(dir, 'templates'), { recursive: true });
   cpSync(join(root, 'examples', 'queue-driver'), join(dir, 'examples', 'queue-driver'), {
     recursive: true,
     filter: (src) => !/\.(o|d)$|harness(-buggy)?$|\.spincheck/.test(src),
