@@ -25,17 +25,22 @@ export { InstrumentError };
 
 /**
  * The parses to collect from. Where the file's parse has errors and the file has #else/#elif branches,
- * a second parse of the first-branch view takes over those top-level regions (code split across
- * conditional branches, `#if A { #else { #endif`, is the usual cause of tree-sitter errors).
+ * a second parse of the first-branch view takes over those top-level regions it parses cleanly (code split
+ * across conditional branches, `#if A { #else { #endif`, is the usual cause of tree-sitter errors); the
+ * other broken regions stay with the first parse, whose clean parts are still used.
  */
 function views(parser: CParser, parsedText: string, root: SyntaxNode, dirs: readonly Directive[]): View[] {
   if (!root.hasError || !dirs.some((d) => d.kind === 'else')) return [{ root, keep: () => true, fallback: false }];
-  const broken = root.children.filter((n) => n.hasError || n.type === 'ERROR').map((n) => [n.startIndex, n.endIndex] as const);
-  const inBroken = (n: SyntaxNode) => broken.some(([s, e]) => n.startIndex >= s && n.startIndex < e);
   const second = parser.parse(firstBranchView(parsedText, dirs)).rootNode;
+  const overlaps = (n: SyntaxNode, s: number, e: number) => n.startIndex < e && n.endIndex > s;
+  const taken = root.children
+    .filter((n) => n.hasError || n.type === 'ERROR')
+    .map((n) => [n.startIndex, n.endIndex] as const)
+    .filter(([s, e]) => !second.children.some((m) => overlaps(m, s, e) && (m.hasError || m.type === 'ERROR')));
+  const inTaken = (n: SyntaxNode) => taken.some(([s, e]) => n.startIndex >= s && n.startIndex < e);
   return [
-    { root, keep: (n) => !inBroken(n), fallback: false },
-    { root: second, keep: inBroken, fallback: true },
+    { root, keep: (n) => !inTaken(n), fallback: false },
+    { root: second, keep: inTaken, fallback: true },
   ];
 }
 

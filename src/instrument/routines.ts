@@ -98,7 +98,11 @@ function routine(parser: CParser, c: Collector, r: RoutineParts): void {
   const group: Pending[] = [];
   const other: Pending = { site: exitSite(fn.startIndex, 'other'), at: fn.startIndex, order: 1, apply: () => undefined };
   group.push(other);
-  for (const capture of parser.queries.returns.captures(body)) {
+  // In a body with parse errors, tree-sitter may have merged the next function into this one: its returns
+  // would get hooks naming a frame they cannot see. Such a routine keeps only its entry hook; the exit hook
+  // still runs on every exit (counted at the catch-all exit site).
+  const returns = body.hasError ? [] : parser.queries.returns.captures(body);
+  for (const capture of returns) {
     const ret = capture.node;
     if (enclosingFunction(ret)?.id !== fn.id || isBroken(ret) || !c.sameBranch(ret.startIndex, ret.endIndex)) continue;
     group.push({
@@ -111,7 +115,7 @@ function routine(parser: CParser, c: Collector, r: RoutineParts): void {
       },
     });
   }
-  for (const st of macroReturnStatements(body, fn, r.returnMacros, (a, b) => c.sameBranch(a, b))) {
+  for (const st of body.hasError ? [] : macroReturnStatements(body, fn, r.returnMacros, (a, b) => c.sameBranch(a, b))) {
     group.push({
       site: { ...exitSite(st.startIndex, 'return'), macro: (st.namedChildren[0]?.childForFieldName('function')?.text ?? '') },
       at: st.startIndex,
