@@ -160,7 +160,13 @@ export function resolveCompiler(
     const wanted = fallback ?? (OWN_NAMES.has(invokedName) ? [names.defaultCompiler] : [invokedName]);
     for (const name of wanted) {
       const file = findOnPath(name, env, cwd, self);
-      if (!file) throw new WrapperError(`cannot find the real compiler '${name}' on PATH (set ${names.envVar})`);
+      if (!file) {
+        if (name.includes('/') && isSelf(resolve(cwd, name), self)) {
+          throw new WrapperError(`the real compiler '${name}' is ${names.tool} itself (set ${names.envVar})`);
+        }
+        // Status 127, as a shell reports a command it cannot find or run.
+        throw new WrapperError(`cannot find the real compiler '${name}' on PATH (set ${names.envVar})`, 127);
+      }
       programs.push(programFor(name, file, env, cwd));
     }
   }

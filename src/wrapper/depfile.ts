@@ -1,5 +1,5 @@
 // Dependency files (G3/G4): put the original source path back where the compiler wrote the temp copy's.
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ParsedCommand } from './command.js';
 
@@ -143,9 +143,15 @@ export function rewriteDepFile(text: string, swaps: readonly PathSwap[], style: 
 /** Writes `text` to `path` atomically (temp name in the same directory, then rename). */
 export function writeAtomic(path: string, data: string | Uint8Array, encoding: BufferEncoding = 'utf8'): void {
   const tmp = join(dirname(path), `.${basename(path)}.spincheck-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  if (typeof data === 'string') writeFileSync(tmp, data, encoding);
-  else writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    if (typeof data === 'string') writeFileSync(tmp, data, encoding);
+    else writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    // A full disk or a vanished directory: leave no half-written temp file behind.
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 function stripExt(path: string): string {

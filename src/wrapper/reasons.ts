@@ -14,6 +14,7 @@ export const PASS_THROUGH_REASONS = {
   'nothing-to-do': 'no C source needs instrumenting and nothing is linked',
   'unparsable': 'the arguments could not be understood',
   'precompiled-header': 'cl precompiled headers (/Yc, /Yu): cl skips the text before the header, #line included',
+  'temp-failed': 'the instrumented copy could not be written to the temp directory',
   'unsupported-output': 'an output that names the compiled file and that spincheck cannot rewrite (/sourceDependencies)',
 } as const;
 export type PassThroughReason = keyof typeof PASS_THROUGH_REASONS;
@@ -23,5 +24,6 @@ export const UNINSTRUMENTED_REASONS = {
   'instrument-error': 'the instrumenter failed',
   'instrumenter-declined': 'the instrumenter left the file unchanged',
   'instrumented-compile-failed': 'the instrumented copy did not compile where the original did',
+  'temp-write-failed': 'the instrumented copy could not be written (temp directory missing, unwritable or full)',
 } as const;
 export type UninstrumentedReason = keyof typeof UNINSTRUMENTED_REASONS;

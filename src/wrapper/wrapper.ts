@@ -54,7 +54,7 @@ export async function runWrapper(ctx: WrapperContext, dialect: WrapperDialect = 
   } catch (e) {
     if (!(e instanceof WrapperError)) throw e;
     ctx.writeStderr(`spincheck: error: ${e.message}\n`);
-    return { status: 1, signal: null };
+    return { status: e.status, signal: null };
   } finally {
     session.cleanup();
     session.unlisten();
@@ -179,9 +179,20 @@ class Session {
     }
     if (toInstrument.length === 0 && !runtime) return this.passThrough(chain, 'nothing-to-do');
 
-    this.tmp = mkdtempSync(join(tmpdir(), 'spincheck-'));
     const { sha1 } = await import('../model/tu-id.js');
-    const subs = toInstrument.map((d, k) => this.writeCopy(d, k, chain, config, sha1));
+    let subs: Substitution[];
+    try {
+      this.tmp = mkdtempSync(join(tmpdir(), 'spincheck-'));
+      subs = toInstrument.map((d, k) => this.writeCopy(d, k, chain, config, sha1));
+    } catch (e) {
+      // Unwritable or missing TMPDIR, a full disk: fail open, the build goes on (issue 11).
+      this.cleanup();
+      const why = `cannot write the instrumented copy (${(e as Error).message})`;
+      if (config.strict) throw new WrapperError(`${why} and SPINCHECK_STRICT is set`);
+      this.warn(`${why}; compiling without instrumentation`);
+      for (const d of toInstrument) this.writeDb(d, 'temp-write-failed');
+      return this.passThrough(chain, 'temp-failed');
+    }
     const steps = planCommand({
       cmd,
       subs,
