@@ -1,5 +1,5 @@
 // `spincheck report`: load data directories, merge, write the requested formats, exit by the verdict.
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DATA_DIR } from '../model/index.js';
@@ -32,10 +32,20 @@ export const REPORT_OPTIONS = {
 
 /** Writes a file atomically (temp name + rename). */
 export function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    // A full disk or an unwritable --output: no half-written file is left, and the message names the file.
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The directory itself is missing or not a directory: there is nothing to remove.
+    }
+    throw new Error(`cannot write ${path}: ${(e as Error).message}`);
+  }
 }
 
 export function defaultDataDir(env: NodeJS.ProcessEnv, cwd: string): string {

@@ -149,7 +149,11 @@ export function writeAtomic(path: string, data: string | Uint8Array, encoding: B
     renameSync(tmp, path);
   } catch (e) {
     // A full disk or a vanished directory: leave no half-written temp file behind.
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The directory itself is missing or not a directory: there is nothing to remove.
+    }
     throw e;
   }
 }

@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fullDisk, unmountFullDisks } from './helpers.js';
 import { haveTool } from '../helpers/tools.js';
 import { CLI, ROOT, listFiles, runRaw, scratch, wrapperEnv, writeTree, ensureBuilt } from '../wrapper/helpers.js';
 import type { Ran } from '../wrapper/helpers.js';
@@ -87,6 +88,7 @@ function sites(dataDir: string): Array<Record<string, unknown>> {
 }
 
 beforeAll(() => ensureBuilt());
+afterAll(unmountFullDisks);
 
 // A space, both quotes, `$`, `#`, a backslash-free non-ASCII name: everything make and a shell treat specially.
 const ODD = `odd dir 'q' "dq" $HOME #x ü`;
@@ -267,25 +269,6 @@ describe.runIf(hasGcc)('unwritable temp and data directories: the compile succee
     expect(r.status).toBe(0);
     expect(symbols('drv.o', d)).toMatch(/spincheck_enter/);
   });
-});
-
-// A 64 KiB tmpfs filled to the last block.
-const fulls: string[] = [];
-function fullDisk(): string | null {
-  const dir = join(scratch('full'), 'fs');
-  mkdirSync(dir);
-  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { encoding: 'utf8' });
-  if (m.status !== 0) {
-    if (process.env.CI) throw new Error(`cannot mount a tmpfs on this CI machine: ${m.stderr}`);
-    console.warn(`\n*** SKIPPING full-disk tests: mount -t tmpfs failed (${m.stderr.trim() || m.error?.message}) ***\n`);
-    return null;
-  }
-  fulls.push(dir);
-  spawnSync('dd', ['if=/dev/zero', `of=${join(dir, 'fill')}`, 'bs=1k', 'count=1000'], { stdio: 'ignore' });
-  return dir;
-}
-afterAll(() => {
-  for (const d of fulls) spawnSync('umount', ['-l', d]);
 });
 
 describe.runIf(hasGcc)('a full disk (small tmpfs)', () => {
