@@ -343,9 +343,7 @@ describe.runIf(hasGcc)('a full disk (small tmpfs)', () => {
     }
   });
 
-  // Known runtime deviation (src/runtime-c, not the wrapper): a full disk gives one warning per failed write
-  // (run header, then counters at exit), not one per process as an unwritable directory does. See docs/failures.md.
-  it.fails('the runtime writing run data onto a full disk: exactly one warning per process (known: two)', () => {
+  it('the runtime writing run data onto a full disk: exactly one warning per process', () => {
     const runs = runOnFullDisk();
     if (!runs) throw new Error('no tmpfs');
     for (const { warnings } of runs) expect(warnings).toHaveLength(1);
