@@ -1,7 +1,8 @@
 // `spincheck report`: load data directories, merge, write the requested formats, exit by the verdict.
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeAtomic } from '../io/write-atomic.js';
 import { DEFAULT_DATA_DIR } from '../model/index.js';
 import { FORMATS } from '../report/formats.js';
 import type { DataDirs } from '../report/load.js';
@@ -30,20 +31,12 @@ export const REPORT_OPTIONS = {
   strict: {},
 } as const;
 
-/** Writes a file atomically (temp name + rename). */
-export function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
+/** Writes one report output (creating its directory); a failure names the file in one line. */
+function writeOutput(path: string, text: string): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
+    writeAtomic(path, text);
   } catch (e) {
-    // A full disk or an unwritable --output: no half-written file is left, and the message names the file.
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // The directory itself is missing or not a directory: there is nothing to remove.
-    }
     throw new Error(`cannot write ${path}: ${(e as Error).message}`);
   }
 }
@@ -141,7 +134,7 @@ export function emitReport(report: Report, args: ReturnType<typeof parseArgs>, i
   const intoDir = chosen.length > 1 || isDir(target) || output.endsWith('/') || output.endsWith(sep);
   for (const f of chosen) {
     const format = FORMATS[f] as (typeof FORMATS)[string];
-    writeAtomic(intoDir ? join(target, format.file) : target, format.render(report, ctx));
+    writeOutput(intoDir ? join(target, format.file) : target, format.render(report, ctx));
   }
   if (!chosen.includes('text')) io.stdout(FORMATS.text?.render(report, { ...ctx, color: io.isTTY && !io.env.NO_COLOR }) ?? '');
 }

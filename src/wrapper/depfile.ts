@@ -1,6 +1,7 @@
 // Dependency files (G3/G4): put the original source path back where the compiler wrote the temp copy's.
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { writeAtomic } from '../io/write-atomic.js';
+import { basename, resolve } from 'node:path';
 import type { ParsedCommand } from './command.js';
 
 /** Escapes a path the way gcc writes it into a make rule: space `\ `, `$` `$$`, `#` `\#`. */
@@ -138,24 +139,6 @@ export function rewriteDepFile(text: string, swaps: readonly PathSwap[], style: 
   const targets = words.slice(0, colon + 1).map((w, k) => (k === colon ? w.slice(0, -1) : w)).filter(Boolean);
   const deps = words.slice(colon + 1);
   return formatRule(targets, deps, style) + replaced.slice(end + 1);
-}
-
-/** Writes `text` to `path` atomically (temp name in the same directory, then rename). */
-export function writeAtomic(path: string, data: string | Uint8Array, encoding: BufferEncoding = 'utf8'): void {
-  const tmp = join(dirname(path), `.${basename(path)}.spincheck-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  try {
-    if (typeof data === 'string') writeFileSync(tmp, data, encoding);
-    else writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    // A full disk or a vanished directory: leave no half-written temp file behind.
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // The directory itself is missing or not a directory: there is nothing to remove.
-    }
-    throw e;
-  }
 }
 
 function stripExt(path: string): string {

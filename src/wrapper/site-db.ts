@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { InstrumentResult } from '../instrument/types.js';
 import { SITES_DIR, SITES_FORMAT, SITES_VERSION } from '../model/index.js';
 import type { SiteDatabase } from '../model/index.js';
-import { writeAtomic } from './depfile.js';
+import { writeAtomic } from '../io/write-atomic.js';
 
 export interface SiteDbInput {
   tu: string;
