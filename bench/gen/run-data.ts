@@ -7,7 +7,8 @@ import type { SiteDatabase, Site } from '../../src/model/index.js';
 import { RUN_FORMAT, RUN_VERSION, RUNS_DIR } from '../../src/model/index.js';
 import { sha1, tuId } from '../../src/model/tu-id.js';
 import { siteDatabase, writeSiteDatabase } from '../../src/wrapper/site-db.js';
-import { FILE_PRELUDE, ioctlQueue, keyboardClass, prng, serialQueue, usbQueue } from './wdm.js';
+import { prng } from '../../test/helpers/prng.js';
+import { FILE_PRELUDE, ioctlQueue, keyboardClass, serialQueue, usbQueue } from './wdm.js';
 
 export interface RunDataSpec {
   /** At least this many sites in all. */

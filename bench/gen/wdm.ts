@@ -1,17 +1,5 @@
 // Generated WDM driver code in the style of real drivers (mingw-w64 DDK headers): routine templates by prefix.
 
-/** A small deterministic PRNG (mulberry32), so every generated tree is the same from run to run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Routines a template defines, for role declarations in a shared header and for DriverEntry. */
 export interface Unit {
   text: string;

@@ -5,22 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Row as BenchRow } from '../../bench/lib/results.js';
 import { ROOT } from '../wrapper/helpers.js';
-
-interface BenchRow {
-  id: string;
-  section: number;
-  what: string;
-  unit: string;
-  median: number | null;
-  min: number | null;
-  max: number | null;
-  n: number;
-  target: number | null;
-  limit: number | null;
-  status: string;
-  note?: string;
-}
 
 describe('npm run bench -- --quick', () => {
   it('prints one table and writes it as JSON: six sections, positive finite figures', () => {

@@ -9,24 +9,13 @@ import { InstrumentError, instrument } from '../../src/instrument/index.js';
 import type { ResolvedInclude } from '../../src/instrument/index.js';
 import { haveTool } from '../helpers/tools.js';
 import { ROOT, scratchDir } from './helpers.js';
+import { prng } from '../helpers/prng.js';
 
 const GOLDEN = join(ROOT, 'test/golden');
 const CASES = join(GOLDEN, 'cases');
 /** Mutants per golden case in the normal test run (MUTANTS=N for more). */
 const PER_CASE = Number(process.env.MUTANTS ?? 24);
 const SEED = Number(process.env.MUTATE_SEED ?? 20240611);
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKEN = /[A-Za-z_]\w*|\d[\w.]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\/\*[\s\S]*?\*\/|\/\/[^\n]*|->|\+\+|--|&&|\|\||[<>=!]=|##|\S/g;
 const PUNCT = ['(', ')', '{', '}', ';', ',', '*', '&', '#', '\\', 'return', 'if', 'else', '0', '"', '/*'];

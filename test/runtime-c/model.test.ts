@@ -6,23 +6,12 @@ import { VIOLATION_KINDS, type ViolationKind } from '../../src/model/kinds.js';
 import type { ViolationRecord } from '../../src/model/format.js';
 import { Model, ROLE_CANCEL, ROLE_CANDIDATE, ROLE_DISPATCH, type Event, type ModelViolation } from './model.js';
 import { loadAddon, tempDir, type Addon } from './tools.js';
+import { prng } from '../helpers/prng.js';
 
 let addon: Addon | null = null;
 beforeAll(() => {
   addon = loadAddon();
 }, 180_000);
-
-/** mulberry32: a small seeded PRNG so every failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random but well-formed event sequence: a thread inside a real acquire call only returns from it. */
 function generate(seed: number, length: number, nthreads: number): Event[] {
