@@ -1,12 +1,13 @@
 // `npm run demo`: builds the example driver through spincheck-cc with make, runs both harnesses, shows the reports.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const example = join(root, 'examples', 'queue-driver');
-const bin = (name) => join(root, 'dist', 'bin', `${name}.js`);
+const bins = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin;
+const bin = (name) => join(root, bins[name]);
 const dataDir = join(example, '.spincheck');
 
 function step(title, cmd, args, { allowFailure = false } = {}) {

@@ -55,7 +55,7 @@ for (const tool of ['csmith', 'gcc', 'clang']) {
     process.exit(2);
   }
 }
-const wrapper = o.wrapper || join(ROOT, 'dist/bin/spincheck-cc.js');
+const wrapper = o.wrapper || join(ROOT, 'dist/bin/spincheck-cc');
 if (!o.wrapper) {
   const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);

@@ -2,11 +2,15 @@
 import { constants } from 'node:os';
 import { runWrapper } from '../wrapper/wrapper.js';
 
+// The native launcher, when it runs this file itself, says how it was invoked (a masquerade symlink named gcc...).
+const invokedAs = process.env.SPINCHECK_SELF || process.argv[1] || 'spincheck-cc';
+delete process.env.SPINCHECK_SELF;
+
 const outcome = await runWrapper({
   argv: process.argv.slice(2),
   env: process.env,
   cwd: process.cwd(),
-  self: { invokedAs: process.argv[1] ?? 'spincheck-cc' },
+  self: { invokedAs },
   stderrIsTTY: process.stderr.isTTY === true,
   writeStderr: (data) => process.stderr.write(data),
 });

@@ -22,6 +22,9 @@ export interface RunOptions {
   captureStdout?: boolean;
 }
 
+/** Runs one program and waits for it: `run` here, or the launcher's own spawn when the warm server plans. */
+export type Runner = (file: string, args: readonly string[], options: RunOptions) => Promise<Outcome>;
+
 let current: import('node:child_process').ChildProcess | null = null;
 
 /** Runs a program with inherited stdio (stderr optionally captured) and waits for it. */

@@ -12,7 +12,7 @@ import { writeAtomic } from '../io/write-atomic.js';
 import { depFileCandidates, rewriteDepFiles } from './depfile.js';
 import { WrapperError } from './errors.js';
 import { run, signalChild } from './exec.js';
-import type { Outcome } from './exec.js';
+import type { Outcome, Runner } from './exec.js';
 import type { WrapperDialect } from './dialect.js';
 import { GCC_DIALECT } from './gcc/dialect.js';
 import { dirOf, planCommand } from './plan.js';
@@ -39,6 +39,15 @@ export interface WrapperContext {
   writeStderr: (data: string | Uint8Array) => void;
   /** Where captured compiler stdout is replayed (cl's captured runs); default process.stdout. */
   writeStdout?: (data: string | Uint8Array) => void;
+  /** Who runs the compiler: this process (default), or the launcher that asked the warm server. */
+  runner?: Runner;
+  /**
+   * Set when the session is driven from outside this process (the warm server): its abort is the interrupt, and
+   * the process's own signal handlers are left alone.
+   */
+  abort?: AbortSignal;
+  /** Who serves this compile, for the verbose note (the warm server says so). */
+  origin?: string;
 }
 
 export interface WrapperOutcome {
@@ -62,6 +71,13 @@ export async function runWrapper(ctx: WrapperContext, dialect: WrapperDialect = 
   }
 }
 
+/** os.tmpdir() of the compile's environment, not this process's (the warm server serves builds with other TMPDIRs). */
+function tempRoot(env: NodeJS.ProcessEnv): string {
+  if (process.platform === 'win32') return tmpdir();
+  const dir = env.TMPDIR || env.TMP || env.TEMP || '/tmp';
+  return dir.length > 1 ? dir.replace(/\/+$/, '') : dir;
+}
+
 class Session {
   private interrupted: NodeJS.Signals | null = null;
   private tmp: string | null = null;
@@ -75,6 +91,10 @@ class Session {
     if (!signalChild(signal)) this.cleanup();
   };
   private readonly onExit = (): void => this.cleanup();
+  private readonly onAbort = (): void => {
+    this.interrupted ??= 'SIGTERM';
+  };
+  private readonly run: Runner;
 
   constructor(
     private readonly ctx: WrapperContext,
@@ -83,14 +103,23 @@ class Session {
     this.depth = Number.parseInt(ctx.env.SPINCHECK_DEPTH ?? '0', 10) || 0;
     this.childEnv = { ...ctx.env, SPINCHECK_DEPTH: String(this.depth + 1) };
     this.planEnv = this.childEnv;
+    this.run = ctx.runner ?? run;
   }
 
   listen(): void {
+    if (this.ctx.abort) {
+      this.ctx.abort.addEventListener('abort', this.onAbort);
+      return;
+    }
     for (const s of SIGNALS) process.on(s, this.onSignal);
     process.on('exit', this.onExit);
   }
 
   unlisten(): void {
+    if (this.ctx.abort) {
+      this.ctx.abort.removeEventListener('abort', this.onAbort);
+      return;
+    }
     for (const s of SIGNALS) process.off(s, this.onSignal);
     process.off('exit', this.onExit);
   }
@@ -124,6 +153,7 @@ class Session {
         configError = e.message;
       }
     }
+    if (ctx.origin) this.note(`compiled through ${ctx.origin}`);
     const { dialect } = this;
     const fallbackCc = dialect.compilerFromConfig(this.config, ctx.env);
     const chain = resolveCompiler(ctx.argv, ctx.env, ctx.cwd, ctx.self, fallbackCc, dialect.names);
@@ -183,7 +213,7 @@ class Session {
     const { sha1 } = await import('../model/tu-id.js');
     let subs: Substitution[];
     try {
-      this.tmp = mkdtempSync(join(tmpdir(), 'spincheck-'));
+      this.tmp = mkdtempSync(join(tempRoot(ctx.env), 'spincheck-'));
       subs = toInstrument.map((d, k) => this.writeCopy(d, k, chain, config, sha1));
     } catch (e) {
       // Unwritable or missing TMPDIR, a full disk: fail open, the build goes on (issue 11).
@@ -260,7 +290,7 @@ class Session {
       writeFileSync(rsp, this.dialect.responseFile(args));
       finalArgs = [`@${rsp}`];
     }
-    return run(first!.file, [...rest.map((p) => p.spelled), ...finalArgs], {
+    return this.run(first!.file, [...rest.map((p) => p.spelled), ...finalArgs], {
       cwd: this.ctx.cwd,
       env: this.planEnv,
       argv0: first!.spelled,
@@ -309,7 +339,7 @@ class Session {
   private async passThrough(chain: CompilerChain, reason: PassThroughReason): Promise<WrapperOutcome> {
     this.note(`pass-through: ${PASS_THROUGH_REASONS[reason]}`);
     const [first, ...rest] = chain.programs;
-    const o = await run(first!.file, [...rest.map((p) => p.spelled), ...chain.args], {
+    const o = await this.run(first!.file, [...rest.map((p) => p.spelled), ...chain.args], {
       cwd: this.ctx.cwd,
       env: this.childEnv,
       argv0: first!.spelled,

@@ -1,11 +1,12 @@
 // Runs every ```sh doctest block of the user docs, in order, in a copy of the example driver, with the
 // built commands on PATH: documented examples cannot rot.
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { haveTool, run } from '../helpers/tools.js';
+import { bin as installed } from '../helpers/bins.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DOCS = ['docs/usage.md'];
@@ -34,11 +35,7 @@ function sandbox(): { cwd: string; env: NodeJS.ProcessEnv } {
   });
   const bin = join(dir, 'bin');
   mkdirSync(bin);
-  for (const name of ['spincheck', 'spincheck-cc']) {
-    const target = join(root, 'dist', 'bin', `${name}.js`);
-    chmodSync(target, 0o755);
-    symlinkSync(target, join(bin, name));
-  }
+  for (const name of ['spincheck', 'spincheck-cc'] as const) symlinkSync(installed(name), join(bin, name));
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${process.env.PATH}`, SPINCHECK_OPTIONS: '' };
   delete env.SPINCHECK_DIR;
   delete env.SPINCHECK_CC;

@@ -6,10 +6,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { haveTool, run } from '../helpers/tools.js';
+import { bin } from '../helpers/bins.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const kit = join(root, 'templates', 'harness-kit');
-const bin = (name: string) => join(root, 'dist', 'bin', `${name}.js`);
 
 const ENTRY_C = `#include "wdm_user.h"
 DRIVER_DISPATCH ReadRoutine;

@@ -6,9 +6,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { haveTool, run } from '../helpers/tools.js';
+import { bin } from '../helpers/bins.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = (name: string) => join(root, 'dist', 'bin', `${name}.js`);
 const ready = haveTool('make') && haveTool('gcc');
 
 /** 1-based line of the n-th (0-based) line of `file` containing `text`. */

@@ -45,7 +45,7 @@ beforeAll(() => {
   if (!hasGcc) return;
   project = scratch('report-faults');
   writeTree(project, { 'leaky.c': PROG_C });
-  const b = spawnSync(process.execPath, [CLI, 'gcc', 'leaky.c', '-o', 'leaky'], { cwd: project, env: wrapperEnv(), encoding: 'utf8' });
+  const b = spawnSync(CLI, ['gcc', 'leaky.c', '-o', 'leaky'], { cwd: project, env: wrapperEnv(), encoding: 'utf8' });
   expect(b.status).toBe(0);
   const run = spawnSync(join(project, 'leaky'), [], { cwd: project, env: wrapperEnv(), encoding: 'utf8' });
   expect(run.status).toBe(66);

@@ -66,7 +66,7 @@ function timed(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv,
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-const wrap = (args: string[], cwd: string, env: NodeJS.ProcessEnv = wrapperEnv()): Ran => timed(process.execPath, [CLI, ...args], cwd, env);
+const wrap = (args: string[], cwd: string, env: NodeJS.ProcessEnv = wrapperEnv()): Ran => timed(CLI, [...args], cwd, env);
 
 /** stderr lines; and the check that none of them is a Node stack trace. */
 function lines(r: Ran): string[] {
@@ -114,7 +114,7 @@ prog: drv.o main.o
     const pm = timed('make', ['CC=gcc'], plain.dir, plain.env);
     expect(pm.stderr.toString()).toBe('');
     expect(pm.status).toBe(0);
-    const wm = timed('make', [`CC=${process.execPath} ${CLI} gcc`], wrapped.dir, wrapped.env);
+    const wm = timed('make', [`CC=${CLI} gcc`], wrapped.dir, wrapped.env);
     expect(lines(wm)).toEqual([]);
     expect(wm.status).toBe(0);
     expect(symbols('drv.o', wrapped.dir)).toMatch(/spincheck_enter/);
@@ -128,13 +128,13 @@ prog: drv.o main.o
       expect(text).toContain('\\#x');
       expect(text).not.toMatch(/spincheck-\w{6}\/s\d|spincheck_prelude/);
     }
-    const q = timed('make', ['-q', `CC=${process.execPath} ${CLI} gcc`], wrapped.dir, wrapped.env);
+    const q = timed('make', ['-q', `CC=${CLI} gcc`], wrapped.dir, wrapped.env);
     expect(q.status).toBe(0);
   });
 
   it('__FILE__, diagnostics and the report name the original path; the program runs', () => {
     const { dir, env } = project();
-    const build = timed('make', [`CC=${process.execPath} ${CLI} gcc`], dir, env);
+    const build = timed('make', [`CC=${CLI} gcc`], dir, env);
     expect(build.status).toBe(0);
     const clean = timed(join(dir, 'prog'), [], dir, env);
     expect(clean.status).toBe(0);
@@ -180,8 +180,8 @@ describe.runIf(hasGcc)('a read-only source tree, built into a separate directory
       expect(() => writeFileSync(join(src, 'probe'), '')).toThrow();
     }
     const env = wrapperEnv({ SPINCHECK_DIR: join(out, '.spincheck'), TMPDIR: join(out, 'tmp'), SPINCHECK_CACHE_DIR: join(out, 'cache') });
-    const [cmd, ...pre] = prefix.length ? prefix : [process.execPath];
-    const args = prefix.length ? [...pre, process.execPath, CLI] : [CLI];
+    const [cmd, ...pre] = prefix.length ? prefix : [CLI];
+    const args = prefix.length ? [...pre, CLI] : [];
     const r = timed(cmd!, [...args, 'gcc', '-MMD', '-c', join(src, 'drv.c'), '-o', join(out, 'drv.o')], out, env);
     expect(lines(r)).toEqual([]);
     expect(r.status).toBe(0);
@@ -378,7 +378,7 @@ describe.runIf(hasGcc)('SIGINT and SIGTERM during a compile', () => {
       // `exec`: the signal reaches the sleeping process itself, as with a real compiler.
       writeTree(d, { 'drv.c': DRV_C, 'slow.sh': `#!/bin/sh\n: > '${join(d, 'started')}'\nexec sleep 30\n` });
       chmodSync(join(d, 'slow.sh'), 0o755);
-      const child = spawn(process.execPath, [CLI, join(d, 'slow.sh'), '-c', 'drv.c'], { cwd: d, env: wrapperEnv({ TMPDIR: tmp }), stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(CLI, [join(d, 'slow.sh'), '-c', 'drv.c'], { cwd: d, env: wrapperEnv({ TMPDIR: tmp }), stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (c: Buffer) => (err += c.toString()));
       for (let i = 0; i < 400 && !existsSync(join(d, 'started')); i++) await new Promise((r) => setTimeout(r, 25));

@@ -5,10 +5,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { haveTool, run } from '../helpers/tools.js';
+import { bin } from '../helpers/bins.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const kit = join(root, 'templates', 'harness-kit');
-const bin = (name: string) => join(root, 'dist', 'bin', `${name}.js`);
 const KIT_SOURCES = [join(kit, 'wdm_user.c'), join(kit, 'wdm_harness.c')];
 
 /** A driver whose cancel routine leaks the lock in its queued branch: only a cancel while queued finds it. */

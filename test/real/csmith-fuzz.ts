@@ -125,7 +125,7 @@ export interface SeedOutcome {
 }
 
 export interface FuzzEnv {
-  /** node + dist/bin/spincheck-cc.js */
+  /** The spincheck-cc executable (dist/bin/spincheck-cc). */
   wrapper: string;
   /** Base environment for wrapper runs (no inherited SPINCHECK_*). */
   env: NodeJS.ProcessEnv;
@@ -154,7 +154,7 @@ export async function checkSeed(seed: number, dir: string, fx: FuzzEnv, given?: 
     outcome.plainCompiled++;
     const data = join(dir, `sc${tag}`);
     const env = { ...fx.env, SPINCHECK_ALL_FUNCTIONS: '1', SPINCHECK_STRICT: '1', SPINCHECK_DIR: data };
-    const inst = await runAsync(process.execPath, [fx.wrapper, cc, ...flags, '-o', `inst${tag}`], { cwd: dir, env });
+    const inst = await runAsync(fx.wrapper, [cc, ...flags, '-o', `inst${tag}`], { cwd: dir, env });
     if (inst.status !== 0) {
       failures.push(`${tag}: instrumented compile failed:\n${inst.stderr.slice(0, 4000)}`);
       continue;

@@ -72,7 +72,7 @@ describe.runIf(hasGcc)('exit status and signals (G26)', () => {
     const tmp = join(dir, 'tmp');
     mkdirSync(tmp);
     const started = join(dir, 'started');
-    const child = spawn(process.execPath, [CLI, FAKE, '-c', 'lock.c'], {
+    const child = spawn(CLI, [FAKE, '-c', 'lock.c'], {
       cwd: dir,
       env: wrapperEnv({ FAKE_CC_MODE: 'sleep', FAKE_CC_STARTED: started, TMPDIR: tmp }),
       stdio: 'ignore',

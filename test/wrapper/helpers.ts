@@ -7,10 +7,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = join(ROOT, 'dist/bin/spincheck-cc.js');
+/** spincheck-cc as installed: the native launcher, served by the warm server (falls back to Node when it is down). */
+export const CLI = join(ROOT, 'dist/bin/spincheck-cc');
+/** The Node wrapper itself, as the launcher runs it when no server serves. */
+export const NODE_CLI = join(ROOT, 'dist/bin/spincheck-cc.js');
 export const FIXTURES = join(ROOT, 'test/wrapper/fixtures');
 /** A runtime cache shared by the wrapper tests (keyed by compiler and sources, so safe to share). */
 export const TEST_CACHE = join(tmpdir(), `spincheck-test-cache-${process.getuid?.() ?? 0}`);
+/** The tests' own warm-server directory (one server for the whole run, as for one user), idle after 30 s. */
+export const TEST_RUNTIME_DIR = join(tmpdir(), `spincheck-test-run-${process.getuid?.() ?? 0}`);
 
 function sourceStamp(): string {
   const h = createHash('sha1');
@@ -82,7 +87,8 @@ export function writeTree(dir: string, files: Record<string, string | Buffer>): 
 export function wrapperEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SPINCHECK_') && !k.startsWith('CCACHE_')) env[k] = v;
-  return { ...env, SPINCHECK_CACHE_DIR: TEST_CACHE, ...extra };
+  mkdirSync(TEST_RUNTIME_DIR, { recursive: true, mode: 0o700 });
+  return { ...env, SPINCHECK_CACHE_DIR: TEST_CACHE, XDG_RUNTIME_DIR: TEST_RUNTIME_DIR, SPINCHECK_SERVER_IDLE: '30', ...extra };
 }
 
 export interface Ran {
@@ -99,9 +105,9 @@ export function runRaw(cmd: string, args: string[], cwd: string, env: NodeJS.Pro
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs `node dist/bin/spincheck-cc.js ARGS`. */
+/** Runs `spincheck-cc ARGS`. */
 export function cc(args: string[], cwd: string, env: NodeJS.ProcessEnv = wrapperEnv()): Ran {
-  return runRaw(process.execPath, [CLI, ...args], cwd, env);
+  return runRaw(CLI, args, cwd, env);
 }
 
 /** A wrapper command usable as CC in make/cmake/configure: an executable shell-free path. */

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { haveTool } from '../helpers/tools.js';
-import { CLI, cc, ensureBuilt, runRaw, scratch, wrapperEnv, writeTree } from './helpers.js';
+import { CLI, ROOT, cc, ensureBuilt, runRaw, scratch, wrapperEnv, writeTree } from './helpers.js';
 import { LOCK_C, WDM_H, makeProject } from './projects.js';
 
 beforeAll(() => ensureBuilt());
@@ -61,7 +61,7 @@ describe.runIf(haveTool('cmake') && haveTool('gcc') && haveTool('make'))('CMake,
     expect(nm).toMatch(/ W spincheck_enter/);
     expect(nm).not.toMatch(/spincheck_runtime_present/);
     expect(runRaw(join(src, 'b/prog'), [], src, env).status).toBe(0);
-    const report = runRaw(process.execPath, [CLI.replace(/spincheck-cc\.js$/, 'spincheck.js'), 'report', data], src, env);
+    const report = runRaw(process.execPath, [join(ROOT, 'dist/bin/spincheck.js'), 'report', data], src, env);
     expect(report.stdout.toString()).toMatch(/no run data found: were the tests run, and was the runtime linked into them\?/);
   });
 });
