@@ -398,9 +398,8 @@ KM_EXPORT(RtlCompareMemory);
    harness with a message naming it. Any other kernel call fails at link time (undefined __imp_<name>). */
 #define KM_UNMODELLED(name) \
   static void km_unmodelled_##name(void) { km_not_modelled(#name); } \
-  void *__imp_##name = (void *)(ULONG_PTR)&km_unmodelled_##name;
+  KM_IMPORT_POINTER(name, &km_unmodelled_##name);
 
-#if defined(_WIN64)
 KM_UNMODELLED(IoAllocateMdl)
 KM_UNMODELLED(IoFreeMdl)
 KM_UNMODELLED(MmBuildMdlForNonPagedPool)
@@ -453,4 +452,3 @@ KM_UNMODELLED(IoInitializeRemoveLockEx)
 KM_UNMODELLED(IoInitializeTimer)
 KM_UNMODELLED(IoStartTimer)
 KM_UNMODELLED(IoStopTimer)
-#endif

@@ -28,9 +28,16 @@
 /* Exported under the import name as well: a driver compiled against the DDK calls through __imp_<name>. */
 #if defined(_WIN64)
 #define KM_EXPORT(name) void *__imp_##name = (void *)(ULONG_PTR)&name
+#define KM_IMPORT_POINTER(name, target) void *__imp_##name = (void *)(ULONG_PTR)(target)
 #else
-/* 32-bit import names carry the stdcall decoration; see docs/kernel-model.md (i686). */
-#define KM_EXPORT(name) extern int km_unused_export_##name
+/* x86: import names carry the calling convention's decoration (__imp__IoAcquireCancelSpinLock@4,
+   __imp_@KfAcquireSpinLock@4, __imp__DbgPrint), which C cannot spell. The assembler is handed the
+   function's own decorated symbol (%c0) and defines the pointer as __imp_<that>, inside a function that is
+   never called (COFF gas has no .pushsection; read-only data in .text is enough for an import pointer). */
+#define KM_IMPORT_POINTER(name, target) \
+  __attribute__((used)) static void km_export_##name(void) \
+  { __asm__(".globl __imp_%c0\n\t.balign 4\n__imp_%c0:\n\t.long %c1" : : "i"(&name), "i"(target)); }
+#define KM_EXPORT(name) KM_IMPORT_POINTER(name, &name)
 #endif
 
 /* ---- port layer (km_port_win32.c): the only file that knows the host OS ---- */

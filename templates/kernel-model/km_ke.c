@@ -5,6 +5,14 @@
 
 #include <string.h>
 
+#if defined(_X86_) && defined(__clang__)
+#pragma clang diagnostic ignored "-Winconsistent-dllimport"
+#elif defined(_X86_) && defined(__GNUC__)
+/* x86: the DDK declares KeAcquire/ReleaseInStackQueuedSpinLock dllimport even for the kernel (HAL calls);
+   defined here, they are not imported, which is what the warning says. */
+#pragma GCC diagnostic ignored "-Wattributes"
+#endif
+
 static KM_THREAD_LOCAL KIRQL km_cur_irql;
 static KM_THREAD_LOCAL int km_held;          /* spin locks this thread holds */
 static KM_THREAD_LOCAL int km_in_dpc;
@@ -33,9 +41,25 @@ static KIRQL km_raise(KIRQL irql, const char *api)
   return old;
 }
 
+#if defined(_X86_)
+/* x86: the IRQL calls are the HAL's (KeLowerIrql and KeRaiseIrql are macros for the fastcall Kf* ones). */
+KIRQL NTAPI KeGetCurrentIrql(VOID) { return km_cur_irql; }
+KM_EXPORT(KeGetCurrentIrql);
+
+VOID FASTCALL KfLowerIrql(KIRQL NewIrql) { km_lower(NewIrql, "KeLowerIrql"); }
+KM_EXPORT(KfLowerIrql);
+
+KIRQL FASTCALL KfRaiseIrql(KIRQL NewIrql) { return km_raise(NewIrql, "KeRaiseIrql"); }
+KM_EXPORT(KfRaiseIrql);
+
+KIRQL NTAPI KeRaiseIrqlToDpcLevel(VOID) { return km_raise(DISPATCH_LEVEL, "KeRaiseIrqlToDpcLevel"); }
+KM_EXPORT(KeRaiseIrqlToDpcLevel);
+
+KIRQL NTAPI KeRaiseIrqlToSynchLevel(VOID) { return km_raise(12 /* SYNCH_LEVEL */, "KeRaiseIrqlToSynchLevel"); }
+KM_EXPORT(KeRaiseIrqlToSynchLevel);
+#else
 /* amd64: the DDK's inline KeGetCurrentIrql/KeRaiseIrql/KeLowerIrql read and write CR8 through these when
    the driver is compiled with kmodel_port.h (without it, km_port_win32.c emulates the instruction). */
-#if defined(_WIN64)
 unsigned __int64 __readcr8(void) { return km_cur_irql; }
 void __writecr8(unsigned __int64 value) { km_cur_irql = (KIRQL)(value & 15); }
 #endif
@@ -112,7 +136,7 @@ void km_spin_release(PKSPIN_LOCK lock, const char *api)
     km_error("%s(%p): the spin lock is %s", api, (void *)lock, now == 0 ? "not held" : "held by another thread");
     return;
   }
-  InterlockedExchangePointer((PVOID volatile *)lock, NULL);
+  (void)InterlockedExchangePointer((PVOID volatile *)lock, NULL);
   km_held--;
 }
 
@@ -121,37 +145,61 @@ static void km_need_dispatch(const char *api)
   if (km_cur_irql < DISPATCH_LEVEL) km_error("%s at IRQL %u: the caller must be at DISPATCH_LEVEL", api, km_cur_irql);
 }
 
-KIRQL NTAPI KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
+/* KeAcquireSpinLock, KeReleaseSpinLock and the DPC-level pair, under the names the DDK maps them to. */
+static KIRQL km_acquire_raise(PKSPIN_LOCK lock)
 {
   KIRQL old;
   km_window("KeAcquireSpinLock");
   old = km_raise(DISPATCH_LEVEL, "KeAcquireSpinLock");
-  km_spin_acquire(SpinLock, "KeAcquireSpinLock");
+  km_spin_acquire(lock, "KeAcquireSpinLock");
   return old;
 }
-KM_EXPORT(KeAcquireSpinLockRaiseToDpc);
 
-VOID NTAPI KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
+static void km_release_lower(PKSPIN_LOCK lock, KIRQL irql)
 {
-  km_spin_release(SpinLock, "KeReleaseSpinLock");
-  km_lower(NewIrql, "KeReleaseSpinLock");
+  km_spin_release(lock, "KeReleaseSpinLock");
+  km_lower(irql, "KeReleaseSpinLock");
   km_window("KeReleaseSpinLock");
 }
-KM_EXPORT(KeReleaseSpinLock);
 
-VOID NTAPI KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
+static void km_acquire_at_dpc(PKSPIN_LOCK lock)
 {
   km_need_dispatch("KeAcquireSpinLockAtDpcLevel");
-  km_spin_acquire(SpinLock, "KeAcquireSpinLockAtDpcLevel");
+  km_spin_acquire(lock, "KeAcquireSpinLockAtDpcLevel");
 }
-KM_EXPORT(KeAcquireSpinLockAtDpcLevel);
 
-VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
+static void km_release_from_dpc(PKSPIN_LOCK lock)
 {
-  km_spin_release(SpinLock, "KeReleaseSpinLockFromDpcLevel");
+  km_spin_release(lock, "KeReleaseSpinLockFromDpcLevel");
   km_window("KeReleaseSpinLockFromDpcLevel");
 }
+
+#if defined(_X86_)
+/* x86: the HAL's fastcall functions. */
+KIRQL FASTCALL KfAcquireSpinLock(PKSPIN_LOCK SpinLock) { return km_acquire_raise(SpinLock); }
+KM_EXPORT(KfAcquireSpinLock);
+
+VOID FASTCALL KfReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) { km_release_lower(SpinLock, NewIrql); }
+KM_EXPORT(KfReleaseSpinLock);
+
+VOID FASTCALL KefAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { km_acquire_at_dpc(SpinLock); }
+KM_EXPORT(KefAcquireSpinLockAtDpcLevel);
+
+VOID FASTCALL KefReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { km_release_from_dpc(SpinLock); }
+KM_EXPORT(KefReleaseSpinLockFromDpcLevel);
+#else
+KIRQL NTAPI KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock) { return km_acquire_raise(SpinLock); }
+KM_EXPORT(KeAcquireSpinLockRaiseToDpc);
+
+VOID NTAPI KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) { km_release_lower(SpinLock, NewIrql); }
+KM_EXPORT(KeReleaseSpinLock);
+
+VOID NTAPI KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { km_acquire_at_dpc(SpinLock); }
+KM_EXPORT(KeAcquireSpinLockAtDpcLevel);
+
+VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { km_release_from_dpc(SpinLock); }
 KM_EXPORT(KeReleaseSpinLockFromDpcLevel);
+#endif
 
 BOOLEAN FASTCALL KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
 {
@@ -350,6 +398,15 @@ static LONGLONG km_now = KM_CLOCK_BASE;
 
 VOID NTAPI KeQuerySystemTimePrecise(PLARGE_INTEGER CurrentTime) { CurrentTime->QuadPart = km_now; }
 KM_EXPORT(KeQuerySystemTimePrecise);
+
+#if defined(_X86_)
+/* Calls on x86; on amd64 they are inline reads of KUSER_SHARED_DATA (not modelled). */
+VOID NTAPI KeQuerySystemTime(PLARGE_INTEGER CurrentTime) { CurrentTime->QuadPart = km_now; }
+KM_EXPORT(KeQuerySystemTime);
+
+ULONGLONG NTAPI KeQueryInterruptTime(VOID) { return (ULONGLONG)(km_now - KM_CLOCK_BASE); }
+KM_EXPORT(KeQueryInterruptTime);
+#endif
 
 LARGE_INTEGER NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER Frequency)
 {

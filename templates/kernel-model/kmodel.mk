@@ -1,16 +1,22 @@
 # kmodel.mk: the spincheck kernel model for a driver's Makefile (GNU make).
 #
-#   CC = x86_64-w64-mingw32-gcc              # or CC = spincheck-cc x86_64-w64-mingw32-gcc
+#   CC = x86_64-w64-mingw32-gcc              # or i686-w64-mingw32-gcc; through spincheck: spincheck-cc <compiler>
 #   include path/to/templates/kernel-model/kmodel.mk
 #   CPPFLAGS += $(KM_CPPFLAGS)               # the DDK headers, kmodel.h, and the port header force-included
 #   harness.exe: driver.o harness.o $(KM_OBJS)
 #   	$(CC) -o $@ $^ $(KM_LIBS)
 #
 # The model's own objects are built with SPINCHECK_DISABLE=1: spincheck checks the driver, not the model
-# (which implements the lock API and would otherwise be instrumented as driver code).
+# (which implements the lock API and would otherwise be instrumented as driver code). They go to a directory
+# per target ($(CC) -dumpmachine: x86_64-w64-mingw32, i686-w64-mingw32), so builds for both targets can share
+# one tree; set CC before including this file.
 KM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+KM_TARGET := $(shell $(CC) -dumpmachine)
+ifeq ($(filter x86_64-%-mingw32 i686-%-mingw32 x86_64-%-windows-gnu i686-%-windows-gnu,$(KM_TARGET)),)
+$(error kmodel.mk: CC ($(CC)) targets '$(KM_TARGET)'; the kernel model needs an x86_64 or i686 Windows compiler)
+endif
 KM_DDK ?= /usr/share/mingw-w64/include/ddk
-KM_BUILD ?= kmodel
+KM_BUILD ?= kmodel/$(KM_TARGET)
 KM_CFLAGS ?= -O1 -g -std=gnu99 -Wall -Wextra
 KM_CPPFLAGS = -I$(KM_DDK) -I$(KM_DIR) -include $(KM_DIR)/kmodel_port.h
 KM_SRCS = km_io.c km_ke.c km_ex.c km_port_win32.c

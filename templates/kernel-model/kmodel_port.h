@@ -5,7 +5,9 @@
    CR8, a privileged register. Declared here before the DDK headers, __readcr8/__writecr8 become ordinary
    calls into the model (which keeps the IRQL per thread) instead of mingw-w64's inline `mov cr8`.
    Without this header the model still works: it emulates the faulting instruction (slower, see
-   docs/kernel-model.md). Nothing else here changes what the driver compiles to. */
+   docs/kernel-model.md). On x86 these calls are HAL functions (KeGetCurrentIrql, KfRaiseIrql, KfLowerIrql)
+   that the model implements, so there is nothing to redirect. Nothing else here changes what the driver
+   compiles to. */
 #ifndef KMODEL_PORT_H
 #define KMODEL_PORT_H 1
 #if defined(__MINGW32__) && (defined(__x86_64__) || defined(_M_X64))
