@@ -1,0 +1,11 @@
+# mingw-w64.cmake: a CMake toolchain file for Windows programs built with mingw-w64 on Linux.
+#   cmake -DCMAKE_TOOLCHAIN_FILE=<this file> [-DKM_ARCH=i686] ...     (KM_ARCH: x86_64, the default, or i686)
+set(KM_ARCH "x86_64" CACHE STRING "mingw-w64 target: x86_64 or i686")
+set(CMAKE_SYSTEM_NAME Windows)
+set(CMAKE_SYSTEM_PROCESSOR "${KM_ARCH}")
+set(CMAKE_C_COMPILER "${KM_ARCH}-w64-mingw32-gcc")
+set(CMAKE_RC_COMPILER "${KM_ARCH}-w64-mingw32-windres")
+set(CMAKE_FIND_ROOT_PATH "/usr/${KM_ARCH}-w64-mingw32")
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
