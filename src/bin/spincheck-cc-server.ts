@@ -7,8 +7,15 @@ if (!socketPath) {
   process.stderr.write('usage: spincheck-cc-server SOCKET [MARKER]\n');
   process.exitCode = 2;
 } else {
+  const stop = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => stop.abort());
   try {
-    await serve({ socketPath, idleMs: (idleSeconds > 0 ? idleSeconds : 300) * 1000, ...(markerPath ? { markerPath } : {}) });
+    await serve({
+      socketPath,
+      idleMs: (idleSeconds > 0 ? idleSeconds : 300) * 1000,
+      stop: stop.signal,
+      ...(markerPath ? { markerPath } : {}),
+    });
   } catch (e) {
     process.stderr.write(`spincheck-cc-server: ${(e as Error).message}\n`);
     process.exitCode = 1;

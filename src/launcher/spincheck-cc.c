@@ -481,7 +481,8 @@ int main(int argc, char **argv)
     invoked_as(argv[0], cwd, dir, self, sizeof self);
     if (!wants_server() || socket_dir(sdir, sizeof sdir) < 0) return run_node(dir, self, argc, argv);
     n = snprintf(sock, sizeof sock, "%s/cc-%s.sock", sdir, SPINCHECK_BUILD_ID);
-    if (n <= 0 || (size_t)n >= sizeof sock) return run_node(dir, self, argc, argv);
+    /* The server binds "<socket>.<pid>" first: both names must fit a socket address. */
+    if (n <= 0 || (size_t)n + 12 >= sizeof ((struct sockaddr_un *)0)->sun_path) return run_node(dir, self, argc, argv);
     fd = connect_to(sock);
     if (fd < 0) {
         start_server(dir, sock);

@@ -15,6 +15,8 @@ export interface ServeOptions {
   idleMs: number;
   /** The launcher's "a server is starting" marker, removed once the socket is in place. */
   markerPath?: string;
+  /** Stops taking compiles (SIGTERM): the socket goes at once, compiles being served finish. */
+  stop?: AbortSignal;
 }
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
@@ -44,16 +46,20 @@ export function serve(options: ServeOptions): Promise<void> {
       return false;
     }
   };
+  const shutDown = (): void => {
+    if (timer) clearTimeout(timer);
+    if (ownsSocket()) {
+      rmSync(socketPath, { force: true });
+      rmSync(pidPath, { force: true });
+    }
+    server.close();
+  };
   const armIdle = (): void => {
     timer = setTimeout(() => {
-      if (active > 0) return;
-      if (ownsSocket()) {
-        rmSync(socketPath, { force: true });
-        rmSync(pidPath, { force: true });
-      }
-      server.close();
+      if (active === 0) shutDown();
     }, options.idleMs);
   };
+  options.stop?.addEventListener('abort', shutDown);
   return new Promise((resolvePromise, reject) => {
     server.on('error', reject);
     server.on('close', () => resolvePromise());

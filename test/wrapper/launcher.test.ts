@@ -130,6 +130,15 @@ describe.runIf(hasGcc)('the warm server', () => {
     await until('the idle shutdown', () => sockets(p.run).length === 0 && serverPids(p.run).length === 0 && !alive(pid!), 20000);
   });
 
+  it('on SIGTERM removes its socket and exits', async () => {
+    const p = project('sigterm');
+    cc(['gcc', '-c', 'lock.c'], p.dir, p.env());
+    await serverUp(p.run);
+    const [pid] = serverPids(p.run);
+    process.kill(pid!, 'SIGTERM');
+    await until('the server to stop', () => sockets(p.run).length === 0 && serverPids(p.run).length === 0 && !alive(pid!));
+  });
+
   it('a dead server (stale socket) or one killed in mid-compile costs nothing but time', async () => {
     const p = project('dead');
     cc(['gcc', '-c', 'lock.c'], p.dir, p.env());
