@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Context, Options } from './lib/context.js';
+import { serverPids } from './lib/context.js';
 import type { Row } from './lib/results.js';
 import { finishMachine, machine, renderTable, skipped } from './lib/results.js';
 import { benchBuild } from './sections/build.js';
@@ -37,6 +38,15 @@ function parseOptions(argv: string[], root: string): Options {
   return opts;
 }
 
+/** Stops a warm server the bench started (its work directory is about to go). */
+function stopServer(pid: number): void {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    // already idle and gone
+  }
+}
+
 /** Runs the suite; `root` is the repository, `built` the bundled bench directory. */
 export async function main(argv: string[], root: string, built: string): Promise<number> {
   const opts = parseOptions(argv, root);
@@ -50,7 +60,8 @@ export async function main(argv: string[], root: string, built: string): Promise
     work,
     cache: process.env.SPINCHECK_BENCH_CACHE ? resolve(process.env.SPINCHECK_BENCH_CACHE) : join(root, 'test-output/bench-cache'),
     opts,
-    cc: join(root, 'dist/bin/spincheck-cc.js'),
+    cc: join(root, 'dist/bin/spincheck-cc'),
+    ccNode: join(root, 'dist/bin/spincheck-cc.js'),
     cli: join(root, 'dist/bin/spincheck.js'),
     probe: join(root, 'bench/lib/rss-probe.cjs'),
     childInstrument: join(built, 'child/instrument.mjs'),
@@ -73,6 +84,7 @@ export async function main(argv: string[], root: string, built: string): Promise
       ctx.log(`${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     }
   } finally {
+    for (const pid of serverPids(ctx)) stopServer(pid);
     if (!opts.keep) rmSync(work, { recursive: true, force: true });
   }
   rows.sort((a, b) => a.section - b.section);

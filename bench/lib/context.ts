@@ -1,6 +1,6 @@
 // What every benchmark section needs: paths, the environment the wrapper runs in, options, logging.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Options {
@@ -20,8 +20,11 @@ export interface Context {
   /** Survives runs: downloads, spincheck's runtime cache. */
   cache: string;
   opts: Options;
-  /** dist/bin/spincheck-cc.js and dist/bin/spincheck.js. */
+  /** spincheck-cc as installed (dist/bin/spincheck-cc: the native launcher and its warm server). */
   cc: string;
+  /** The Node wrapper alone (dist/bin/spincheck-cc.js), what every compile ran before the warm server. */
+  ccNode: string;
+  /** dist/bin/spincheck.js. */
   cli: string;
   /** bench/lib/rss-probe.cjs. */
   probe: string;
@@ -30,11 +33,38 @@ export interface Context {
   log: (message: string) => void;
 }
 
-/** The environment for compiles and runs: no SPINCHECK_* of the caller, a private cache and data dir. */
+/** The bench's own warm-server directory (XDG_RUNTIME_DIR of its compiles). */
+export function serverRuntimeDir(ctx: Context): string {
+  return join(ctx.work, 'run');
+}
+
+/**
+ * The environment for compiles and runs: no SPINCHECK_* of the caller, a private cache and data dir, and a warm
+ * server of the bench's own (idle after 30 s; main() stops it at the end).
+ */
 export function wrapperEnv(ctx: Context, dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('SPINCHECK_') && !k.startsWith('BENCH_')) env[k] = v;
-  return { ...env, SPINCHECK_DIR: dataDir, SPINCHECK_CACHE_DIR: join(ctx.cache, 'spincheck'), LC_ALL: 'C', ...extra };
+  mkdirSync(serverRuntimeDir(ctx), { recursive: true, mode: 0o700 });
+  return {
+    ...env,
+    SPINCHECK_DIR: dataDir,
+    SPINCHECK_CACHE_DIR: join(ctx.cache, 'spincheck'),
+    XDG_RUNTIME_DIR: serverRuntimeDir(ctx),
+    SPINCHECK_SERVER_IDLE: '30',
+    LC_ALL: 'C',
+    ...extra,
+  };
+}
+
+/** Pids of the warm servers the bench's compiles started. */
+export function serverPids(ctx: Context): number[] {
+  const dir = join(serverRuntimeDir(ctx), 'spincheck');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sock.pid'))
+    .map((f) => Number.parseInt(readFileSync(join(dir, f), 'utf8'), 10))
+    .filter((pid) => pid > 0);
 }
 
 /** True when `cmd` starts. */

@@ -135,3 +135,25 @@ export function instructions(spec: RunSpec, scratch: string): number | null {
 export function scratchName(dir: string, stem: string): string {
   return join(dir, `${stem}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 }
+
+/** User + system CPU seconds a running process has used so far (/proc; 0 when it is gone). */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Peak resident set of a running process in MB (VmHWM), or null when it is gone. */
+export function processPeakRssMb(pid: number): number | null {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m?.[1] ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}

@@ -63,7 +63,7 @@ export function benchInstrumenter(ctx: Context): Row[] {
   }
 
   // Share of one instrumented compile: load + instrument in a fresh process, over spincheck-cc's whole compile.
-  const shareWhat = 'instrumenter: share of one instrumented compile (load + instrument / spincheck-cc compile)';
+  const shareWhat = 'instrumenter: share of one instrumented compile (load + instrument / Node-wrapper compile)';
   if (!have(MINGW) || !existsSync(join(DDK, 'ntddk.h'))) {
     rows.push(skipped('instrumenter.share', 3, shareWhat, '%', `${MINGW} or the DDK headers missing`));
     return rows;
@@ -76,15 +76,17 @@ export function benchInstrumenter(ctx: Context): Row[] {
   const s = alternate(rounds, {
     plain: () => timed({ cmd: MINGW, args, cwd: tree, env }).ms,
     spincheck: () => timed({ cmd: ctx.cc, args: [MINGW, ...args], cwd: tree, env }).ms,
+    nodeWrapper: () => timed({ cmd: ctx.ccNode, args: [MINGW, ...args], cwd: tree, env }).ms,
     instrument: () => {
       const r = child(ctx, join(tree, 'serial.c'));
       return r.loadMs + r.firstMs;
     },
   });
   rows.push(
-    row('instrumenter.share', 3, shareWhat, '%', stats(perRound([s.instrument, s.spincheck], (i, w) => (100 * i) / w)), {}, 'serial.c of the build tree'),
+    row('instrumenter.share', 3, shareWhat, '%', stats(perRound([s.instrument, s.nodeWrapper], (i, w) => (100 * i) / w)), {}, 'serial.c of the build tree'),
     row('instrumenter.one-file-ms', 3, 'instrumenter: load + instrument serial.c in a fresh process', 'ms', stats(s.instrument)),
-    row('instrumenter.one-compile-ratio', 3, 'one compile of serial.c: spincheck-cc / plain', 'x', stats(perRound([s.spincheck, s.plain], (w, p) => w / p))),
+    row('instrumenter.one-compile-ratio', 3, 'one compile of serial.c: spincheck-cc (warm server) / plain', 'x', stats(perRound([s.spincheck, s.plain], (w, p) => w / p))),
+    row('instrumenter.one-compile-node-ratio', 3, 'one compile of serial.c: the Node wrapper / plain', 'x', stats(perRound([s.nodeWrapper, s.plain], (w, p) => w / p))),
   );
   return rows;
 }

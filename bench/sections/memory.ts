@@ -4,8 +4,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDriverTree } from '../gen/driver-tree.js';
 import type { Context } from '../lib/context.js';
-import { DDK, MINGW, have, wrapperEnv, workDir } from '../lib/context.js';
-import { stats, takeRss, timed } from '../lib/measure.js';
+import { DDK, MINGW, have, serverPids, wrapperEnv, workDir } from '../lib/context.js';
+import { processPeakRssMb, stats, takeRss, timed } from '../lib/measure.js';
 import type { Row } from '../lib/results.js';
 import { row, skipped } from '../lib/results.js';
 
@@ -23,17 +23,29 @@ export function benchMemory(ctx: Context): Row[] {
   rows.push(row('memory.node-mb', 6, 'memory: `node -e 0` peak RSS (reference)', 'MB', stats(peak(['-e', '0'], dir))));
   if (have('gcc')) {
     writeFileSync(join(dir, 'util.c'), 'int util_add(int a, int b) { return a + b; }\n');
-    const rss = peak([ctx.cc, 'gcc', '-O1', '-c', 'util.c', '-o', 'util.o'], dir);
-    rows.push(row('memory.wrapper-passthrough-mb', 6, 'memory: spincheck-cc peak RSS, compile with nothing to instrument', 'MB', stats(rss)));
+    const rss = peak([ctx.ccNode, 'gcc', '-O1', '-c', 'util.c', '-o', 'util.o'], dir);
+    rows.push(row('memory.wrapper-passthrough-mb', 6, 'memory: Node wrapper peak RSS, compile with nothing to instrument', 'MB', stats(rss)));
   }
-  const what = 'memory: spincheck-cc peak RSS, instrumented compile (serial.c, ntddk.h)';
+  const what = 'memory: Node wrapper peak RSS, instrumented compile (serial.c, ntddk.h)';
   if (have(MINGW) && existsSync(join(DDK, 'ntddk.h'))) {
     const tree = workDir(ctx, 'tree');
     if (!existsSync(join(tree, 'serial.c'))) writeDriverTree(tree);
-    const rss = peak([ctx.cc, MINGW, '-O1', `-I${DDK}`, '-c', 'serial.c', '-o', 'serial-mem.o'], tree);
+    const rss = peak([ctx.ccNode, MINGW, '-O1', `-I${DDK}`, '-c', 'serial.c', '-o', 'serial-mem.o'], tree);
     rows.push(row('memory.wrapper-instrumented-mb', 6, what, 'MB', stats(rss), {}, 'the compiler it runs is not counted'));
+    rows.push(serverRow(ctx, tree, env));
   } else {
     rows.push(skipped('memory.wrapper-instrumented-mb', 6, what, 'MB', `${MINGW} or the DDK headers missing`));
   }
   return rows;
+}
+
+/** The warm server's peak RSS after it served instrumented compiles of the tree's files. */
+function serverRow(ctx: Context, tree: string, env: NodeJS.ProcessEnv): Row {
+  const what = 'memory: warm server peak RSS after serving the driver tree (VmHWM)';
+  const files = ['serial.c', 'keyboard.c', 'usbstor.c'].filter((f) => existsSync(join(tree, f)));
+  for (let i = 0; i < 3; i++) {
+    for (const f of files) timed({ cmd: ctx.cc, args: [MINGW, '-O1', `-I${DDK}`, '-c', f, '-o', `mem-${f}.o`], cwd: tree, env });
+  }
+  const peaks = serverPids(ctx).map(processPeakRssMb).filter((mb): mb is number => mb !== null);
+  return peaks.length > 0 ? row('memory.server-mb', 6, what, 'MB', stats(peaks), {}, 'one long-lived process for all compiles') : skipped('memory.server-mb', 6, what, 'MB', 'no warm server running');
 }
