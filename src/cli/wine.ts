@@ -16,23 +16,43 @@ export class WineError extends Error {}
 /** Marker written into a prefix once `wineboot --init` finished in it. */
 const READY = '.spincheck-prefix-ready';
 
+/** IMAGE_FILE_MACHINE_I386: a 32-bit x86 program. */
+const MACHINE_I386 = 0x14c;
+
 /** True when `file` names a Windows program: an `.exe`, or a file starting with a PE image's MZ header. */
 export function isWindowsProgram(file: string, cwd: string, env: NodeJS.ProcessEnv): boolean {
-  if (/\.exe$/i.test(file)) return true;
+  return /\.exe$/i.test(file) || peMachine(file, cwd, env) !== null;
+}
+
+/** The machine field of a PE image's file header, or null for anything else (or a file not found). */
+function peMachine(file: string, cwd: string, env: NodeJS.ProcessEnv): number | null {
   const path = locate(file, cwd, env);
-  if (path === null) return false;
+  if (path === null) return null;
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
     const head = Buffer.alloc(64);
-    if (readSync(fd, head, 0, 64, 0) < 64 || head.toString('latin1', 0, 2) !== 'MZ') return false;
-    const pe = Buffer.alloc(4);
-    return readSync(fd, pe, 0, 4, head.readUInt32LE(60)) === 4 && pe.toString('latin1') === 'PE\0\0';
+    if (readSync(fd, head, 0, 64, 0) < 64 || head.toString('latin1', 0, 2) !== 'MZ') return null;
+    const pe = Buffer.alloc(6);
+    const ok = readSync(fd, pe, 0, 6, head.readUInt32LE(60)) === 6 && pe.toString('latin1', 0, 4) === 'PE\0\0';
+    return ok ? pe.readUInt16LE(4) : null;
   } catch {
-    return false;
+    return null;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * A 32-bit program needs Wine's 32-bit half in the prefix. Without it (Debian's wine64 alone) Wine prints an error
+ * and exits 0 without running the program, which would pass as a clean run.
+ */
+function checkRuns32Bit(cmd: string, prefix: string): void {
+  if (existsSync(join(prefix, 'drive_c', 'windows', 'syswow64', 'ntdll.dll'))) return;
+  throw new WineError(
+    `${cmd} is a 32-bit Windows program and the Wine prefix ${prefix} cannot run 32-bit programs ` +
+      '(Debian: dpkg --add-architecture i386 && apt-get update && apt-get install wine32:i386, then remove the prefix: it is created again)',
+  );
 }
 
 /** The file a command name starts: a path as given, else the first match on PATH. */
@@ -114,5 +134,6 @@ export async function launchFor(cmd: string, args: string[], env: NodeJS.Process
   }
   const prefix = winePrefix(env, cwd);
   await ensurePrefix(wine, prefix, env);
+  if (peMachine(cmd, cwd, env) === MACHINE_I386) checkRuns32Bit(cmd, prefix);
   return { cmd: wine, args: [cmd, ...args], env: { ...env, WINEPREFIX: prefix, WINEDEBUG: env.WINEDEBUG ?? '-all' } };
 }

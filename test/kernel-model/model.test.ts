@@ -2,12 +2,12 @@
 // intrinsics work with and without the port header, calls the model does not implement fail clearly (at
 // run time for known ones, at link time for the rest), and `spincheck run` recognises Windows programs.
 // For i686 (not run: see wdm-driver-i686.test.ts) the model compiles warning-free and links the same way.
-import { chmodSync, copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isWindowsProgram, launchFor } from '../../src/cli/wine.js';
+import { isWindowsProgram, launchFor, winePrefix } from '../../src/cli/wine.js';
 import { haveTool, run } from '../helpers/tools.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -135,6 +135,21 @@ describe.runIf(mingw)('kernel model edges', () => {
     // SPINCHECK_WINE names the loader; a prefix the user set is used as is (creating it needs that loader).
     expect(wine).toBeInstanceOf(Error);
     expect(String(wine)).toContain('/opt/wine/bin/wine64');
+  });
+
+  it.runIf(ready && mingw32)('a 32-bit program runs under Wine only where Wine can run it: never a silent exit 0', () => {
+    writeFileSync(join(dir, 'w32.c'), 'int main(void) { return 7; }\n');
+    expect(run(MINGW32, ['w32.c', '-o', 'w32.exe'], { cwd: dir }).status).toBe(0);
+    const r = runUnderSpincheck('./w32.exe');
+    const prefix = winePrefix(process.env, dir);
+    if (existsSync(join(prefix, 'drive_c/windows/syswow64/ntdll.dll'))) {
+      expect(r.status).toBe(7);
+    } else {
+      // Debian's wine64 alone: Wine itself would print an error and exit 0 without running the program.
+      expect(r.stderr).toContain('./w32.exe is a 32-bit Windows program and the Wine prefix');
+      expect(r.stderr).toContain('wine32:i386');
+      expect(r.status).toBe(127);
+    }
   });
 
   it.runIf(ready)('spincheck run starts a PE file without the .exe suffix under Wine and passes its status through', () => {
