@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 rmSync('dist/bin', { recursive: true, force: true });
 const entries = readdirSync('src/bin').filter((f) => f.endsWith('.ts')).map((f) => `src/bin/${f}`);
@@ -24,9 +24,9 @@ await build({
 });
 for (const entry of entries) chmodSync(`dist/bin/${entry.slice('src/bin/'.length, -3)}.js`, 0o755);
 
-/** Identifies this build: a launcher only talks to a warm server of the same bundles. */
+/** Identifies this build: a launcher only talks to a warm server of the same bundles in the same place. */
 function buildId() {
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update(resolve('dist/bin'));
   const files = readdirSync('dist/bin', { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => join(d.parentPath ?? d.path, d.name))
