@@ -27,7 +27,7 @@ describe.runIf(mingw)('driver corpus (mingw-w64 DDK headers)', () => {
     const dir = scratchDir(`drv-${name}`);
     const data = join(dir, 'data');
     sh(MINGW, [...DDK, join(CORPUS, name), '-o', 'plain.o'], dir, process.env);
-    const inst = sh(process.execPath, [CLI, MINGW, ...DDK, join(CORPUS, name), '-o', 'inst.o'], dir,
+    const inst = sh(CLI, [MINGW, ...DDK, join(CORPUS, name), '-o', 'inst.o'], dir,
       wrapperEnv({ SPINCHECK_STRICT: '1', SPINCHECK_DIR: data }));
     expect(inst.stderr).toBe('');
     const hooks = undefinedHooks('inst.o', dir);
@@ -38,7 +38,7 @@ describe.runIf(mingw)('driver corpus (mingw-w64 DDK headers)', () => {
     expect(db?.instrumented).toBe(true);
     expect(db?.unchecked ?? []).toEqual([]);
     // Every function a routine: still compiles at -Werror.
-    sh(process.execPath, [CLI, MINGW, ...DDK, join(CORPUS, name), '-o', 'all.o'], dir,
+    sh(CLI, [MINGW, ...DDK, join(CORPUS, name), '-o', 'all.o'], dir,
       wrapperEnv({ SPINCHECK_STRICT: '1', SPINCHECK_ALL_FUNCTIONS: '1', SPINCHECK_DIR: join(dir, 'all') }));
     console.log(`corpus ${name}: ${JSON.stringify(figures(data))}`);
   });
@@ -78,13 +78,13 @@ describe.runIf(mingw && haveDebTools() && haveTool('tar'))("Wine's kernel driver
         if (spawnSync(MINGW, [...flags(f), f, '-o', `${obj}.plain.o`], { cwd: root, stdio: 'ignore' }).status !== 0) continue;
         plain++;
         // Normal mode: roles found as in a real build (not strict: a routine spincheck cannot parse is reported).
-        const normal = spawnSync(process.execPath, [CLI, MINGW, ...flags(f), f, '-o', `${obj}.o`], {
+        const normal = spawnSync(CLI, [MINGW, ...flags(f), f, '-o', `${obj}.o`], {
           cwd: root, encoding: 'utf8', env: wrapperEnv({ SPINCHECK_DIR: data }),
         });
         if (normal.status !== 0) problems.push(`${label}: ${f}: instrumented compile failed: ${normal.stderr}`);
         else if (undefinedHooks(`${obj}.o`, root).includes('spincheck_enter')) rolesFound++;
         // Every function a routine, strict: the whole file must instrument and compile.
-        const all = spawnSync(process.execPath, [CLI, MINGW, ...flags(f), f, '-o', `${obj}.all.o`], {
+        const all = spawnSync(CLI, [MINGW, ...flags(f), f, '-o', `${obj}.all.o`], {
           cwd: root, encoding: 'utf8', env: wrapperEnv({ SPINCHECK_DIR: `${data}-all`, SPINCHECK_STRICT: '1', SPINCHECK_ALL_FUNCTIONS: '1' }),
         });
         if (all.status !== 0) {

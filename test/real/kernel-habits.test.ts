@@ -46,7 +46,7 @@ describe.runIf(haveTool('gcc'))("the Linux kernel's habits", () => {
     sh('gcc', withInclude(flags('drivers/queue/.queue.o.plain.d')), dir, process.env);
     const plainDep = readFileSync(join(dir, 'drivers/queue/.queue.o.plain.d'), 'utf8');
     const data = join(dir, 'data');
-    const r = sh(process.execPath, [CLI, 'gcc', ...withInclude(flags('drivers/queue/.queue.o.d'))], dir, wrapperEnv({ SPINCHECK_STRICT: '1', SPINCHECK_DIR: data }));
+    const r = sh(CLI, ['gcc', ...withInclude(flags('drivers/queue/.queue.o.d'))], dir, wrapperEnv({ SPINCHECK_STRICT: '1', SPINCHECK_DIR: data }));
     expect(r.stderr).toBe('');
     expect(readFileSync(join(dir, 'drivers/queue/.queue.o.d'), 'utf8')).toBe(plainDep);
     expect(plainDep).toContain('include/generated/autoconf.h');
@@ -68,7 +68,7 @@ describe.runIf(haveTool('gcc'))("the Linux kernel's habits", () => {
   ];
   it.each(probes)('probe: %s gives the real compiler\'s status and output', (_label, args) => {
     const real = sh('gcc', args, dir, process.env, true);
-    const wrapped = sh(process.execPath, [CLI, 'gcc', ...args], dir, wrapperEnv({ SPINCHECK_DIR: join(dir, 'probe-data') }), true);
+    const wrapped = sh(CLI, ['gcc', ...args], dir, wrapperEnv({ SPINCHECK_DIR: join(dir, 'probe-data') }), true);
     expect(wrapped.status).toBe(real.status);
     expect(wrapped.stdout).toBe(real.stdout);
     expect(wrapped.stderr).toBe(real.stderr);
