@@ -290,15 +290,15 @@ static int run_request(int sock, struct field *f, size_t count)
     return rc;
 }
 
-/* The directory this executable is in (the Node entry points sit beside it). */
-static int own_dir(const char *argv0, char *out, size_t size)
+/* The directory this executable is in (the Node entry points sit beside it): /proc, else the invocation resolved. */
+static int own_dir(const char *invoked, char *out, size_t size)
 {
     char path[PATH_MAX];
     char *slash;
     ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
     if (n > 0) {
         path[n] = '\0';
-    } else if (!realpath(argv0, path)) {
+    } else if (!realpath(invoked, path)) {
         return -1;
     }
     slash = strrchr(path, '/');
@@ -315,7 +315,7 @@ static int path_join(char *out, size_t size, const char *a, const char *b)
 }
 
 /* How this process was invoked, as an absolute path: argv[0], looked up on PATH when it has no slash. */
-static void invoked_as(const char *argv0, const char *cwd, const char *dir, char *out, size_t size)
+static void invoked_as(const char *argv0, const char *cwd, char *out, size_t size)
 {
     const char *path = getenv("PATH");
     char found[PATH_MAX];
@@ -333,7 +333,7 @@ static void invoked_as(const char *argv0, const char *cwd, const char *dir, char
         }
         path = end ? end + 1 : NULL;
     }
-    if (path_join(out, size, dir, "spincheck-cc") < 0) snprintf(out, size, "spincheck-cc");
+    snprintf(out, size, "%s", argv0);
 }
 
 static const char *node_program(void)
@@ -474,11 +474,15 @@ int main(int argc, char **argv)
     struct sigaction sa;
     int fd, i, n;
     char **e;
-    if (own_dir(argv[0], dir, sizeof dir) < 0 || !getcwd(cwd, sizeof cwd)) {
-        fputs("spincheck-cc: cannot find its own directory or the working directory\n", stderr);
+    if (!getcwd(cwd, sizeof cwd)) {
+        fputs("spincheck-cc: cannot read the working directory\n", stderr);
         return 127;
     }
-    invoked_as(argv[0], cwd, dir, self, sizeof self);
+    invoked_as(argv[0], cwd, self, sizeof self);
+    if (own_dir(self, dir, sizeof dir) < 0) {
+        fprintf(stderr, "spincheck-cc: cannot find its own directory (invoked as %s)\n", self);
+        return 127;
+    }
     if (!wants_server() || socket_dir(sdir, sizeof sdir) < 0) return run_node(dir, self, argc, argv);
     n = snprintf(sock, sizeof sock, "%s/cc-%s.sock", sdir, SPINCHECK_BUILD_ID);
     /* The server binds "<socket>.<pid>" first: both names must fit a socket address. */

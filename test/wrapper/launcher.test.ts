@@ -1,6 +1,6 @@
 // The native launcher and the warm server: on demand, the same results as the Node wrapper, isolation, recovery.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveTool } from '../helpers/tools.js';
@@ -11,6 +11,8 @@ const FAKE = join(FIXTURES, 'fake-cc.mjs');
 const hasGcc = haveTool('gcc');
 const SERVED = /^spincheck: note: compiled through the warm server \(pid \d+\)$/m;
 const started: string[] = [];
+/** A private mount namespace with an empty /proc (root, util-linux): the launcher's path without /proc/self/exe. */
+const canHideProc = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs none /proc'], { stdio: 'ignore' }).status === 0;
 
 beforeAll(() => ensureBuilt());
 afterAll(() => {
@@ -167,6 +169,18 @@ describe.runIf(hasGcc)('the warm server', () => {
     expect(err).toMatch(SERVED);
     expect(code).toBe(0);
     expect(runRaw('nm', ['slow.o'], p.dir).stdout.toString()).toMatch(/spincheck_/);
+  });
+
+  it.runIf(canHideProc || process.env.CI)('finds itself without /proc (as on macOS): invoked by bare name through PATH', () => {
+    const p = project('noproc');
+    const bin = join(p.dir, 'bin');
+    mkdirSync(bin);
+    symlinkSync(CLI, join(bin, 'spincheck-cc'));
+    const env = p.env({ PATH: `${bin}:${process.env.PATH}` });
+    const r = runRaw('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs none /proc && exec spincheck-cc gcc -c lock.c -o noproc.o'], p.dir, env);
+    expect(r.stderr.toString()).toBe('');
+    expect(r.status).toBe(0);
+    expect(runRaw('nm', ['noproc.o'], p.dir).stdout.toString()).toMatch(/spincheck_/);
   });
 
   it('make -j4 through one server builds what the Node wrapper builds', async () => {
