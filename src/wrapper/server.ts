@@ -135,6 +135,8 @@ function serveConnection(socket: Socket): Promise<void> {
           origin: `the warm server (pid ${process.pid})`,
           runner: (file, args, options) =>
             new Promise<Outcome>((resolveRun) => {
+              // The launcher is gone or interrupted: nobody would run this, so the session must not wait.
+              if (abort.signal.aborted) return resolveRun({ status: null, signal: 'SIGTERM' });
               pending = resolveRun;
               send('R', runFields(file, args, options));
             }),
