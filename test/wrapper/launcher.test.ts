@@ -69,6 +69,14 @@ async function until(what: string, check: () => boolean, ms = 15000): Promise<vo
 const sockets = (run: string): string[] => (existsSync(serverDir(run)) ? readdirSync(serverDir(run)).filter((f) => f.endsWith('.sock')) : []);
 const serverUp = (run: string): Promise<void> => until('the warm server', () => sockets(run).length === 1 && serverPids(run).length === 1);
 
+/** A project whose warm server is up (started by one compile through the launcher), and the server's pid. */
+async function warmProject(name: string, extra: NodeJS.ProcessEnv = {}): Promise<{ p: ReturnType<typeof project>; pid: number }> {
+  const p = project(name);
+  cc(['gcc', '-c', 'lock.c', '-o', 'warm.o'], p.dir, p.env(extra));
+  await serverUp(p.run);
+  return { p, pid: serverPids(p.run)[0]! };
+}
+
 function siteDbs(dir: string): string[] {
   const d = join(dir, '.spincheck/sites');
   return readdirSync(d).sort().map((f) => readFileSync(join(d, f), 'utf8'));
@@ -101,9 +109,7 @@ describe.runIf(hasGcc)('the warm server', () => {
   });
 
   it("serves each compile with its own environment, directory, standard input and temp dir", async () => {
-    const p = project('isolation');
-    cc(['gcc', '-c', 'lock.c', '-o', 'warm.o'], p.dir, p.env());
-    await serverUp(p.run);
+    const { p } = await warmProject('isolation');
     const other = join(p.dir, 'other');
     mkdirSync(join(other, 'tmp'), { recursive: true });
     writeTree(other, { 'lock.c': LOCK_C, 'util.h': '#define UTIL_VALUE 2\n', 'lock.h': '#include "wdm.h"\n', 'wdm.h': WDM_H });
@@ -125,29 +131,20 @@ describe.runIf(hasGcc)('the warm server', () => {
   });
 
   it('shuts down when idle and removes its socket', async () => {
-    const p = project('idle');
-    cc(['gcc', '-c', 'lock.c'], p.dir, p.env({ SPINCHECK_SERVER_IDLE: '1' }));
-    await serverUp(p.run);
-    const [pid] = serverPids(p.run);
-    await until('the idle shutdown', () => sockets(p.run).length === 0 && serverPids(p.run).length === 0 && !alive(pid!), 20000);
+    const { p, pid } = await warmProject('idle', { SPINCHECK_SERVER_IDLE: '1' });
+    await until('the idle shutdown', () => sockets(p.run).length === 0 && serverPids(p.run).length === 0 && !alive(pid), 20000);
   });
 
   it('on SIGTERM removes its socket and exits', async () => {
-    const p = project('sigterm');
-    cc(['gcc', '-c', 'lock.c'], p.dir, p.env());
-    await serverUp(p.run);
-    const [pid] = serverPids(p.run);
-    process.kill(pid!, 'SIGTERM');
-    await until('the server to stop', () => sockets(p.run).length === 0 && serverPids(p.run).length === 0 && !alive(pid!));
+    const { p, pid } = await warmProject('sigterm');
+    process.kill(pid, 'SIGTERM');
+    await until('the server to stop', () => sockets(p.run).length === 0 && serverPids(p.run).length === 0 && !alive(pid));
   });
 
   it('a dead server (stale socket) or one killed in mid-compile costs nothing but time', async () => {
-    const p = project('dead');
-    cc(['gcc', '-c', 'lock.c'], p.dir, p.env());
-    await serverUp(p.run);
-    const [pid] = serverPids(p.run);
-    process.kill(pid!, 'SIGKILL');
-    await until('the server to die', () => !alive(pid!));
+    const { p, pid } = await warmProject('dead');
+    process.kill(pid, 'SIGKILL');
+    await until('the server to die', () => !alive(pid));
     expect(sockets(p.run)).toHaveLength(1);
     const stale = cc(['gcc', '-c', 'lock.c', '-o', 'stale.o'], p.dir, p.env());
     expect(stale.status).toBe(0);
