@@ -5,19 +5,8 @@
 
 #include "wdm_internal.h"
 
-#define WDM_MAX_WINDOWS 4096
-
 static DRIVER_OBJECT Driver;
 static DEVICE_OBJECT Device;
-
-/* Injection state: counting the windows (and the IRPs in flight at each), or cancelling in-flight IRP
-   TargetIrp at window TargetWindow. */
-static int Counting;
-static ULONG Window;
-static ULONG WindowIrps[WDM_MAX_WINDOWS];
-static int Armed;
-static ULONG TargetWindow;
-static ULONG TargetIrp;
 
 PDEVICE_OBJECT WdmLoadDriver(WDM_DRIVER_ENTRY *DriverEntry, PVOID Extension)
 {
@@ -42,37 +31,16 @@ BOOLEAN WdmCancel(PIRP Irp)
   return IoCancelIrp(Irp);
 }
 
-static void AtWindow(void)
-{
-  ULONG w = Window++;
-  if (Counting && w < WDM_MAX_WINDOWS) WindowIrps[w] = WdmInFlight();
-  if (Armed && w == TargetWindow) {
-    PIRP Victim = WdmInFlightIrp(TargetIrp);
-    Armed = 0;
-    if (Victim && !Victim->Cancel) IoCancelIrp(Victim);
-  }
-}
-
 ULONG WdmInjectCancellation(WDM_SCENARIO *Scenario, void *Context)
 {
-  ULONG Windows, w, j, Runs = 0;
-  WdmSetCancelWindowHook(AtWindow);
-  Counting = 1;
-  Window = 0;
+  ULONG Pairs, Pair;
+  WdmInjectRun(0);
   Scenario(Context);
-  Counting = 0;
-  Windows = Window < WDM_MAX_WINDOWS ? Window : WDM_MAX_WINDOWS;
-  for (w = 0; w < Windows; w++) {
-    for (j = 0; j < WindowIrps[w]; j++) {
-      Window = 0;
-      Armed = 1;
-      TargetWindow = w;
-      TargetIrp = j;
-      Scenario(Context);
-      Armed = 0;
-      Runs++;
-    }
+  Pairs = WdmInjectPairs();
+  for (Pair = 1; Pair <= Pairs; Pair++) {
+    WdmInjectRun(Pair);
+    Scenario(Context);
   }
-  WdmSetCancelWindowHook(NULL);
-  return Runs;
+  WdmInjectOff();
+  return Pairs;
 }

@@ -10,13 +10,12 @@
 size_t WdmThreadId(void);
 /* True when the calling thread holds the cancel spin lock. */
 BOOLEAN WdmCancelLockHeld(void);
-/* Called at each cancel window (the cancel lock released, a cancel routine set, a dispatch routine
-   returned) while IRPs are in flight and the cancel lock is free; never re-entered. */
-typedef void WDM_CANCEL_WINDOW_HOOK(void);
-void WdmSetCancelWindowHook(WDM_CANCEL_WINDOW_HOOK *Hook);
-/* IRPs sent with WdmCallDriver and not completed yet. */
-ULONG WdmInFlight(void);
-PIRP WdmInFlightIrp(ULONG Index);
+/* Cancellation injection (io_core.h): WdmInjectRun(0) starts a run counting the (window, IRP) pairs,
+   WdmInjectRun(Pair) one cancelling the IRP of that pair at its window; WdmInjectPairs() is the pairs the
+   current run passed, WdmInjectOff() stops injecting. IRPs are in flight from WdmCallDriver to completion. */
+void WdmInjectRun(ULONG Pair);
+ULONG WdmInjectPairs(void);
+void WdmInjectOff(void);
 /* Drops every in-flight IRP (a new scenario run: the previous run's IRPs are gone). */
 void WdmForgetInFlight(void);
 

@@ -1,4 +1,4 @@
-/* wdm_port.h: the harness kit's platform differences (mutex, thread-local storage, atomics, yield). */
+/* wdm_port.h: the harness kit's platform differences (thread-local storage, atomics, yield). */
 #ifndef WDM_PORT_H
 #define WDM_PORT_H 1
 
@@ -12,22 +12,13 @@
 
 #if defined(_WIN32)
 /* Windows: implemented in wdm_port_win32.c (windows.h cannot meet wdm_user.h's WDM types in one file). */
-typedef void *wdm_mutex; /* an SRWLOCK */
-#define WDM_MUTEX_INIT 0
-void wdm_mutex_lock(wdm_mutex *m);
-void wdm_mutex_unlock(wdm_mutex *m);
 void wdm_yield(void);
 size_t wdm_load(volatile size_t *p);
 void wdm_store(volatile size_t *p, size_t v);
 int wdm_cas(volatile size_t *p, size_t expected, size_t desired);
 size_t wdm_xchg(volatile size_t *p, size_t v);
 #else
-#include <pthread.h>
 #include <sched.h>
-typedef pthread_mutex_t wdm_mutex;
-#define WDM_MUTEX_INIT PTHREAD_MUTEX_INITIALIZER
-#define wdm_mutex_lock(m) pthread_mutex_lock(m)
-#define wdm_mutex_unlock(m) pthread_mutex_unlock(m)
 #define wdm_yield() sched_yield()
 #define wdm_load(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define wdm_store(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)

@@ -1,17 +1,7 @@
-/* wdm_port_win32.c: the Windows side of wdm_port.h (SRW locks, Interlocked operations). */
+/* wdm_port_win32.c: the Windows side of wdm_port.h (yielding, Interlocked operations). */
 #include <windows.h>
 
 #include "wdm_port.h"
-
-void wdm_mutex_lock(wdm_mutex *m)
-{
-  AcquireSRWLockExclusive((PSRWLOCK)m);
-}
-
-void wdm_mutex_unlock(wdm_mutex *m)
-{
-  ReleaseSRWLockExclusive((PSRWLOCK)m);
-}
 
 void wdm_yield(void)
 {

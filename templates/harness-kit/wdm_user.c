@@ -8,44 +8,62 @@
 #include "wdm_internal.h"
 #include "wdm_port.h"
 
-static wdm_mutex CancelLock = WDM_MUTEX_INIT;
-static volatile size_t CancelOwner;
 static WDM_TLS KIRQL CurrentIrql = PASSIVE_LEVEL;
 static WDM_TLS char ThreadMarker;
+
+/* The kit's side of the shared I/O-manager core (../io-core/io_core.h). */
+#define IO_IRP PIRP
+#define IO_CANCEL_ROUTINE PDRIVER_CANCEL
+#define IO_TAKE_CANCEL_ROUTINE(irp) IoSetCancelRoutine((irp), NULL)
+#define IO_CANCEL_DEVICE(irp) ((irp)->DeviceObject)
+#define IO_THREAD_ID() WdmThreadId()
+#define IO_LOAD(p) wdm_load(p)
+#define IO_CAS(p, expected, desired) wdm_cas((p), (expected), (desired))
+#define IO_STORE(p, v) wdm_store((p), (v))
+#define IO_YIELD() wdm_yield()
+#define IO_IRQL() CurrentIrql
+#define IO_SET_IRQL(irql) (CurrentIrql = (KIRQL)(irql))
+#define IO_RESTORE_IRQL(irql) (CurrentIrql = (KIRQL)(irql))
+#include "../io-core/io_core.h"
+
+static io_cancel_lock CancelLock;
 
 #define WDM_MAX_IN_FLIGHT 64
 static PIRP InFlight[WDM_MAX_IN_FLIGHT];
 static ULONG InFlightCount;
-static WDM_CANCEL_WINDOW_HOOK *WindowHook;
-static int InWindow;
-
-void WdmSetCancelWindowHook(WDM_CANCEL_WINDOW_HOOK *Hook)
-{
-  WindowHook = Hook;
-}
+static io_injection Injection;
 
 void WdmForgetInFlight(void)
 {
   InFlightCount = 0;
 }
 
-ULONG WdmInFlight(void)
+void WdmInjectRun(ULONG Pair)
 {
-  return InFlightCount;
+  io_inject_start(&Injection, Pair == 0 ? IO_INJECT_COUNT : IO_INJECT_CANCEL, Pair);
 }
 
-PIRP WdmInFlightIrp(ULONG Index)
+void WdmInjectOff(void)
 {
-  return Index < InFlightCount ? InFlight[Index] : NULL;
+  io_inject_start(&Injection, IO_INJECT_OFF, 0);
 }
 
-/* A point where another processor could call IoCancelIrp: the cancel lock free, IRPs in flight. */
+ULONG WdmInjectPairs(void)
+{
+  return Injection.pairs;
+}
+
+/* A cancel window (io_core.h): every IRP in flight makes a pair, cancelled ones too (not cancelled again). */
 static void CancelWindow(void)
 {
-  if (!WindowHook || InWindow || InFlightCount == 0 || WdmCancelLockHeld()) return;
-  InWindow = 1;
-  WindowHook();
-  InWindow = 0;
+  ULONG i;
+  if (!io_window_open(&Injection, WdmCancelLockHeld())) return;
+  for (i = 0; i < InFlightCount; i++) {
+    if (io_window_pair(&Injection)) {
+      if (!InFlight[i]->Cancel) IoCancelIrp(InFlight[i]);
+      return;
+    }
+  }
 }
 
 size_t WdmThreadId(void)
@@ -55,25 +73,18 @@ size_t WdmThreadId(void)
 
 BOOLEAN WdmCancelLockHeld(void)
 {
-  return (BOOLEAN)(wdm_load(&CancelOwner) == WdmThreadId());
+  return (BOOLEAN)io_lock_mine(&CancelLock);
 }
 
+/* A second acquire by the holder and a release by another thread are refused (spincheck reports them). */
 void IoAcquireCancelSpinLock(PKIRQL Irql)
 {
-  if (WdmCancelLockHeld()) return;
-  wdm_mutex_lock(&CancelLock);
-  wdm_store(&CancelOwner, WdmThreadId());
-  *Irql = CurrentIrql;
-  CurrentIrql = DISPATCH_LEVEL;
+  (void)io_lock_acquire(&CancelLock, Irql, 0);
 }
 
 void IoReleaseCancelSpinLock(KIRQL Irql)
 {
-  if (!WdmCancelLockHeld()) return;
-  wdm_store(&CancelOwner, (size_t)0);
-  wdm_mutex_unlock(&CancelLock);
-  CurrentIrql = Irql;
-  CancelWindow();
+  if (io_lock_release(&CancelLock, Irql) != IO_LOCK_NOT_HELD) CancelWindow();
 }
 
 KIRQL KeGetCurrentIrql(void)
@@ -160,22 +171,16 @@ PDRIVER_CANCEL IoSetCancelRoutine(PIRP Irp, PDRIVER_CANCEL CancelRoutine)
   return Old;
 }
 
-/* As the I/O manager does: take the cancel lock, mark the IRP, clear and call its cancel routine, which
-   must release the lock; without a routine, release it here. */
+/* As the I/O manager does (io_cancel_locked): take the cancel lock, mark the IRP, clear and call its cancel
+   routine, which must release the lock; without a routine, release it here. The lock calls stay in this file:
+   spincheck instruments them, so a report names this acquire for a cancel routine's lock. */
 BOOLEAN IoCancelIrp(PIRP Irp)
 {
-  PDRIVER_CANCEL Routine;
   KIRQL Irql;
   IoAcquireCancelSpinLock(&Irql);
-  Irp->Cancel = TRUE;
-  Routine = IoSetCancelRoutine(Irp, NULL);
-  if (Routine == NULL) {
-    IoReleaseCancelSpinLock(Irql);
-    return FALSE;
-  }
-  Irp->CancelIrql = Irql;
-  Routine(Irp->DeviceObject, Irp);
-  return TRUE;
+  if (io_cancel_locked(Irp, Irql) != NULL) return TRUE;
+  IoReleaseCancelSpinLock(Irql);
+  return FALSE;
 }
 
 void IoMarkIrpPending(PIRP Irp)

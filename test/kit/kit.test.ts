@@ -97,6 +97,37 @@ int main(void)
 }
 `;
 
+/** The cancel spin lock and IoCancelIrp of the shared core (templates/io-core), through the kit. */
+const CANCEL_C = `#include <stdio.h>
+#include "wdm_user.h"
+static VOID Routine(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    (void)DeviceObject;
+    printf("routine at %u, CancelIrql %u, Cancel %u\\n", KeGetCurrentIrql(), Irp->CancelIrql, Irp->Cancel);
+    IoReleaseCancelSpinLock(Irp->CancelIrql);
+}
+int main(void)
+{
+    KIRQL old, inner = 7;
+    IRP irp;
+    BOOLEAN called;
+    IoAcquireCancelSpinLock(&old);
+    IoAcquireCancelSpinLock(&inner);
+    printf("held at %u, saved %u, second acquire refused: %u\\n", KeGetCurrentIrql(), old, inner);
+    IoReleaseCancelSpinLock(old);
+    IoReleaseCancelSpinLock(DISPATCH_LEVEL);
+    printf("released to %u\\n", KeGetCurrentIrql());
+    WdmInitIrp(&irp, NULL, IRP_MJ_READ);
+    called = IoCancelIrp(&irp);
+    printf("no routine: %u, Cancel %u\\n", called, irp.Cancel);
+    irp.Cancel = FALSE;
+    IoSetCancelRoutine(&irp, Routine);
+    called = IoCancelIrp(&irp);
+    printf("routine: %u, after at %u\\n", called, KeGetCurrentIrql());
+    return 0;
+}
+`;
+
 describe.runIf(haveTool('gcc'))('harness kit', () => {
   it('spin locks raise the IRQL, restore it, and refuse a second acquire or a release while free', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spincheck-kit-'));
@@ -109,6 +140,23 @@ describe.runIf(haveTool('gcc'))('harness kit', () => {
     expect(r.stderr).toBe(
       'wdm_user: KeAcquireSpinLock: this thread already holds the spin lock; refused\n' +
         'wdm_user: KeReleaseSpinLock: the spin lock is not held by this thread; refused\n',
+    );
+  });
+
+  it('the cancel spin lock and IoCancelIrp follow the shared core: IRQL saved and restored, misuse refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spincheck-kit-'));
+    writeFileSync(join(dir, 'cancel.c'), CANCEL_C);
+    const build = run('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-I', kit, 'cancel.c', ...KIT_SOURCES, '-o', 'cancel'], { cwd: dir });
+    expect(build.stderr).toBe('');
+    const r = run(join(dir, 'cancel'), [], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(
+      'held at 2, saved 0, second acquire refused: 7\n' +
+        'released to 0\n' +
+        'no routine: 0, Cancel 1\n' +
+        'routine at 2, CancelIrql 0, Cancel 1\n' +
+        'routine: 1, after at 0\n',
     );
   });
 
@@ -135,7 +183,7 @@ describe.runIf(haveTool('gcc'))('harness kit', () => {
 });
 
 describe.runIf(haveTool('x86_64-w64-mingw32-gcc'))('harness kit on Windows', () => {
-  it('compiles warning-free with mingw-w64 (Win32 port: SRW locks, Interlocked operations)', () => {
+  it('compiles warning-free with mingw-w64 (Win32 port: SwitchToThread, Interlocked operations)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spincheck-kit-win-'));
     for (const src of [...KIT_SOURCES, join(kit, 'wdm_port_win32.c')]) {
       const r = run('x86_64-w64-mingw32-gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-I', kit, '-c', src, '-o', join(dir, 'x.o')]);

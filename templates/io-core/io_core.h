@@ -1,0 +1,134 @@
+/* io_core.h: the I/O manager's cancel semantics, compiled into both faces (harness kit and kernel model). */
+#ifndef IO_CORE_H
+#define IO_CORE_H 1
+
+/* Header-agnostic: the including file has its IRP type and supplies, before including this header,
+     IO_IRP, IO_CANCEL_ROUTINE            its PIRP and PDRIVER_CANCEL (an IRP with Cancel and CancelIrql fields)
+     IO_TAKE_CANCEL_ROUTINE(irp)          atomically exchanges the IRP's cancel routine for NULL, returns the old one
+     IO_CANCEL_DEVICE(irp)                the device object a cancel routine is called with
+     IO_THREAD_ID()                       a non-zero size_t naming the calling thread
+     IO_LOAD(p), IO_CAS(p, old, new)      atomic load and compare-exchange of a volatile size_t (CAS: true if swapped)
+     IO_STORE(p, v), IO_YIELD()           atomic store; let another thread run while spinning
+     IO_IRQL(), IO_SET_IRQL(irql)         the calling thread's IRQL (an unsigned char)
+     IO_RESTORE_IRQL(irql)                what the release of the cancel lock does to the IRQL (the face's checks)
+   Each face keeps its own diagnostics: what the core reports through its results, the face says or ignores. */
+#include <stddef.h>
+
+#define IO_DISPATCH_LEVEL 2
+
+/* ---- the cancel spin lock: a real lock with an owner; the acquire saves the IRQL, the release restores it ---- */
+
+typedef struct io_cancel_lock {
+  volatile size_t owner; /* IO_THREAD_ID() of the holder, 0 when free */
+  unsigned long depth;   /* > 1 only after a double acquire the face let nest */
+} io_cancel_lock;
+
+enum io_lock_result {
+  IO_LOCK_TAKEN,    /* acquire: the lock was free and is now the caller's */
+  IO_LOCK_NESTED,   /* acquire by the holder, nesting allowed: one level deeper */
+  IO_LOCK_REFUSED,  /* acquire by the holder, nesting not allowed: nothing changed (*old not written) */
+  IO_LOCK_FREED,    /* release: the last level, the lock is free */
+  IO_LOCK_LOWERED,  /* release: one level of a nested acquire, the lock is still held */
+  IO_LOCK_NOT_HELD  /* release by a thread that does not hold it: nothing changed */
+};
+
+static inline int io_lock_mine(io_cancel_lock *lock) { return IO_LOAD(&lock->owner) == IO_THREAD_ID(); }
+
+static inline int io_lock_free(io_cancel_lock *lock) { return IO_LOAD(&lock->owner) == 0; }
+
+/* IoAcquireCancelSpinLock: waits for the lock, saves the IRQL in *old and raises to DISPATCH_LEVEL. A second
+   acquire by the holder (a deadlock on a real system) nests when nest is set, else is refused. */
+static inline enum io_lock_result io_lock_acquire(io_cancel_lock *lock, unsigned char *old, int nest)
+{
+  size_t me = IO_THREAD_ID();
+  enum io_lock_result result = IO_LOCK_TAKEN;
+  if (IO_LOAD(&lock->owner) == me) {
+    if (!nest) return IO_LOCK_REFUSED;
+    lock->depth++;
+    result = IO_LOCK_NESTED;
+  } else {
+    while (!IO_CAS(&lock->owner, 0, me)) IO_YIELD();
+    lock->depth = 1;
+  }
+  *old = IO_IRQL();
+  IO_SET_IRQL(IO_DISPATCH_LEVEL);
+  return result;
+}
+
+/* IoReleaseCancelSpinLock: by the holder, drops one level (the last frees the lock) and restores irql. */
+static inline enum io_lock_result io_lock_release(io_cancel_lock *lock, unsigned char irql)
+{
+  enum io_lock_result result = IO_LOCK_LOWERED;
+  if (IO_LOAD(&lock->owner) != IO_THREAD_ID()) return IO_LOCK_NOT_HELD;
+  if (--lock->depth == 0) {
+    IO_STORE(&lock->owner, 0);
+    result = IO_LOCK_FREED;
+  }
+  IO_RESTORE_IRQL(irql);
+  return result;
+}
+
+/* Frees the lock if the caller holds it, at any depth (a new run starts with the lock free). */
+static inline void io_lock_reset(io_cancel_lock *lock)
+{
+  if (!io_lock_mine(lock)) return;
+  lock->depth = 0;
+  IO_STORE(&lock->owner, 0);
+}
+
+/* ---- IoCancelIrp ---- */
+
+/* IoCancelIrp's work under the cancel lock, which the caller took (the acquire saved irql): sets Cancel and
+   takes the cancel routine; with one, stores irql in CancelIrql and calls it (it must release the lock) and
+   returns it; without, returns NULL and the caller releases the lock. */
+static inline IO_CANCEL_ROUTINE io_cancel_locked(IO_IRP irp, unsigned char irql)
+{
+  IO_CANCEL_ROUTINE routine;
+  irp->Cancel = 1;
+  routine = IO_TAKE_CANCEL_ROUTINE(irp);
+  if (routine != NULL) {
+    irp->CancelIrql = irql;
+    routine(IO_CANCEL_DEVICE(irp), irp);
+  }
+  return routine;
+}
+
+/* ---- cancellation injection: cancel windows and (window, IRP) pairs ---- */
+
+/* A cancel window is a point where another processor could call IoCancelIrp: the calling thread holds no
+   spin lock. Each IRP in flight there makes one (window, IRP) pair, numbered from 1 in the order a run passes
+   them. A counting run numbers the pairs; a cancelling run cancels the IRP of its target pair, once. */
+enum io_inject_mode { IO_INJECT_OFF, IO_INJECT_COUNT, IO_INJECT_CANCEL };
+
+typedef struct io_injection {
+  enum io_inject_mode mode;
+  unsigned long pairs;  /* pairs passed in this run */
+  unsigned long target; /* the pair a cancelling run cancels at */
+  int reached;          /* a cancelling run passed its target: no more windows in this run */
+} io_injection;
+
+/* Starts a run (target: the pair to cancel at, for IO_INJECT_CANCEL). */
+static inline void io_inject_start(io_injection *in, enum io_inject_mode mode, unsigned long target)
+{
+  in->mode = mode;
+  in->pairs = 0;
+  in->target = target;
+  in->reached = 0;
+}
+
+/* Whether a window opens here: injection on, the target not reached yet, no spin lock held by the caller. */
+static inline int io_window_open(const io_injection *in, int locks_held)
+{
+  return in->mode != IO_INJECT_OFF && !in->reached && !locks_held;
+}
+
+/* One more pair at an open window (call once per IRP in flight, in order, while it returns 0): true when this
+   pair is the target, whose IRP the caller then cancels. */
+static inline int io_window_pair(io_injection *in)
+{
+  if (++in->pairs != in->target || in->mode != IO_INJECT_CANCEL) return 0;
+  in->reached = 1;
+  return 1;
+}
+
+#endif
