@@ -58,6 +58,7 @@ int km_verbose(void);
 /* ---- IRQL, locks (km_ke.c) ---- */
 KIRQL km_irql(void);
 void km_set_irql(KIRQL irql);
+void km_lower(KIRQL irql, const char *api); /* as KeLowerIrql: an error when irql is above the current one */
 int km_locks_held(void);                 /* spin locks (cancel lock included) held by this thread */
 void km_cancel_lock_acquire(PKIRQL old);
 void km_cancel_lock_release(KIRQL irql);
@@ -73,6 +74,22 @@ void km_reset_io(void);
 const char *km_context(void);          /* the injected cancellation of this run, or NULL */
 void km_lock_model(void);
 void km_unlock_model(void);
+
+/* ---- the model's side of the shared I/O-manager core (../io-core/io_core.h) ---- */
+#define IO_IRP PIRP
+#define IO_CANCEL_ROUTINE PDRIVER_CANCEL
+#define IO_TAKE_CANCEL_ROUTINE(irp) IoSetCancelRoutine((irp), NULL)
+#define IO_CANCEL_DEVICE(irp) (IoGetCurrentIrpStackLocation(irp)->DeviceObject)
+#define IO_THREAD_ID() ((size_t)km_thread_id())
+#define IO_LOAD(p) ((size_t)InterlockedCompareExchangePointer((PVOID volatile *)(p), NULL, NULL))
+#define IO_CAS(p, expected, desired) \
+  (InterlockedCompareExchangePointer((PVOID volatile *)(p), (PVOID)(desired), (PVOID)(expected)) == (PVOID)(expected))
+#define IO_STORE(p, v) ((void)InterlockedExchangePointer((PVOID volatile *)(p), (PVOID)(v)))
+#define IO_YIELD() km_yield()
+#define IO_IRQL() km_irql()
+#define IO_SET_IRQL(irql) km_set_irql((KIRQL)(irql))
+#define IO_RESTORE_IRQL(irql) km_lower((KIRQL)(irql), "IoReleaseCancelSpinLock")
+#include "../io-core/io_core.h"
 
 /* ---- pool (km_ex.c) ---- */
 void *km_alloc(SIZE_T size);              /* model-owned memory, zeroed; never counted as a driver leak */

@@ -89,23 +89,20 @@ static void km_untrack_irp(km_irp_rec *rec)
 
 /* --------------------------------------------------------------------------- cancellation injection */
 
-static int km_inject_mode;              /* 0 off, 1 counting windows, 2 cancelling at window km_target */
-static ULONG km_windows, km_target;
-static int km_injected;
-static KM_THREAD_LOCAL int km_injecting;
+static io_injection km_injection;
 static char km_injection_text[160];
+static int km_announced;                /* this run's injection was noted: later messages name it */
 
-/* A point where another processor could call IoCancelIrp: the calling thread holds no spin lock. Each IRP in
-   flight that is not cancelled yet makes one (window, IRP) pair; in the injected run for pair k, that IRP is
-   cancelled here. */
+/* A cancel window (io_core.h): each IRP sent, not completed and not cancelled yet makes one (window, IRP) pair;
+   in the injected run for pair k, that IRP is cancelled here. */
 void km_window(const char *where)
 {
   km_irp_rec *r, *victim = NULL;
-  if (km_inject_mode == 0 || km_injecting || km_injected || km_locks_held() > 0) return;
+  if (!io_window_open(&km_injection, km_locks_held() > 0)) return;
   km_lock_model();
   for (r = km_irps; r != NULL; r = r->next) {
     if (!r->sent || r->completed || r->irp->Cancel) continue;
-    if (++km_windows == km_target && km_inject_mode == 2) {
+    if (io_window_pair(&km_injection)) {
       victim = r;
       break;
     }
@@ -115,10 +112,8 @@ void km_window(const char *where)
   snprintf(km_injection_text, sizeof km_injection_text, "injected IoCancelIrp of IRP #%lu (%s) at %s",
            (unsigned long)victim->seq, km_major_name(victim->major), where);
   km_note("%s", km_injection_text);
-  km_injected = 1;
-  km_injecting++;
+  km_announced = 1;
   IoCancelIrp(victim->irp);
-  km_injecting--;
 }
 
 /* --------------------------------------------------------------------------------------------- IRPs */
@@ -253,21 +248,19 @@ VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 }
 KM_EXPORT(IofCompleteRequest);
 
-/* As the I/O manager does: take the cancel spin lock, set Cancel, take the cancel routine; call it with the
-   lock held and Irp->CancelIrql set (it must release the lock), or release the lock when there is none. */
+/* As the I/O manager does (io_cancel_locked): take the cancel spin lock, set Cancel, take the cancel routine;
+   call it with the lock held and Irp->CancelIrql set (it must release the lock), or release the lock when
+   there is none. The model then repairs what the routine left: the lock held, another IRQL. */
 BOOLEAN NTAPI IoCancelIrp(PIRP Irp)
 {
   KIRQL irql;
   PDRIVER_CANCEL routine;
   km_cancel_lock_acquire(&irql);
-  Irp->Cancel = TRUE;
-  routine = IoSetCancelRoutine(Irp, NULL);
+  routine = io_cancel_locked(Irp, irql);
   if (routine == NULL) {
     km_cancel_lock_release(irql);
     return FALSE;
   }
-  Irp->CancelIrql = irql;
-  routine(IoGetCurrentIrpStackLocation(Irp)->DeviceObject, Irp);
   if (km_cancel_lock_mine()) {
     km_note("the cancel routine %p returned holding the cancel spin lock; the model releases it", (void *)(ULONG_PTR)routine);
     km_cancel_lock_release(irql);
@@ -1027,26 +1020,22 @@ void km_reset_io(void)
   }
 }
 
-const char *km_context(void) { return km_inject_mode == 2 && km_injected ? km_injection_text : NULL; }
+const char *km_context(void) { return km_injection.mode == IO_INJECT_CANCEL && km_announced ? km_injection_text : NULL; }
 
 ULONG KmInjectCancellation(KM_SCENARIO *Scenario, void *Context)
 {
   ULONG runs = 0, k;
   char label[64];
-  km_inject_mode = 1;
-  km_windows = 0;
-  km_target = 0;
+  io_inject_start(&km_injection, IO_INJECT_COUNT, 0);
   Scenario(Context);
   km_reset_io();
   km_reset_pool("the run without injection");
   km_reset_ke();
   for (k = 1; k < 100000; k++) {
-    km_inject_mode = 2;
-    km_windows = 0;
-    km_target = k;
-    km_injected = 0;
+    io_inject_start(&km_injection, IO_INJECT_CANCEL, k);
+    km_announced = 0;
     Scenario(Context);
-    if (!km_injected) {
+    if (!km_injection.reached) {
       km_reset_io();
       km_reset_pool("the last run");
       km_reset_ke();
@@ -1058,8 +1047,8 @@ ULONG KmInjectCancellation(KM_SCENARIO *Scenario, void *Context)
     km_reset_pool(label);
     km_reset_ke();
   }
-  km_inject_mode = 0;
-  km_injected = 0;
+  io_inject_start(&km_injection, IO_INJECT_OFF, 0);
+  km_announced = 0;
   km_note("cancellation injection: %lu injected runs", (unsigned long)runs);
   return runs;
 }

@@ -26,7 +26,7 @@ void km_set_irql(KIRQL irql) { km_cur_irql = irql; }
 int km_locks_held(void) { return km_held; }
 
 /* Lowering, as KeLowerIrql does; raising through a lower call is a driver bug. */
-static void km_lower(KIRQL irql, const char *api)
+void km_lower(KIRQL irql, const char *api)
 {
   if (irql > km_cur_irql)
     km_error("%s(%u) at IRQL %u: the new IRQL is higher than the current one", api, irql, km_cur_irql);
@@ -66,42 +66,30 @@ void __writecr8(unsigned __int64 value) { km_cur_irql = (KIRQL)(value & 15); }
 
 /* ----------------------------------------------------------------------------------- cancel spin lock */
 
-static volatile LONG km_cancel_owner;        /* thread id, 0 when free */
-static LONG km_cancel_depth;                 /* > 1 only after a double acquire the model survived */
+/* The semantics are the shared core's (io_core.h); the model adds its messages, a nested double acquire (so
+   the run goes on the way the driver wrote it) and the count of spin locks held. */
+static io_cancel_lock km_cancel;
 
-int km_cancel_lock_mine(void) { return km_cancel_owner == (LONG)km_thread_id(); }
+int km_cancel_lock_mine(void) { return io_lock_mine(&km_cancel); }
 
 void km_cancel_lock_acquire(PKIRQL old)
 {
-  LONG me = (LONG)km_thread_id();
-  KIRQL prev = km_cur_irql;
-  if (prev > DISPATCH_LEVEL) km_error("IoAcquireCancelSpinLock at IRQL %u (above DISPATCH_LEVEL)", prev);
-  if (km_cancel_owner == me) {
-    /* A real system spins here forever; spincheck reports it (double-acquire), the model goes on. */
+  if (km_cur_irql > DISPATCH_LEVEL) km_error("IoAcquireCancelSpinLock at IRQL %u (above DISPATCH_LEVEL)", km_cur_irql);
+  /* A real system spins here forever; spincheck reports it (double-acquire), the model goes on. */
+  if (io_lock_mine(&km_cancel))
     km_note("IoAcquireCancelSpinLock: this thread already holds the cancel spin lock (deadlock on a real system)");
-    km_cancel_depth++;
-  } else {
-    while (InterlockedCompareExchange(&km_cancel_owner, me, 0) != 0) km_yield();
-    km_cancel_depth = 1;
-    km_held++;
-  }
-  *old = prev;
-  km_cur_irql = DISPATCH_LEVEL;
+  if (io_lock_acquire(&km_cancel, old, 1) == IO_LOCK_TAKEN) km_held++;
 }
 
 void km_cancel_lock_release(KIRQL irql)
 {
-  LONG me = (LONG)km_thread_id();
-  if (km_cancel_owner != me) {
-    km_note("IoReleaseCancelSpinLock: the cancel spin lock is %s", km_cancel_owner == 0 ? "not held" : "held by another thread");
+  enum io_lock_result released = io_lock_release(&km_cancel, irql);
+  if (released == IO_LOCK_NOT_HELD) {
+    km_note("IoReleaseCancelSpinLock: the cancel spin lock is %s", io_lock_free(&km_cancel) ? "not held" : "held by another thread");
     km_lower(irql, "IoReleaseCancelSpinLock");
     return;
   }
-  if (--km_cancel_depth == 0) {
-    km_held--;
-    InterlockedExchange(&km_cancel_owner, 0);
-  }
-  km_lower(irql, "IoReleaseCancelSpinLock");
+  if (released == IO_LOCK_FREED) km_held--;
   km_window("IoReleaseCancelSpinLock");
 }
 
@@ -641,10 +629,7 @@ void km_reset_ke(void)
   }
   km_now = KM_CLOCK_BASE;
   km_unlock_model();
-  if (km_cancel_lock_mine()) {
-    km_cancel_depth = 0;
-    InterlockedExchange(&km_cancel_owner, 0);
-  }
+  io_lock_reset(&km_cancel);
   km_held = 0;
   km_cur_irql = PASSIVE_LEVEL;
 }

@@ -9,7 +9,8 @@
 # The model's own objects are built with SPINCHECK_DISABLE=1: spincheck checks the driver, not the model
 # (which implements the lock API and would otherwise be instrumented as driver code). They go to a directory
 # per target ($(CC) -dumpmachine: x86_64-w64-mingw32, i686-w64-mingw32), so builds for both targets can share
-# one tree; set CC before including this file.
+# one tree; set CC before including this file. The cancel semantics come from ../io-core/io_core.h (shared
+# with the harness kit): keep templates/io-core beside templates/kernel-model.
 KM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 KM_TARGET := $(shell $(CC) -dumpmachine)
 ifeq ($(filter x86_64-%-mingw32 i686-%-mingw32 x86_64-%-windows-gnu i686-%-windows-gnu,$(KM_TARGET)),)
@@ -27,6 +28,6 @@ $(KM_BUILD)/km_port_win32.o: $(KM_DIR)/km_port_win32.c
 	@mkdir -p $(KM_BUILD)
 	SPINCHECK_DISABLE=1 $(CC) $(KM_CFLAGS) -c -o $@ $<
 
-$(KM_BUILD)/%.o: $(KM_DIR)/%.c $(KM_DIR)/km_internal.h $(KM_DIR)/kmodel.h $(KM_DIR)/kmodel_port.h
+$(KM_BUILD)/%.o: $(KM_DIR)/%.c $(KM_DIR)/km_internal.h $(KM_DIR)/kmodel.h $(KM_DIR)/kmodel_port.h $(KM_DIR)/../io-core/io_core.h
 	@mkdir -p $(KM_BUILD)
 	SPINCHECK_DISABLE=1 $(CC) $(KM_CPPFLAGS) $(KM_CFLAGS) -c -o $@ $<
