@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -27,11 +29,18 @@
 #define PROTOCOL_VERSION "1"
 /* A marker older than this belongs to a server start that failed: try again. */
 #define START_MARKER_SECONDS 20
+/* A server silent this long (stopped, hung) is given up: the Node wrapper does the compile. */
+#define SERVER_SILENCE_MS 120000
+/* After an interrupt, how long the server may take to remove the compile's temp files. */
+#define CLEANUP_WAIT_MS 3000
 
 extern char **environ;
 
 static volatile sig_atomic_t interrupted;
 static volatile pid_t running_child;
+/* SIGINT, SIGTERM, SIGHUP: forwarded to the compiler unless ignored on entry (nohup), which stays as it was. */
+static const int forwarded[3] = {SIGINT, SIGTERM, SIGHUP};
+static struct sigaction on_entry[3];
 
 struct buf {
     char *data;
@@ -47,6 +56,24 @@ static void on_signal(int sig)
 {
     interrupted = sig;
     if (running_child > 0) kill(running_child, sig);
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    int i;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    for (i = 0; i < 3; i++) {
+        sigaction(forwarded[i], NULL, &on_entry[i]);
+        if (on_entry[i].sa_handler != SIG_IGN) sigaction(forwarded[i], &sa, NULL);
+    }
+}
+
+static void restore_signals(void)
+{
+    int i;
+    for (i = 0; i < 3; i++) sigaction(forwarded[i], &on_entry[i], NULL);
 }
 
 static void die_by(int sig)
@@ -119,11 +146,16 @@ static void frame_num(struct buf *b, long v)
     frame_str(b, text);
 }
 
-/* Writes all of it; -1 when the peer is gone. */
+/* Writes all of it; -1 when the peer is gone. To the socket without SIGPIPE: that signal is left as inherited,
+   for the compilers this process starts. */
 static int write_all(int fd, const char *p, size_t n)
 {
     while (n > 0) {
+#ifdef MSG_NOSIGNAL
+        ssize_t w = fd > 2 ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
+#else
         ssize_t w = write(fd, p, n);
+#endif
         if (w < 0 && errno == EINTR) continue;
         if (w <= 0) return -1;
         p += w;
@@ -263,7 +295,11 @@ static int run_request(int sock, struct field *f, size_t count)
     if (pid == 0) {
         if (outp[1] >= 0) dup2(outp[1], 1);
         if (errp[1] >= 0) dup2(errp[1], 2);
-        if (chdir(f[2].text) == 0) execve(f[0].text, argv, envp);
+        if (chdir(f[2].text) < 0) {
+            dprintf(2, "spincheck: cannot change to directory %s: %s\n", f[2].text, strerror(errno));
+            _exit(127);
+        }
+        execve(f[0].text, argv, envp);
         dprintf(2, "spincheck: cannot run %s: %s\n", f[0].text, strerror(errno));
         _exit(127);
     }
@@ -387,11 +423,38 @@ static int connect_to(const char *path)
     fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (fd < 0) return -1;
     fcntl(fd, F_SETFD, FD_CLOEXEC);
+#ifdef SO_NOSIGPIPE
+    {
+        int on = 1;
+        setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &on, sizeof on);
+    }
+#endif
     if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
         close(fd);
         return -1;
     }
     return fd;
+}
+
+/* Closes every descriptor from `lowest` up (close_range where the kernel has it, else up to the descriptor limit). */
+static void close_from(int lowest)
+{
+    struct rlimit rl;
+    long max = 65536, fd;
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, (unsigned)lowest, ~0U, 0) == 0) return;
+#endif
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (long)rl.rlim_cur < max) max = (long)rl.rlim_cur;
+    for (fd = lowest; fd < max; fd++) close((int)fd);
+}
+
+/* Standard descriptors the caller closed become /dev/null (as Node does): the socket must not take their numbers. */
+static void open_std_fds(void)
+{
+    int fd;
+    for (fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) < 0 && errno == EBADF && open("/dev/null", O_RDWR) != fd) return;
+    }
 }
 
 /* Starts the server, detached from the build (no inherited descriptors), unless another launcher just did. */
@@ -413,7 +476,7 @@ static void start_server(const char *dir, const char *sock)
     pid = fork();
     if (pid == 0) {
         const char *node = node_program();
-        int null = open("/dev/null", O_RDWR), i;
+        int null = open("/dev/null", O_RDWR);
         setsid();
         if (fork() != 0) _exit(0);
         if (null >= 0) {
@@ -421,7 +484,7 @@ static void start_server(const char *dir, const char *sock)
             dup2(null, 1);
             dup2(null, 2);
         }
-        for (i = 3; i < 1024; i++) close(i);
+        close_from(3);
         if (chdir("/") == 0) execlp(node, node, js, sock, marker, (char *)NULL);
         unlink(marker);
         _exit(127);
@@ -452,7 +515,7 @@ static void finish_interrupted(int fd)
             char type;
             p.fd = fd;
             p.events = POLLIN;
-            if (poll(&p, 1, 10000) <= 0 || frame_read(fd, &type, &f, &count) < 0) break;
+            if (poll(&p, 1, CLEANUP_WAIT_MS) <= 0 || frame_read(fd, &type, &f, &count) < 0) break;
             fields_free(f, count);
             if (type == 'X') break;
         }
@@ -471,9 +534,9 @@ int main(int argc, char **argv)
 {
     char dir[PATH_MAX], cwd[PATH_MAX], self[PATH_MAX], sdir[PATH_MAX], sock[PATH_MAX];
     struct buf request = {0};
-    struct sigaction sa;
     int fd, i, n;
     char **e;
+    open_std_fds();
     if (!getcwd(cwd, sizeof cwd)) {
         fputs("spincheck-cc: cannot read the working directory\n", stderr);
         return 127;
@@ -492,12 +555,7 @@ int main(int argc, char **argv)
         start_server(dir, sock);
         return run_node(dir, self, argc, argv);
     }
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    catch_signals();
 
     frame_begin(&request, 'Q');
     frame_str(&request, PROTOCOL_VERSION);
@@ -513,9 +571,12 @@ int main(int argc, char **argv)
     }
     for (;;) {
         struct field *f = NULL;
+        struct pollfd p;
         size_t count = 0;
         char type;
-        if (frame_read(fd, &type, &f, &count) < 0) break;
+        p.fd = fd;
+        p.events = POLLIN;
+        if (poll(&p, 1, SERVER_SILENCE_MS) <= 0 || frame_read(fd, &type, &f, &count) < 0) break;
         if (type == 'O' && count == 1) {
             write_all(1, f[0].text, f[0].len);
         } else if (type == 'E' && count == 1) {
@@ -533,9 +594,7 @@ int main(int argc, char **argv)
     }
     if (interrupted) finish_interrupted(fd);
     close(fd);
-    /* The server went away or declined: the Node wrapper does this compile (a compile is safe to run again). */
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
+    /* The server went away, went silent or declined: the Node wrapper does this compile (safe to run again). */
+    restore_signals();
     return run_node(dir, self, argc, argv);
 }

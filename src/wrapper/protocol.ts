@@ -35,21 +35,33 @@ export function encodeFrame(type: FrameType, fields: readonly (string | Uint8Arr
 /** Largest frame accepted: a compile's arguments and environment, or one captured output. */
 const MAX_FRAME = 256 * 1024 * 1024;
 
-/** Splits a byte stream into frames; throws on a malformed one. */
+/** Splits a byte stream into frames; throws on a malformed one. Chunks are joined once a frame is complete. */
 export class FrameReader {
-  private buffered: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private size = 0;
 
   push(chunk: Buffer): Frame[] {
-    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
     const frames: Frame[] = [];
-    while (this.buffered.length >= 4) {
-      const size = this.buffered.readUInt32LE(0);
-      if (size < 1 || size > MAX_FRAME) throw new Error(`bad frame length ${size}`);
-      if (this.buffered.length < 4 + size) break;
-      frames.push(decodeBody(this.buffered.subarray(4, 4 + size)));
-      this.buffered = this.buffered.subarray(4 + size);
+    for (;;) {
+      if (this.size < 4) break;
+      const head = this.chunks[0]!.length >= 4 ? this.chunks[0]! : this.joined();
+      const length = head.readUInt32LE(0);
+      if (length < 1 || length > MAX_FRAME) throw new Error(`bad frame length ${length}`);
+      if (this.size < 4 + length) break;
+      const all = this.joined();
+      frames.push(decodeBody(all.subarray(4, 4 + length)));
+      const rest = all.subarray(4 + length);
+      this.chunks = rest.length ? [rest] : [];
+      this.size = rest.length;
     }
     return frames;
+  }
+
+  private joined(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!;
   }
 }
 

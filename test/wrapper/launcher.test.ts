@@ -1,6 +1,6 @@
 // The native launcher and the warm server: on demand, the same results as the Node wrapper, isolation, recovery.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveTool } from '../helpers/tools.js';
@@ -178,6 +178,46 @@ describe.runIf(hasGcc)('the warm server', () => {
     expect(r.stderr.toString()).toBe('');
     expect(r.status).toBe(0);
     expect(runRaw('nm', ['noproc.o'], p.dir).stdout.toString()).toMatch(/spincheck_/);
+  });
+
+  it('the compiler inherits the signal dispositions and standard descriptors the caller gave (nohup, closed stdout)', async () => {
+    const { p } = await warmProject('inherit');
+    writeTree(p.dir, { 'sigs.sh': '#!/bin/sh\ngrep "^SigIgn" /proc/self/status > "$SIGS_OUT"\nexec gcc "$@"\n' });
+    chmodSync(join(p.dir, 'sigs.sh'), 0o755);
+    const env = p.env({ SIGS_OUT: join(p.dir, 'sigs.txt') });
+    // Under nohup (SIGHUP ignored) with SIGPIPE at its default, as a shell pipeline leaves it.
+    const r = runRaw('sh', ['-c', `trap '' HUP; exec "${CLI}" ./sigs.sh -c lock.c -o sigs.o`], p.dir, env);
+    expect(r.stderr.toString()).toMatch(SERVED);
+    expect(r.status).toBe(0);
+    const ignored = BigInt(`0x${readFileSync(join(p.dir, 'sigs.txt'), 'utf8').split(/\s+/)[1]}`);
+    expect(ignored & 1n).toBe(1n); // SIGHUP (1) still ignored
+    expect(ignored & (1n << 12n)).toBe(0n); // SIGPIPE (13) not ignored
+    // Closed stdout: the compiler writes to /dev/null, as under the Node wrapper, and the protocol is intact.
+    const closed = (extra: NodeJS.ProcessEnv) => runRaw('sh', ['-c', `exec "${CLI}" gcc -E lock.c >&-`], p.dir, p.env(extra));
+    const served = closed({});
+    const viaNode = closed({ SPINCHECK_SERVER: '0' });
+    expect(served.stderr.toString()).toMatch(SERVED);
+    expect(served.status).toBe(0);
+    expect(viaNode.status).toBe(0);
+  });
+
+  it('a server it starts holds none of the caller\'s descriptors, however high their numbers', async () => {
+    const p = project('fds');
+    const marker = join(p.dir, 'held-open');
+    writeTree(p.dir, { 'held-open': '' });
+    const r = runRaw('bash', ['-c', `exec 1500<"${marker}" 900<"${marker}"; exec "${CLI}" gcc -c lock.c`], p.dir, p.env());
+    expect(r.status).toBe(0);
+    await serverUp(p.run);
+    const [pid] = serverPids(p.run);
+    const fds = readdirSync(`/proc/${pid}/fd`).map((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    });
+    expect(fds.length).toBeGreaterThan(2);
+    expect(fds.filter((target) => target === marker)).toEqual([]);
   });
 
   it('make -j4 through one server builds what the Node wrapper builds', async () => {

@@ -1,5 +1,5 @@
 // The warm server's frames: round trips through any chunking, and malformed input is refused.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FrameReader, PROTOCOL_VERSION, decodeRequest, encodeFrame, envEntries } from '../../src/wrapper/protocol.js';
 
 describe('frames', () => {
@@ -14,6 +14,18 @@ describe('frames', () => {
       expect(frames[0]!.fields.map((f) => Buffer.from(f).toString('hex'))).toEqual(fields.map((f) => Buffer.from(f).toString('hex')));
       expect(frames[1]!.fields.map(String)).toEqual(['signal', '15']);
     }
+  });
+
+  it('join the chunks of a large frame once, not at every chunk', () => {
+    const big = encodeFrame('D', ['status', '1', '', Buffer.alloc(8 << 20, 120)]);
+    const reader = new FrameReader();
+    const concat = vi.spyOn(Buffer, 'concat');
+    const frames = [];
+    for (let at = 0; at < big.length; at += 65536) frames.push(...reader.push(big.subarray(at, at + 65536)));
+    expect(concat.mock.calls.length).toBeLessThanOrEqual(2);
+    concat.mockRestore();
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.fields[3]!.length).toBe(8 << 20);
   });
 
   it('refuse a zero length, an oversized frame and a field running past its frame', () => {
