@@ -34,25 +34,32 @@ static struct spincheck__thread *spincheck__self(void) {
   t->id = spincheck__sim_current;
   return t;
 }
+#define spincheck__self_fast spincheck__self
 #else
 static SPINCHECK__TLS struct spincheck__thread spincheck__tls;
 static volatile long spincheck__thread_ids;
+static SPINCHECK__OUT_OF_LINE void spincheck__new_thread(struct spincheck__thread *t) {
+  t->id = spincheck__add_long(&spincheck__thread_ids, 1) + 1;
+}
 static struct spincheck__thread *spincheck__self(void) {
   struct spincheck__thread *t = &spincheck__tls;
-  if (!t->id) t->id = spincheck__add_long(&spincheck__thread_ids, 1) + 1;
+  if (SPINCHECK__RARELY(!t->id)) spincheck__new_thread(t);
   return t;
 }
+/* The hooks' fast paths: the thread's block, its id still 0 before its first hook (they then take the full path). */
+#define spincheck__self_fast() (&spincheck__tls)
 #endif
 
 /* ---- the one cancel spin lock: owner thread (0 free), nesting after a double acquire, acquire site, IRQL ---- */
+/* owner is read by every thread; the rest is written and read under the real lock (reports read it racily). */
 static struct {
   volatile long owner;
-  volatile long nesting;
-  volatile long nested;
-  struct spincheck_tu *volatile acq_tu;
-  volatile long acq_site;
-  volatile long by_io;
-  volatile long irql;
+  long nesting;
+  long nested;
+  struct spincheck_tu *acq_tu;
+  long acq_site;
+  long by_io;
+  long irql;
 } spincheck__lock;
 
 static void spincheck__take(long self, struct spincheck_tu *tu, unsigned site, int by_io, long irql) {
@@ -65,13 +72,10 @@ static void spincheck__take(long self, struct spincheck_tu *tu, unsigned site, i
   spincheck__store_long(&spincheck__lock.owner, self);
 }
 
+/* The other fields are read only while the lock has an owner, and take() sets them all. */
 static void spincheck__free(void) {
-  spincheck__store_long(&spincheck__lock.owner, 0);
   spincheck__lock.nesting = 0;
-  spincheck__lock.nested = 0;
-  spincheck__lock.acq_tu = NULL;
-  spincheck__lock.by_io = 0;
-  spincheck__lock.irql = -1;
+  spincheck__store_long(&spincheck__lock.owner, 0);
 }
 
 /* ---- function address -> registered role (lock-free open addressing) ---- */
@@ -184,7 +188,7 @@ SPINCHECK__ON_LOAD(spincheck__on_load) { spincheck__init(); }
 #endif
 
 /* First hook of a TU: add it to the list dumped at exit. */
-static void spincheck__register_tu(struct spincheck_tu *tu) {
+static SPINCHECK__OUT_OF_LINE void spincheck__register_tu(struct spincheck_tu *tu) {
   struct spincheck_tu *head;
   spincheck__init();
   if (!spincheck__cas_long(&tu->state, 0, 1)) return;
@@ -203,7 +207,7 @@ static void spincheck__register_tu(struct spincheck_tu *tu) {
 
 #define spincheck__touch(tu) \
   do { \
-    if (spincheck__peek_long(&(tu)->state) != 2) spincheck__register_tu(tu); \
+    if (SPINCHECK__RARELY(spincheck__peek_long(&(tu)->state) != 2)) spincheck__register_tu(tu); \
   } while (0)
 
 static void spincheck__hit(struct spincheck_tu *tu, unsigned site) {
@@ -217,7 +221,7 @@ static void spincheck__hit_locked(struct spincheck_tu *tu, unsigned site) {
 }
 
 /* Fill a violation from the lock state and the thread, then report it. */
-static void spincheck__report(int kind, struct spincheck_tu *tu, unsigned site, const struct spincheck__thread *t,
+static SPINCHECK__OUT_OF_LINE void spincheck__report(int kind, struct spincheck_tu *tu, unsigned site, const struct spincheck__thread *t,
                               long irql_released) {
   struct spincheck__violation v;
   v.kind = kind;
@@ -235,7 +239,13 @@ static void spincheck__report(int kind, struct spincheck_tu *tu, unsigned site, 
 
 /* ---- the hooks ---- */
 
-void *spincheck_acquire_pre(struct spincheck_tu *tu, unsigned site, void *irql_ptr) {
+/*
+ * The three lock hooks run on every acquire and release, so each has a fast path for the common case (the unit
+ * registered, the thread known, the lock taken and released once by its holder, the IRQL as saved) and calls its
+ * full version, out of line, for everything else.
+ */
+
+static SPINCHECK__OUT_OF_LINE void *spincheck__acquire_pre_full(struct spincheck_tu *tu, unsigned site, void *irql_ptr) {
   struct spincheck__thread *t;
   spincheck__touch(tu);
   t = spincheck__self();
@@ -247,7 +257,16 @@ void *spincheck_acquire_pre(struct spincheck_tu *tu, unsigned site, void *irql_p
   return irql_ptr;
 }
 
-void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site) {
+void *spincheck_acquire_pre(struct spincheck_tu *tu, unsigned site, void *irql_ptr) {
+  struct spincheck__thread *t = spincheck__self_fast();
+  /* A thread without its id yet gets it in acquire_post's full path. */
+  if (SPINCHECK__RARELY(spincheck__peek_long(&tu->state) != 2 || spincheck__peek_long(&spincheck__lock.owner) == t->id))
+    return spincheck__acquire_pre_full(tu, site, irql_ptr);
+  t->pending_irql = irql_ptr;
+  return irql_ptr;
+}
+
+static SPINCHECK__OUT_OF_LINE void spincheck__acquire_post_full(struct spincheck_tu *tu, unsigned site) {
   struct spincheck__thread *t = spincheck__self();
   void *p = t->pending_irql;
   t->pending_irql = NULL;
@@ -260,7 +279,19 @@ void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site) {
   spincheck__hit_locked(tu, site);
 }
 
-unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql) {
+void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site) {
+  struct spincheck__thread *t = spincheck__self_fast();
+  const unsigned char *p = (const unsigned char *)t->pending_irql;
+  if (SPINCHECK__RARELY(!t->id || !p || site >= tu->nsites || spincheck__peek_long(&spincheck__lock.owner) == t->id)) {
+    spincheck__acquire_post_full(tu, site);
+    return;
+  }
+  t->pending_irql = NULL;
+  spincheck__take(t->id, tu, site, 0, (long)*p);
+  spincheck__store_u64(&tu->hits[site], spincheck__load_u64(&tu->hits[site]) + 1);
+}
+
+static SPINCHECK__OUT_OF_LINE unsigned char spincheck__release_pre_full(struct spincheck_tu *tu, unsigned site, unsigned irql) {
   struct spincheck__thread *t;
   long owner;
   spincheck__touch(tu);
@@ -279,6 +310,18 @@ unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsi
       spincheck__report(SPINCHECK_V_IRQL_MISMATCH, tu, site, t, (long)(irql & 0xffu));
     spincheck__free();
   }
+  return (unsigned char)irql;
+}
+
+unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql) {
+  struct spincheck__thread *t = spincheck__self_fast();
+  /* A free lock has nesting 0, so a thread without its id yet (0, as the free owner) takes the full path too. */
+  if (SPINCHECK__RARELY(spincheck__peek_long(&tu->state) != 2 || site >= tu->nsites ||
+                        spincheck__peek_long(&spincheck__lock.owner) != t->id || spincheck__lock.nesting != 1 ||
+                        (!spincheck__lock.nested && spincheck__lock.irql >= 0 && (long)(irql & 0xffu) != spincheck__lock.irql)))
+    return spincheck__release_pre_full(tu, site, irql);
+  spincheck__store_u64(&tu->hits[site], spincheck__load_u64(&tu->hits[site]) + 1);
+  spincheck__free();
   return (unsigned char)irql;
 }
 
