@@ -55,7 +55,7 @@ export function benchHooks(ctx: Context): Row[] {
     const done = calls * PAIRS_PER_CALL;
     // Per pair: acquire_pre, acquire_post, release_pre; per dispatch call: enter and leave.
     const events = 3 * done + 2 * calls;
-    const note = `${done} pairs (${calls} dispatch calls of ${PAIRS_PER_CALL}), the harness kit's mock (pthread mutex with an owner check)`;
+    const note = `${done} pairs (${calls} dispatch calls of ${PAIRS_PER_CALL}), a mutex-based mock (pthread mutex, IRQL saved and restored)`;
     const t = `${threads}t`;
     rows.push(
       row(`hooks.ratio.${t}`, 4, what(threads), 'x', stats(perRound([s.spincheck, s.plain], (a, b) => a / b)), threads === 1 ? GOAL : {}, note),
