@@ -1,5 +1,5 @@
 // `spincheck report`: load data directories, merge, write the requested formats, exit by the verdict.
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeAtomic } from '../io/write-atomic.js';
@@ -12,6 +12,7 @@ import type { FileSummary, Report } from '../report/merge.js';
 import { coverageSites } from '../report/merge.js';
 import { clean } from '../report/text.js';
 import { UsageError, flag, many, one, parseArgs } from './args.js';
+import { makeDirs } from '../io/make-dirs.js';
 
 export interface CliEnv {
   argv: string[];
@@ -34,7 +35,7 @@ export const REPORT_OPTIONS = {
 /** Writes one report output (creating its directory); a failure names the file in one line. */
 function writeOutput(path: string, text: string): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirs(dirname(path));
     writeAtomic(path, text);
   } catch (e) {
     throw new Error(`cannot write ${path}: ${(e as Error).message}`);

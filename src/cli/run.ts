@@ -1,5 +1,4 @@
 // `spincheck run -- CMD...`: runs a test command with a fresh run directory, then reports that run only.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUN_SUBDIR } from '../model/index.js';
 import { loadData } from '../report/load.js';
@@ -8,6 +7,7 @@ import { UsageError, one, parseArgs } from './args.js';
 import type { CliEnv } from './report.js';
 import { REPORT_OPTIONS, defaultDataDir, emitReport, failOptions, reportRoot, verdict } from './report.js';
 import { type Launch, WineError, launchFor } from './wine.js';
+import { makeDirs } from '../io/make-dirs.js';
 
 /** Exit status of a finished child: its code, or 128 + signal number as a shell reports it. */
 export function childStatus(exitCode: number | undefined, signal: string | undefined, signals: Record<string, number>): number {
@@ -21,7 +21,7 @@ export async function runCommand(io: CliEnv): Promise<number> {
   const fail = failOptions(args);
   const dataDir = one(args, 'data-dir') ?? defaultDataDir(io.env, io.cwd);
   const runDir = join(dataDir, RUN_SUBDIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-  mkdirSync(runDir, { recursive: true });
+  makeDirs(runDir);
   const { execa } = await import('execa');
   const [cmd, ...cmdArgs] = args.rest as [string, ...string[]];
   let launch: Launch;

@@ -3,6 +3,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { defaultCacheDir, loadConfig } from '../wrapper/config.js';
+import { makeDirs } from '../io/make-dirs.js';
 
 export interface Launch {
   cmd: string;
@@ -90,7 +91,7 @@ export function winePrefix(env: NodeJS.ProcessEnv, cwd: string): string {
 async function ensurePrefix(wine: string, prefix: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (existsSync(join(prefix, READY))) return;
   const lock = `${prefix}.lock`;
-  mkdirSync(join(prefix, '..'), { recursive: true });
+  makeDirs(join(prefix, '..'));
   const deadline = Date.now() + 180_000;
   for (;;) {
     try {

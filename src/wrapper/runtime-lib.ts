@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { CompilerChain, Self } from './compiler.js';
 import { findOnPath } from './compiler.js';
 import { capture } from './exec.js';
+import { makeDirs } from '../io/make-dirs.js';
 
 /** Bump when the way the runtime is compiled changes: it is part of the cache key. */
 const RECIPE = 'spincheck-runtime-recipe-2';
@@ -107,7 +108,7 @@ export function cachedBuild<M>(
   if (failedAt && Date.now() - failedAt.mtimeMs < FAILURE_TTL_MS) {
     return { ok: false, error: readFileSync(failed, 'utf8').trim() };
   }
-  mkdirSync(root, { recursive: true });
+  makeDirs(root);
   const tmp = join(root, `.tmp-${process.pid}-${crypto().randomBytes(6).toString('hex')}`);
   mkdirSync(tmp);
   let result: CachedBuild<M>;

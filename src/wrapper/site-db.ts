@@ -1,10 +1,10 @@
 // Writes a translation unit's site database (<dataDir>/sites/<tu>.json) atomically.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InstrumentResult } from '../instrument/types.js';
 import { SITES_DIR, SITES_FORMAT, SITES_VERSION } from '../model/index.js';
 import type { SiteDatabase } from '../model/index.js';
 import { writeAtomic } from '../io/write-atomic.js';
+import { makeDirs } from '../io/make-dirs.js';
 
 export interface SiteDbInput {
   tu: string;
@@ -39,7 +39,7 @@ export function siteDatabase(input: SiteDbInput): SiteDatabase {
 /** Writes the database; returns its path. */
 export function writeSiteDatabase(dataDir: string, db: SiteDatabase): string {
   const dir = join(dataDir, SITES_DIR);
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const file = join(dir, `${db.tu}.json`);
   writeAtomic(file, `${JSON.stringify(db, null, 2)}\n`);
   return file;

@@ -24,6 +24,7 @@ import type { RuntimeLib } from './runtime-lib.js';
 import { siteDatabase, writeSiteDatabase } from './site-db.js';
 import { prepareSource } from './source.js';
 import type { SourceDecision } from './source.js';
+import { makeDirs } from '../io/make-dirs.js';
 
 /** spincheck-cc nested deeper than this is a fork loop (G25). */
 const MAX_DEPTH = 8;
@@ -266,7 +267,7 @@ class Session {
     let copyDir = own;
     if (chain.cached) {
       copyDir = join(config.cacheDir, 'src', sha1(`${d.abs}\0${d.copyText}`).slice(0, 16));
-      mkdirSync(copyDir, { recursive: true });
+      makeDirs(copyDir);
     }
     const copyPath = join(copyDir, name);
     if (!chain.cached) writeFileSync(copyPath, d.copyText!, 'latin1');

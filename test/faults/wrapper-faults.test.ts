@@ -269,6 +269,16 @@ describe.runIf(hasGcc)('unwritable temp and data directories: the compile succee
     expect(r.status).toBe(0);
     expect(symbols('drv.o', d)).toMatch(/spincheck_enter/);
   });
+
+  it('a data directory under /proc (where Node\'s recursive mkdir never returns): one warning, no hang', () => {
+    const d = scratch('procdata');
+    writeTree(d, { 'drv.c': DRV_C });
+    const r = wrap(['gcc', '-c', 'drv.c', '-o', 'drv.o'], d, wrapperEnv({ SPINCHECK_DIR: '/proc/spincheck-data' }));
+    expect(r.signal).toBe(null);
+    expect(lines(r)).toEqual([expect.stringMatching(/^spincheck: warning: cannot write the site database for drv\.c: ENOENT/)]);
+    expect(r.status).toBe(0);
+    expect(symbols('drv.o', d)).toMatch(/spincheck_enter/);
+  });
 });
 
 describe.runIf(hasGcc)('a full disk (small tmpfs)', () => {
