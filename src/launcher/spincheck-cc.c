@@ -397,19 +397,28 @@ static int run_node(const char *dir, const char *self, int argc, char **argv)
     return 127;
 }
 
-/* The per-user socket directory: private, or refused. */
-static int socket_dir(char *out, size_t size)
+/* A private directory of this user (created 0700), or -1. */
+static int private_dir(char *out, size_t size, const char *parent, const char *name)
 {
-    const char *xdg = getenv("XDG_RUNTIME_DIR");
-    const char *tmp = getenv("TMPDIR");
     struct stat st;
-    int n;
-    if (xdg && *xdg) n = snprintf(out, size, "%s/spincheck", xdg);
-    else n = snprintf(out, size, "%s/spincheck-%lu", tmp && *tmp ? tmp : "/tmp", (unsigned long)getuid());
+    int n = snprintf(out, size, "%s/%s", parent, name);
     if (n <= 0 || (size_t)n >= size) return -1;
     if (mkdir(out, 0700) < 0 && errno != EEXIST) return -1;
     if (lstat(out, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077)) return -1;
     return 0;
+}
+
+/* The per-user socket directory: $XDG_RUNTIME_DIR/spincheck, else (unset or unusable, as in many containers)
+   spincheck-<uid> in $TMPDIR, else in /tmp. */
+static int socket_dir(char *out, size_t size)
+{
+    const char *xdg = getenv("XDG_RUNTIME_DIR");
+    const char *tmp = getenv("TMPDIR");
+    char name[64];
+    snprintf(name, sizeof name, "spincheck-%lu", (unsigned long)getuid());
+    if (xdg && *xdg && private_dir(out, size, xdg, "spincheck") == 0) return 0;
+    if (tmp && *tmp && private_dir(out, size, tmp, name) == 0) return 0;
+    return private_dir(out, size, "/tmp", name);
 }
 
 static int connect_to(const char *path)

@@ -220,6 +220,20 @@ describe.runIf(hasGcc)('the warm server', () => {
     expect(fds.filter((target) => target === marker)).toEqual([]);
   });
 
+  it('an unusable XDG_RUNTIME_DIR (missing, as in many containers): the server lives in $TMPDIR instead', async () => {
+    const p = project('noxdg');
+    const tmp = join(p.dir, 'tmp');
+    mkdirSync(tmp);
+    const env = p.env({ XDG_RUNTIME_DIR: join(p.dir, 'missing'), TMPDIR: tmp });
+    expect(cc(['gcc', '-c', 'lock.c', '-o', 'first.o'], p.dir, env).status).toBe(0);
+    const dir = join(tmp, `spincheck-${process.getuid!()}`);
+    await until('the warm server in TMPDIR', () => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.sock.pid')));
+    const served = cc(['gcc', '-c', 'lock.c', '-o', 'served.o'], p.dir, env);
+    expect(served.stderr.toString()).toMatch(SERVED);
+    expect(served.status).toBe(0);
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.sock.pid'))) tryKill(Number.parseInt(readFileSync(join(dir, f), 'utf8'), 10));
+  });
+
   it('make -j4 through one server builds what the Node wrapper builds', async () => {
     const p = project('make');
     const files: Record<string, string> = {};
