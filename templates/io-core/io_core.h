@@ -93,6 +93,14 @@ static inline IO_CANCEL_ROUTINE io_cancel_locked(IO_IRP irp, unsigned char irql)
   return routine;
 }
 
+/* For an IRP just queued with its cancel routine set: when IoCancelIrp came first (Cancel set), takes the
+   routine back and returns it (the cancel is then the caller's to finish); else returns NULL (not cancelled,
+   or IoCancelIrp took the routine and its call finishes the cancel). */
+static inline IO_CANCEL_ROUTINE io_take_if_cancelled(IO_IRP irp)
+{
+  return irp->Cancel ? IO_TAKE_CANCEL_ROUTINE(irp) : NULL;
+}
+
 /* ---- cancellation injection: cancel windows and (window, IRP) pairs ---- */
 
 /* A cancel window is a point where another processor could call IoCancelIrp: the calling thread holds no

@@ -621,7 +621,7 @@ VOID NTAPI IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULONG Key, PDRI
     if (CancelFunction != NULL) km_cancel_lock_release(cancel_irql);
     DeviceObject->DriverObject->DriverStartIo(DeviceObject, Irp);
   } else if (CancelFunction != NULL) {
-    if (Irp->Cancel && IoSetCancelRoutine(Irp, NULL) != NULL) {
+    if (io_take_if_cancelled(Irp) != NULL) {
       Irp->CancelIrql = cancel_irql;
       CancelFunction(DeviceObject, Irp);
       if (km_cancel_lock_mine()) km_cancel_lock_release(cancel_irql);
@@ -733,7 +733,7 @@ NTSTATUS NTAPI IoCsqInsertIrpEx(PIO_CSQ Csq, PIRP Irp, PIO_CSQ_IRP_CONTEXT Conte
     IoMarkIrpPending(Irp);
     /* The cancel routine goes on after the IRP is in the queue; a cancel that came first is honoured now. */
     IoSetCancelRoutine(Irp, km_csq_cancel);
-    if (Irp->Cancel && IoSetCancelRoutine(Irp, NULL) != NULL) {
+    if (io_take_if_cancelled(Irp) != NULL) {
       Csq->CsqRemoveIrp(Csq, Irp);
       if (Context != NULL) Context->Irp = NULL;
       Csq->CsqReleaseLock(Csq, irql);
