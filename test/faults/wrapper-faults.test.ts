@@ -190,7 +190,9 @@ describe.runIf(hasGcc)('a read-only source tree, built into a separate directory
     expect(sites(join(out, '.spincheck'))).toMatchObject([{ instrumented: true, sourceAbs: join(src, 'drv.c') }]);
     expect(listFiles(src)).toEqual(before);
     expect(before.map((f) => statSync(join(src, f)).mtimeMs)).toEqual(modes);
-    expect(readdirSync(join(out, 'tmp'))).toEqual([]);
+    // The compile leaves no temp files; the warm server's per-user socket directory may live there (docs/wrapper.md).
+    const serverDir = `spincheck-${root ? 65534 : process.getuid?.()}`;
+    expect(readdirSync(join(out, 'tmp')).filter((f) => f !== serverDir)).toEqual([]);
   });
 });
 
