@@ -94,8 +94,9 @@ static int spincheck__cas_ptr_fn(void *volatile *p, void *e, void *d) {
 #endif
 
 /* Rare paths kept out of line, so that the hooks' fast paths need no stack frame (the rare path is a tail
-   call), and a branch hint. */
+   call), and a branch hint. The fast paths themselves (the prelude's) need GNU C atomics. */
 #if defined(__GNUC__) || defined(__clang__)
+#define SPINCHECK__FAST_PATHS 1
 #define SPINCHECK__OUT_OF_LINE __attribute__((noinline))
 #define SPINCHECK__RARELY(x) __builtin_expect(!!(x), 0)
 #else

@@ -3,7 +3,7 @@
    defined (the msvc dialect defines it first). */
 #ifndef SPINCHECK_PRELUDE_H
 #define SPINCHECK_PRELUDE_H 1
-#define SPINCHECK_ABI_VERSION 1
+#define SPINCHECK_ABI_VERSION 2
 #define SPINCHECK_ROLE_DISPATCH 1
 #define SPINCHECK_ROLE_CANCEL 2
 #define SPINCHECK_ROLE_CANDIDATE 3
@@ -35,6 +35,24 @@ struct spincheck_frame {
   int held_at_entry;
   int entered_holding;
 };
+/* A thread's block: a small id (1, 2, ...; 0 before its first hook), its routine frames, the IRQL pointer of the
+   acquire in progress. */
+struct spincheck_thread_state {
+  long id;
+  struct spincheck_frame *top;
+  void *pending_irql;
+};
+/* The one cancel spin lock: owner thread (0 free), nesting after a double acquire, acquire site, saved IRQL.
+   owner is read by every thread; the rest is written and read under the real lock. */
+struct spincheck_lock_state {
+  volatile long owner;
+  long nesting;
+  long nested;
+  struct spincheck_tu *acq_tu;
+  long acq_site;
+  long by_io;
+  long irql;
+};
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -56,6 +74,73 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
 #define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
 #define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
 #define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+/* The common case of each lock hook (the unit registered, the thread known, the lock taken and released once by its
+   holder, the IRQL as saved), shared by the runtime and, on ELF, inlined into instrumented code. Each returns 0
+   when the hook's full version must run instead, having changed nothing. */
+static __inline__ __attribute__((unused)) int spincheck_fast_acquire_pre(struct spincheck_tu *tu, struct spincheck_thread_state *t,
+                                                 struct spincheck_lock_state *l, void *irql_ptr)
+{
+  if (__builtin_expect(tu->state != 2 || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == t->id, 0)) return 0;
+  t->pending_irql = irql_ptr;
+  return 1;
+}
+static __inline__ __attribute__((unused)) int spincheck_fast_acquire_post(struct spincheck_tu *tu, unsigned site, struct spincheck_thread_state *t,
+                                                  struct spincheck_lock_state *l)
+{
+  const unsigned char *p = (const unsigned char *)t->pending_irql;
+  if (__builtin_expect(!t->id || !p || site >= tu->nsites || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == t->id, 0))
+    return 0;
+  t->pending_irql = 0;
+  l->acq_tu = tu;
+  l->acq_site = (long)site;
+  l->by_io = 0;
+  l->irql = (long)*p;
+  l->nesting = 1;
+  l->nested = 0;
+  __atomic_store_n(&l->owner, t->id, __ATOMIC_RELEASE);
+  /* Under the real lock: a relaxed load and store count exactly. */
+  __atomic_store_n(&tu->hits[site], __atomic_load_n(&tu->hits[site], __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+  return 1;
+}
+/* A free lock has nesting 0, so a thread without its id yet (0, as the free owner) takes the full path. */
+static __inline__ __attribute__((unused)) int spincheck_fast_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql,
+                                                 struct spincheck_thread_state *t, struct spincheck_lock_state *l)
+{
+  if (__builtin_expect(tu->state != 2 || site >= tu->nsites || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) != t->id ||
+                       l->nesting != 1 || (!l->nested && l->irql >= 0 && (long)(irql & 0xffu) != l->irql), 0))
+    return 0;
+  __atomic_store_n(&tu->hits[site], __atomic_load_n(&tu->hits[site], __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+  l->nesting = 0;
+  __atomic_store_n(&l->owner, 0, __ATOMIC_RELEASE);
+  return 1;
+}
+#endif
+#if defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && !defined(SPINCHECK_RUNTIME)
+/* On ELF the common case runs inline, on the runtime's lock and thread block; the rest calls the hook. */
+extern struct spincheck_lock_state spincheck_lock;
+extern __thread struct spincheck_thread_state spincheck_thread __attribute__((tls_model("initial-exec")));
+static __inline__ __attribute__((unused)) void *spincheck_acq_inline(struct spincheck_tu *tu, unsigned site, void *p)
+{
+  return spincheck_fast_acquire_pre(tu, &spincheck_thread, &spincheck_lock, p) ? p : spincheck_acquire_pre(tu, site, p);
+}
+static __inline__ __attribute__((unused)) void spincheck_acq_post_inline(struct spincheck_tu *tu, unsigned site)
+{
+  if (!spincheck_fast_acquire_post(tu, site, &spincheck_thread, &spincheck_lock)) spincheck_acquire_post(tu, site);
+}
+static __inline__ __attribute__((unused)) unsigned char spincheck_rel_inline(struct spincheck_tu *tu, unsigned site, unsigned irql)
+{
+  return spincheck_fast_release_pre(tu, site, irql, &spincheck_thread, &spincheck_lock)
+           ? (unsigned char)irql : spincheck_release_pre(tu, site, irql);
+}
+#undef SPINCHECK_ACQ
+#undef SPINCHECK_REL
+#define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acq_inline(&spincheck_tu_, (site), (void *)(p)))
+#define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_rel_inline(&spincheck_tu_, (site), (unsigned)(v)))
+#define SPINCHECK_ACQ_POST(site) spincheck_acq_post_inline(&spincheck_tu_, (site))
+#else
+#define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #endif
 #ifdef SPINCHECK_USE_SEH
 #define SPINCHECK_BEGIN(entry, other, role, f, irql) \
@@ -88,8 +173,9 @@ __attribute__((weak)) void spincheck_leave(struct spincheck_frame *frame)
 { (void)frame; }
 __attribute__((weak)) spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role, spincheck_fn fn)
 { (void)tu; (void)site; (void)role; return fn; }
+__attribute__((weak)) struct spincheck_lock_state spincheck_lock;
+__attribute__((weak)) __thread struct spincheck_thread_state spincheck_thread;
 #endif
-#define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #define SPINCHECK_RET(site) spincheck_frame_.exit_site = (site);
 #endif
 #if defined(__GNUC__) || defined(__clang__)

@@ -18,64 +18,49 @@ static struct spincheck_tu *volatile spincheck__tus;
 #include "spincheck_writer.inc"
 #include "spincheck_report.inc"
 
-/* ---- threads: a small id (1, 2, ...) and the stack of instrumented routine frames ---- */
-struct spincheck__thread {
-  long id;
-  struct spincheck_frame *top;
-  void *pending_irql;
-};
-
+/* ---- threads: struct spincheck_thread_state (the prelude), one per thread ---- */
 #ifdef SPINCHECK_TEST_HOOKS
 #define SPINCHECK__SIM_THREADS 64
-static struct spincheck__thread spincheck__sim[SPINCHECK__SIM_THREADS + 1];
+static struct spincheck_thread_state spincheck__sim[SPINCHECK__SIM_THREADS + 1];
 static long spincheck__sim_current = 1;
-static struct spincheck__thread *spincheck__self(void) {
-  struct spincheck__thread *t = &spincheck__sim[spincheck__sim_current];
+static struct spincheck_thread_state *spincheck__self(void) {
+  struct spincheck_thread_state *t = &spincheck__sim[spincheck__sim_current];
   t->id = spincheck__sim_current;
   return t;
 }
 #define spincheck__self_fast spincheck__self
 #else
-static SPINCHECK__TLS struct spincheck__thread spincheck__tls;
+SPINCHECK__TLS struct spincheck_thread_state spincheck_thread;
 static volatile long spincheck__thread_ids;
-static SPINCHECK__OUT_OF_LINE void spincheck__new_thread(struct spincheck__thread *t) {
+static SPINCHECK__OUT_OF_LINE void spincheck__new_thread(struct spincheck_thread_state *t) {
   t->id = spincheck__add_long(&spincheck__thread_ids, 1) + 1;
 }
-static struct spincheck__thread *spincheck__self(void) {
-  struct spincheck__thread *t = &spincheck__tls;
+static struct spincheck_thread_state *spincheck__self(void) {
+  struct spincheck_thread_state *t = &spincheck_thread;
   if (SPINCHECK__RARELY(!t->id)) spincheck__new_thread(t);
   return t;
 }
 /* The hooks' fast paths: the thread's block, its id still 0 before its first hook (they then take the full path). */
-#define spincheck__self_fast() (&spincheck__tls)
+#define spincheck__self_fast() (&spincheck_thread)
 #endif
 
-/* ---- the one cancel spin lock: owner thread (0 free), nesting after a double acquire, acquire site, IRQL ---- */
-/* owner is read by every thread; the rest is written and read under the real lock (reports read it racily). */
-static struct {
-  volatile long owner;
-  long nesting;
-  long nested;
-  struct spincheck_tu *acq_tu;
-  long acq_site;
-  long by_io;
-  long irql;
-} spincheck__lock;
+/* ---- the one cancel spin lock (struct spincheck_lock_state, the prelude); reports read it racily ---- */
+struct spincheck_lock_state spincheck_lock;
 
 static void spincheck__take(long self, struct spincheck_tu *tu, unsigned site, int by_io, long irql) {
-  spincheck__lock.acq_tu = tu;
-  spincheck__lock.acq_site = (long)site;
-  spincheck__lock.by_io = by_io;
-  spincheck__lock.irql = irql;
-  spincheck__lock.nesting = 1;
-  spincheck__lock.nested = 0;
-  spincheck__store_long(&spincheck__lock.owner, self);
+  spincheck_lock.acq_tu = tu;
+  spincheck_lock.acq_site = (long)site;
+  spincheck_lock.by_io = by_io;
+  spincheck_lock.irql = irql;
+  spincheck_lock.nesting = 1;
+  spincheck_lock.nested = 0;
+  spincheck__store_long(&spincheck_lock.owner, self);
 }
 
 /* The other fields are read only while the lock has an owner, and take() sets them all. */
 static void spincheck__free(void) {
-  spincheck__lock.nesting = 0;
-  spincheck__store_long(&spincheck__lock.owner, 0);
+  spincheck_lock.nesting = 0;
+  spincheck__store_long(&spincheck_lock.owner, 0);
 }
 
 /* ---- function address -> registered role (lock-free open addressing) ---- */
@@ -165,7 +150,7 @@ static void spincheck__fork_child(void) {
 static void spincheck__init(void) {
   if (spincheck__load_long(&spincheck__init_state) == 2) return;
   if (spincheck__cas_long(&spincheck__init_state, 0, 1)) {
-    spincheck__lock.irql = -1;
+    spincheck_lock.irql = -1;
     spincheck__options_defaults();
     spincheck__parse_options(getenv("SPINCHECK_OPTIONS"));
     spincheck__load_suppressions(spincheck__opt.suppressions);
@@ -221,17 +206,17 @@ static void spincheck__hit_locked(struct spincheck_tu *tu, unsigned site) {
 }
 
 /* Fill a violation from the lock state and the thread, then report it. */
-static SPINCHECK__OUT_OF_LINE void spincheck__report(int kind, struct spincheck_tu *tu, unsigned site, const struct spincheck__thread *t,
+static SPINCHECK__OUT_OF_LINE void spincheck__report(int kind, struct spincheck_tu *tu, unsigned site, const struct spincheck_thread_state *t,
                               long irql_released) {
   struct spincheck__violation v;
   v.kind = kind;
   v.tu = tu;
   v.site = site;
-  v.acq_tu = spincheck__peek_long(&spincheck__lock.owner) ? spincheck__lock.acq_tu : NULL;
-  v.acq_site = v.acq_tu ? spincheck__lock.acq_site : -1;
-  v.by_io = v.acq_tu ? (int)spincheck__lock.by_io : 0;
+  v.acq_tu = spincheck__peek_long(&spincheck_lock.owner) ? spincheck_lock.acq_tu : NULL;
+  v.acq_site = v.acq_tu ? spincheck_lock.acq_site : -1;
+  v.by_io = v.acq_tu ? (int)spincheck_lock.by_io : 0;
   v.thread = t->id;
-  v.irql_acquired = irql_released >= 0 ? spincheck__lock.irql : -1;
+  v.irql_acquired = irql_released >= 0 ? spincheck_lock.irql : -1;
   v.irql_released = irql_released;
   v.top = t->top;
   spincheck__violation(&v);
@@ -240,17 +225,16 @@ static SPINCHECK__OUT_OF_LINE void spincheck__report(int kind, struct spincheck_
 /* ---- the hooks ---- */
 
 /*
- * The three lock hooks run on every acquire and release, so each has a fast path for the common case (the unit
- * registered, the thread known, the lock taken and released once by its holder, the IRQL as saved) and calls its
- * full version, out of line, for everything else.
+ * The three lock hooks run on every acquire and release: each tries the prelude's fast path for the common case
+ * (also inlined into instrumented code on ELF) and calls its full version, out of line, for everything else.
  */
 
 static SPINCHECK__OUT_OF_LINE void *spincheck__acquire_pre_full(struct spincheck_tu *tu, unsigned site, void *irql_ptr) {
-  struct spincheck__thread *t;
+  struct spincheck_thread_state *t;
   spincheck__touch(tu);
   t = spincheck__self();
   t->pending_irql = irql_ptr;
-  if (spincheck__peek_long(&spincheck__lock.owner) == t->id) {
+  if (spincheck__peek_long(&spincheck_lock.owner) == t->id) {
     spincheck__hit(tu, site);
     spincheck__report(SPINCHECK_V_DOUBLE_ACQUIRE, tu, site, t, -1);
   }
@@ -258,21 +242,20 @@ static SPINCHECK__OUT_OF_LINE void *spincheck__acquire_pre_full(struct spincheck
 }
 
 void *spincheck_acquire_pre(struct spincheck_tu *tu, unsigned site, void *irql_ptr) {
-  struct spincheck__thread *t = spincheck__self_fast();
+#ifdef SPINCHECK__FAST_PATHS
   /* A thread without its id yet gets it in acquire_post's full path. */
-  if (SPINCHECK__RARELY(spincheck__peek_long(&tu->state) != 2 || spincheck__peek_long(&spincheck__lock.owner) == t->id))
-    return spincheck__acquire_pre_full(tu, site, irql_ptr);
-  t->pending_irql = irql_ptr;
-  return irql_ptr;
+  if (spincheck_fast_acquire_pre(tu, spincheck__self_fast(), &spincheck_lock, irql_ptr)) return irql_ptr;
+#endif
+  return spincheck__acquire_pre_full(tu, site, irql_ptr);
 }
 
 static SPINCHECK__OUT_OF_LINE void spincheck__acquire_post_full(struct spincheck_tu *tu, unsigned site) {
-  struct spincheck__thread *t = spincheck__self();
+  struct spincheck_thread_state *t = spincheck__self();
   void *p = t->pending_irql;
   t->pending_irql = NULL;
-  if (spincheck__peek_long(&spincheck__lock.owner) == t->id) {
-    spincheck__lock.nesting++;
-    spincheck__lock.nested = 1;
+  if (spincheck__peek_long(&spincheck_lock.owner) == t->id) {
+    spincheck_lock.nesting++;
+    spincheck_lock.nested = 1;
     return;
   }
   spincheck__take(t->id, tu, site, 0, p ? (long)*(const unsigned char *)p : -1);
@@ -280,33 +263,28 @@ static SPINCHECK__OUT_OF_LINE void spincheck__acquire_post_full(struct spincheck
 }
 
 void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site) {
-  struct spincheck__thread *t = spincheck__self_fast();
-  const unsigned char *p = (const unsigned char *)t->pending_irql;
-  if (SPINCHECK__RARELY(!t->id || !p || site >= tu->nsites || spincheck__peek_long(&spincheck__lock.owner) == t->id)) {
-    spincheck__acquire_post_full(tu, site);
-    return;
-  }
-  t->pending_irql = NULL;
-  spincheck__take(t->id, tu, site, 0, (long)*p);
-  spincheck__store_u64(&tu->hits[site], spincheck__load_u64(&tu->hits[site]) + 1);
+#ifdef SPINCHECK__FAST_PATHS
+  if (spincheck_fast_acquire_post(tu, site, spincheck__self_fast(), &spincheck_lock)) return;
+#endif
+  spincheck__acquire_post_full(tu, site);
 }
 
 static SPINCHECK__OUT_OF_LINE unsigned char spincheck__release_pre_full(struct spincheck_tu *tu, unsigned site, unsigned irql) {
-  struct spincheck__thread *t;
+  struct spincheck_thread_state *t;
   long owner;
   spincheck__touch(tu);
   t = spincheck__self();
-  owner = spincheck__peek_long(&spincheck__lock.owner);
+  owner = spincheck__peek_long(&spincheck_lock.owner);
   if (owner == t->id) spincheck__hit_locked(tu, site);
   else spincheck__hit(tu, site);
   if (!owner) {
     spincheck__report(SPINCHECK_V_RELEASE_NOT_HELD, tu, site, t, -1);
   } else if (owner != t->id) {
     spincheck__report(SPINCHECK_V_RELEASE_OTHER_THREAD, tu, site, t, -1);
-  } else if (spincheck__lock.nesting > 1) {
-    spincheck__lock.nesting--;
+  } else if (spincheck_lock.nesting > 1) {
+    spincheck_lock.nesting--;
   } else {
-    if (!spincheck__lock.nested && spincheck__lock.irql >= 0 && (long)(irql & 0xffu) != spincheck__lock.irql)
+    if (!spincheck_lock.nested && spincheck_lock.irql >= 0 && (long)(irql & 0xffu) != spincheck_lock.irql)
       spincheck__report(SPINCHECK_V_IRQL_MISMATCH, tu, site, t, (long)(irql & 0xffu));
     spincheck__free();
   }
@@ -314,20 +292,15 @@ static SPINCHECK__OUT_OF_LINE unsigned char spincheck__release_pre_full(struct s
 }
 
 unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql) {
-  struct spincheck__thread *t = spincheck__self_fast();
-  /* A free lock has nesting 0, so a thread without its id yet (0, as the free owner) takes the full path too. */
-  if (SPINCHECK__RARELY(spincheck__peek_long(&tu->state) != 2 || site >= tu->nsites ||
-                        spincheck__peek_long(&spincheck__lock.owner) != t->id || spincheck__lock.nesting != 1 ||
-                        (!spincheck__lock.nested && spincheck__lock.irql >= 0 && (long)(irql & 0xffu) != spincheck__lock.irql)))
-    return spincheck__release_pre_full(tu, site, irql);
-  spincheck__store_u64(&tu->hits[site], spincheck__load_u64(&tu->hits[site]) + 1);
-  spincheck__free();
-  return (unsigned char)irql;
+#ifdef SPINCHECK__FAST_PATHS
+  if (spincheck_fast_release_pre(tu, site, irql, spincheck__self_fast(), &spincheck_lock)) return (unsigned char)irql;
+#endif
+  return spincheck__release_pre_full(tu, site, irql);
 }
 
 int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsigned entry_site,
                     unsigned other_exit_site, int role, spincheck_fn fn, int irql) {
-  struct spincheck__thread *t;
+  struct spincheck_thread_state *t;
   long owner;
   spincheck__touch(tu);
   frame->tu = tu;
@@ -344,7 +317,7 @@ int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsi
   t = spincheck__self();
   frame->prev = t->top;
   t->top = frame;
-  owner = spincheck__peek_long(&spincheck__lock.owner);
+  owner = spincheck__peek_long(&spincheck_lock.owner);
   frame->held_at_entry = owner == t->id;
   if (role == SPINCHECK_ROLE_CANCEL && !owner) {
     spincheck__take(t->id, tu, entry_site, 1, irql >= 0 ? (long)(irql & 0xff) : -1);
@@ -354,10 +327,10 @@ int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsi
 }
 
 void spincheck_leave(struct spincheck_frame *frame) {
-  struct spincheck__thread *t = spincheck__self();
+  struct spincheck_thread_state *t = spincheck__self();
   struct spincheck_tu *tu = frame->tu;
   unsigned site = frame->exit_site;
-  int held = spincheck__peek_long(&spincheck__lock.owner) == t->id;
+  int held = spincheck__peek_long(&spincheck_lock.owner) == t->id;
   int report = 0;
   if (!frame->role) return;
   spincheck__hit(tu, site);
