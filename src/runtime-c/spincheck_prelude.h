@@ -78,11 +78,12 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
 #if defined(__GNUC__) || defined(__clang__)
 /* The common case of each lock hook (the unit registered, the thread known, the lock taken and released once by its
    holder, the IRQL as saved), shared by the runtime and, on ELF, inlined into instrumented code. Each returns 0
-   when the hook's full version must run instead, having changed nothing. */
+   when the hook's full version must run instead, having changed nothing. The site must be one of the unit's (the
+   instrumenter numbers them; the runtime checks before it calls these). */
 static __inline__ __attribute__((unused)) int spincheck_fast_acquire_pre(struct spincheck_tu *tu, struct spincheck_thread_state *t,
                                                  struct spincheck_lock_state *l, void *irql_ptr)
 {
-  if (__builtin_expect(tu->state != 2 || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == t->id, 0)) return 0;
+  if (__builtin_expect(tu->state != 2 || !t->id || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == t->id, 0)) return 0;
   t->pending_irql = irql_ptr;
   return 1;
 }
@@ -90,8 +91,8 @@ static __inline__ __attribute__((unused)) int spincheck_fast_acquire_post(struct
                                                   struct spincheck_lock_state *l)
 {
   const unsigned char *p = (const unsigned char *)t->pending_irql;
-  if (__builtin_expect(!t->id || !p || site >= tu->nsites || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == t->id, 0))
-    return 0;
+  /* A pending IRQL pointer means this thread's acquire_pre ran, which gives it an id. */
+  if (__builtin_expect(!p || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) == t->id, 0)) return 0;
   t->pending_irql = 0;
   l->acq_tu = tu;
   l->acq_site = (long)site;
@@ -108,7 +109,7 @@ static __inline__ __attribute__((unused)) int spincheck_fast_acquire_post(struct
 static __inline__ __attribute__((unused)) int spincheck_fast_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql,
                                                  struct spincheck_thread_state *t, struct spincheck_lock_state *l)
 {
-  if (__builtin_expect(tu->state != 2 || site >= tu->nsites || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) != t->id ||
+  if (__builtin_expect(tu->state != 2 || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) != t->id ||
                        l->nesting != 1 || (!l->nested && l->irql >= 0 && (long)(irql & 0xffu) != l->irql), 0))
     return 0;
   __atomic_store_n(&tu->hits[site], __atomic_load_n(&tu->hits[site], __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);

@@ -243,8 +243,7 @@ static SPINCHECK__OUT_OF_LINE void *spincheck__acquire_pre_full(struct spincheck
 
 void *spincheck_acquire_pre(struct spincheck_tu *tu, unsigned site, void *irql_ptr) {
 #ifdef SPINCHECK__FAST_PATHS
-  /* A thread without its id yet gets it in acquire_post's full path. */
-  if (spincheck_fast_acquire_pre(tu, spincheck__self_fast(), &spincheck_lock, irql_ptr)) return irql_ptr;
+  if (site < tu->nsites && spincheck_fast_acquire_pre(tu, spincheck__self_fast(), &spincheck_lock, irql_ptr)) return irql_ptr;
 #endif
   return spincheck__acquire_pre_full(tu, site, irql_ptr);
 }
@@ -264,7 +263,7 @@ static SPINCHECK__OUT_OF_LINE void spincheck__acquire_post_full(struct spincheck
 
 void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site) {
 #ifdef SPINCHECK__FAST_PATHS
-  if (spincheck_fast_acquire_post(tu, site, spincheck__self_fast(), &spincheck_lock)) return;
+  if (site < tu->nsites && spincheck_fast_acquire_post(tu, site, spincheck__self_fast(), &spincheck_lock)) return;
 #endif
   spincheck__acquire_post_full(tu, site);
 }
@@ -293,7 +292,8 @@ static SPINCHECK__OUT_OF_LINE unsigned char spincheck__release_pre_full(struct s
 
 unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql) {
 #ifdef SPINCHECK__FAST_PATHS
-  if (spincheck_fast_release_pre(tu, site, irql, spincheck__self_fast(), &spincheck_lock)) return (unsigned char)irql;
+  if (site < tu->nsites && spincheck_fast_release_pre(tu, site, irql, spincheck__self_fast(), &spincheck_lock))
+    return (unsigned char)irql;
 #endif
   return spincheck__release_pre_full(tu, site, irql);
 }
