@@ -160,19 +160,29 @@ static __inline__ __attribute__((unused)) unsigned char spincheck_rel_inline(str
 #endif
 #if defined(__ELF__) && !defined(SPINCHECK_RUNTIME)
 /* Weak no-op stubs: a link that never sees the runtime still succeeds (and records nothing); the runtime's
-   strong definitions replace them wherever it is linked. */
-__attribute__((weak)) void *spincheck_acquire_pre(struct spincheck_tu *tu, unsigned site, void *irql_ptr)
+   strong definitions replace them wherever it is linked. SPINCHECK_STUB keeps every optimiser away from their
+   bodies: gcc's link-time optimisation (12, with bfd and gold, also -ffat-lto-objects) inlines a weak
+   definition even when the linker reports it preempted by the runtime's, so no hook would ever run. */
+#if defined(__has_attribute)
+#if __has_attribute(noipa)
+#define SPINCHECK_STUB __attribute__((weak, noinline, noipa))
+#endif
+#endif
+#ifndef SPINCHECK_STUB
+#define SPINCHECK_STUB __attribute__((weak, noinline))
+#endif
+SPINCHECK_STUB void *spincheck_acquire_pre(struct spincheck_tu *tu, unsigned site, void *irql_ptr)
 { (void)tu; (void)site; return irql_ptr; }
-__attribute__((weak)) void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site)
+SPINCHECK_STUB void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site)
 { (void)tu; (void)site; }
-__attribute__((weak)) unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql)
+SPINCHECK_STUB unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql)
 { (void)tu; (void)site; return (unsigned char)irql; }
-__attribute__((weak)) int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsigned entry_site,
-                                          unsigned other_exit_site, int role, spincheck_fn fn, int irql)
+SPINCHECK_STUB int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsigned entry_site,
+                                   unsigned other_exit_site, int role, spincheck_fn fn, int irql)
 { (void)frame; (void)tu; (void)entry_site; (void)other_exit_site; (void)role; (void)fn; (void)irql; return 0; }
-__attribute__((weak)) void spincheck_leave(struct spincheck_frame *frame)
+SPINCHECK_STUB void spincheck_leave(struct spincheck_frame *frame)
 { (void)frame; }
-__attribute__((weak)) spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role, spincheck_fn fn)
+SPINCHECK_STUB spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role, spincheck_fn fn)
 { (void)tu; (void)site; (void)role; return fn; }
 __attribute__((weak)) struct spincheck_lock_state spincheck_lock;
 __attribute__((weak)) __thread struct spincheck_thread_state spincheck_thread;
