@@ -46,10 +46,39 @@ export function defaultDataDir(env: NodeJS.ProcessEnv, cwd: string): string {
   return resolve(cwd, env.SPINCHECK_DIR || DEFAULT_DATA_DIR);
 }
 
-/** Exit status for a report: 1 on violations (unless --fail-on none) or a missed coverage floor, 2 on bad data with --strict. */
-export function verdict(report: Report, failOn: string, minCoverage: number | undefined, strict: boolean): number {
-  if (strict && report.problems.length > 0) return 2;
-  if (failOn === 'violations' && report.violations.length > 0) return 1;
+/** The conditions `--fail-on` names (a comma-separated list of them, or `none`), each with its test. */
+export const FAIL_CONDITIONS = {
+  violations: (r: Report) => r.violations.length > 0,
+  unchecked: (r: Report) => r.unchecked !== null,
+} satisfies Record<string, (r: Report) => boolean>;
+export type FailCondition = keyof typeof FAIL_CONDITIONS;
+
+export interface FailOptions {
+  failOn: ReadonlySet<FailCondition>;
+  minCoverage: number | undefined;
+  strict: boolean;
+}
+
+/** Parses `--fail-on`: `none`, or a comma-separated list of FAIL_CONDITIONS. */
+export function parseFailOn(value: string): Set<FailCondition> {
+  if (value === 'none') return new Set();
+  const known = Object.keys(FAIL_CONDITIONS);
+  const names = value.split(',').map((s) => s.trim());
+  for (const n of names) {
+    if (!known.includes(n)) throw new UsageError(`--fail-on takes none or a comma-separated list of ${known.join(', ')} (got '${n}')`);
+  }
+  return new Set(names as FailCondition[]);
+}
+
+/**
+ * Exit status for a report: 2 on bad data with --strict; 1 when a --fail-on condition holds (--strict adds
+ * `unchecked`) or the coverage floor is missed; else 0.
+ */
+export function verdict(report: Report, fail: FailOptions): number {
+  if (fail.strict && report.problems.length > 0) return 2;
+  const conditions = fail.strict ? new Set<FailCondition>([...fail.failOn, 'unchecked']) : fail.failOn;
+  for (const c of conditions) if (FAIL_CONDITIONS[c](report)) return 1;
+  const { minCoverage } = fail;
   if (minCoverage !== undefined) {
     const sites = report.files.flatMap(coverageSites);
     const pct = sites.length === 0 ? 100 : (100 * sites.filter((s) => s.hits > 0).length) / sites.length;
@@ -116,11 +145,17 @@ const isDir = (p: string) => {
   }
 };
 
-/** Renders and writes the formats a report command asked for. */
-export function emitReport(report: Report, args: ReturnType<typeof parseArgs>, io: CliEnv): void {
+/** The formats a report command asked for (text by default); an unknown one is a usage error. */
+export function chosenFormats(args: ReturnType<typeof parseArgs>): string[] {
   const formats = many(args, 'format');
   const chosen = formats.length > 0 ? formats : ['text'];
   for (const f of chosen) if (!FORMATS[f]) throw new UsageError(`unknown format '${f}' (known: ${Object.keys(FORMATS).join(', ')})`);
+  return chosen;
+}
+
+/** Renders and writes the formats a report command asked for. */
+export function emitReport(report: Report, args: ReturnType<typeof parseArgs>, io: CliEnv): void {
+  const chosen = chosenFormats(args);
   const output = one(args, 'output');
   const color = io.isTTY && !io.env.NO_COLOR && !output;
   const ctx = { color, sourceRoot: reportRoot(args, io.cwd), toolVersion: toolVersion(), sourceText: readSource };
@@ -128,6 +163,7 @@ export function emitReport(report: Report, args: ReturnType<typeof parseArgs>, i
     if (chosen.length > 1) throw new UsageError('several formats need --output DIR');
     io.stdout((FORMATS[chosen[0] as string] as (typeof FORMATS)[string]).render(report, ctx));
     if (chosen[0] !== 'text') for (const p of report.problems) io.stderr(`spincheck: warning: ${clean(p)}\n`);
+    if (chosen[0] !== 'text' && report.unchecked) io.stderr(`spincheck: warning: nothing was checked: ${clean(report.unchecked)}\n`);
     return;
   }
   // Several formats, or an existing directory (or a path ending in /): fixed file names inside it.
@@ -141,9 +177,8 @@ export function emitReport(report: Report, args: ReturnType<typeof parseArgs>, i
 }
 
 /** Reads failure options shared by `report` and `run`. */
-export function failOptions(args: ReturnType<typeof parseArgs>): { failOn: string; minCoverage: number | undefined; strict: boolean } {
-  const failOn = one(args, 'fail-on') ?? 'violations';
-  if (failOn !== 'violations' && failOn !== 'none') throw new UsageError('--fail-on takes violations or none');
+export function failOptions(args: ReturnType<typeof parseArgs>): FailOptions {
+  const failOn = parseFailOn(one(args, 'fail-on') ?? 'violations');
   const min = one(args, 'min-site-coverage');
   const minCoverage = min === undefined ? undefined : Number(min);
   if (minCoverage !== undefined && !(minCoverage >= 0 && minCoverage <= 100)) {
@@ -156,8 +191,9 @@ export function reportCommand(io: CliEnv): number {
   const args = parseArgs(io.argv, REPORT_OPTIONS);
   const dirs = args.positional.length > 0 ? args.positional.map((d) => resolve(io.cwd, d)) : [defaultDataDir(io.env, io.cwd)];
   const fail = failOptions(args);
+  chosenFormats(args);
   const spec: DataDirs = { sites: dirs, runs: dirs };
   const report = mergeData(loadData(spec), { root: reportRoot(args, io.cwd) });
   emitReport(report, args, io);
-  return verdict(report, fail.failOn, fail.minCoverage, fail.strict);
+  return verdict(report, fail);
 }

@@ -5,7 +5,7 @@ import { loadData } from '../report/load.js';
 import { mergeData } from '../report/merge.js';
 import { UsageError, one, parseArgs } from './args.js';
 import type { CliEnv } from './report.js';
-import { REPORT_OPTIONS, defaultDataDir, emitReport, failOptions, reportRoot, verdict } from './report.js';
+import { REPORT_OPTIONS, chosenFormats, defaultDataDir, emitReport, failOptions, reportRoot, verdict } from './report.js';
 import { type Launch, WineError, launchFor } from './wine.js';
 import { makeDirs } from '../io/make-dirs.js';
 
@@ -19,6 +19,7 @@ export async function runCommand(io: CliEnv): Promise<number> {
   const args = parseArgs(io.argv, { ...REPORT_OPTIONS, 'data-dir': { value: true } });
   if (args.rest.length === 0) throw new UsageError('usage: spincheck run [--format F] [--output P] -- COMMAND [ARGS...]');
   const fail = failOptions(args);
+  chosenFormats(args);
   const dataDir = one(args, 'data-dir') ?? defaultDataDir(io.env, io.cwd);
   const runDir = join(dataDir, RUN_SUBDIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
   makeDirs(runDir);
@@ -45,6 +46,6 @@ export async function runCommand(io: CliEnv): Promise<number> {
     : childStatus(child.exitCode, child.signal, constants.signals as Record<string, number>);
   const report = mergeData(loadData({ sites: [dataDir], runs: [runDir] }), { root: reportRoot(args, io.cwd) });
   emitReport(report, args, io);
-  const judged = verdict(report, fail.failOn, fail.minCoverage, fail.strict);
+  const judged = verdict(report, fail);
   return status !== 0 ? status : judged;
 }

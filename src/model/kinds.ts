@@ -49,3 +49,16 @@ export const ROLE_SOURCES: readonly RoleSource[] = [
   'role-type', 'role-type-header', 'dispatch-type-annotation', 'major-function', 'set-cancel-routine',
   'start-packet', 'shape', 'config', 'all-functions',
 ];
+
+/** How each role source reads in a report. */
+export const ROLE_SOURCE_TEXT: Record<RoleSource, string> = {
+  'role-type': 'role type',
+  'role-type-header': 'role type, header',
+  'dispatch-type-annotation': '_Dispatch_type_',
+  'major-function': 'MajorFunction store',
+  'set-cancel-routine': 'IoSetCancelRoutine',
+  'start-packet': 'IoStartPacket',
+  shape: 'routine shape',
+  config: 'configuration',
+  'all-functions': 'all functions',
+};

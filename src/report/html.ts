@@ -1,8 +1,9 @@
 // HTML report: one static, self-contained page (no script, no network) with a summary, the violations with their
 // acquire-to-exit path, and each file's source annotated with hit counts. Every string from data or source is escaped.
 import type { SiteKind } from '../model/index.js';
-import { VIOLATION_TEXT } from '../model/index.js';
+import { ROLE_SOURCE_TEXT, VIOLATION_TEXT } from '../model/index.js';
 import { coverageSites } from './merge.js';
+import { plural } from './words.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
 import { RULES, RULE_URL } from './sarif.js';
 
@@ -197,7 +198,7 @@ function fileSection(ctx: Ctx, f: FileSummary, i: number, report: Report): strin
   const routineRows = f.routines.map((r) => {
     const sites = cov.filter((s) => s.function === r.name);
     const nv = violations.filter((v) => v.location.function === r.name).length;
-    return `<tr><td><a href="#${lineId(i, r.line)}"><code>${esc(r.name)}</code></a></td><td class="role">${esc(r.role)}</td><td class="role">${esc(r.roleSource)}</td>`
+    return `<tr><td><a href="#${lineId(i, r.line)}"><code>${esc(r.name)}</code></a></td><td class="role">${esc(r.role)}</td><td class="role">${esc(ROLE_SOURCE_TEXT[r.roleSource])}</td>`
       + `<td class="num">${r.entries}</td><td class="num">${r.exits}</td><td class="num${r.exitsHeld > 0 ? ' bad' : ''}">${r.exitsHeld}</td>`
       + `<td>${bar(sites.filter((s) => s.hits > 0).length, sites.length)}</td><td class="num${nv > 0 ? ' bad' : ''}">${nv}</td></tr>`;
   });
@@ -229,15 +230,14 @@ export function renderHtml(report: Report, options: HtmlOptions): string {
   const entered = routines.filter((r) => r.entries > 0).length;
   const held = routines.reduce((n, r) => n + r.exitsHeld, 0);
   const cards = `<div class="cards">
-<div class="card ${t.violations > 0 ? 'bad' : 'ok'}"><div class="label">Violations</div><div class="value">${t.violations}</div><div class="sub">${report.processes} process(es) reported</div></div>
+<div class="card ${t.violations > 0 ? 'bad' : 'ok'}"><div class="label">Violations</div><div class="value">${t.violations}</div><div class="sub">${plural(report.processes, 'process')} reported</div></div>
 <div class="card"><div class="label">Sites hit</div><div class="value">${pct(t.sitesHit, t.sites)}%</div>${bar(t.sitesHit, t.sites)}</div>
 <div class="card"><div class="label">Routines entered</div><div class="value">${entered}/${routines.length}</div>${bar(entered, routines.length)}</div>
 <div class="card"><div class="label">Routine exits checked</div><div class="value">${t.exitsChecked}</div><div class="sub">${held} with the lock held</div></div>
 </div>`;
   const problems = report.problems.length === 0 ? ''
     : `<div class="problems"><strong>${report.problems.length} problem(s) with the data</strong><ul>${report.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></div>`;
-  const noRuns = report.processes === 0 && report.files.length > 0
-    ? '<div class="problems"><strong>No run data found</strong>: were the tests run, and was the runtime linked into them?</div>' : '';
+  const noRuns = report.unchecked ? `<div class="problems"><strong>Nothing was checked</strong>: ${esc(report.unchecked)}</div>` : '';
   const violations = report.violations.length === 0
     ? '<div class="clean">No violations of the CancelSpinLock rule were seen.</div>'
     : report.violations.map((v, n) => violationCard(ctx, v, n + 1)).join('\n');
@@ -248,7 +248,7 @@ export function renderHtml(report: Report, options: HtmlOptions): string {
     return `<tr><td><a href="#${fileId(i)}"><code>${esc(f.file)}</code></a>${fileStatus(f)}</td><td>${bar(cov.filter((s) => s.hits > 0).length, cov.length)}</td>`
       + `<td class="num">${f.routines.length}</td><td class="num">${exits}</td><td class="num${nv > 0 ? ' bad' : ''}">${nv}</td></tr>`;
   });
-  const title = `spincheck: ${t.violations} violation(s), sites hit ${t.sitesHit}/${t.sites}`;
+  const title = `spincheck: ${plural(t.violations, 'violation')}, sites hit ${t.sitesHit}/${t.sites}`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -261,7 +261,7 @@ export function renderHtml(report: Report, options: HtmlOptions): string {
 </head>
 <body>
 <header class="top"><h1>spincheck <span>&middot; CancelSpinLock report</span></h1>
-<p>${report.files.length} file(s) &middot; ${report.processes} process(es) &middot; ${t.routines} routine(s)</p></header>
+<p>${plural(report.files.length, 'file')} &middot; ${plural(report.processes, 'process')} &middot; ${plural(t.routines, 'routine')}</p></header>
 <main>
 ${cards}
 ${problems}${noRuns}

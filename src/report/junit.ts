@@ -23,14 +23,14 @@ export function xml(s: string): string {
 /** Text content keeps its line ends (only attributes need them encoded). */
 const text = (s: string) => xml(s).replace(/&#10;/g, '\n');
 
-const attrs = (a: Record<string, string | number>) =>
-  Object.entries(a).map(([k, v]) => ` ${k}="${xml(String(v))}"`).join('');
+const attrs = (a: Record<string, string | number | undefined>) =>
+  Object.entries(a).flatMap(([k, v]) => (v === undefined ? [] : [` ${k}="${xml(String(v))}"`])).join('');
 
 interface Case {
   name: string;
   classname: string;
-  file: string;
-  line: number;
+  file?: string;
+  line?: number;
   body: string;
   failed: boolean;
   skipped: boolean;
@@ -46,6 +46,11 @@ function violationBody(v: ViolationSummary): string {
   lines.push(`  seen ${v.count} time(s) in ${v.processes} process(es)`);
   const message = `[CancelSpinLock/${v.kind}] ${VIOLATION_TEXT[v.kind]}`;
   return `<failure${attrs({ message, type: `CancelSpinLock/${v.kind}` })}>${text(lines.join('\n'))}</failure>`;
+}
+
+/** The failing testcase of a run that checked nothing (see uncheckedReason). */
+function uncheckedBody(reason: string): string {
+  return `<failure${attrs({ message: 'nothing was checked', type: 'spincheck/unchecked' })}>${text(reason)}</failure>`;
 }
 
 function cases(f: FileSummary, violations: ViolationSummary[]): Case[] {
@@ -98,6 +103,9 @@ export function renderJunit(report: Report): string {
         skipped: false,
       })),
     });
+  }
+  if (report.unchecked) {
+    suites.push({ name: 'spincheck', cases: [{ name: 'instrumented code ran', classname: 'spincheck', body: uncheckedBody(report.unchecked), failed: true, skipped: false }] });
   }
   if (suites.length === 0 && report.problems.length > 0) suites.push({ name: 'spincheck', cases: [] });
   const count = (p: (c: Case) => boolean) => suites.reduce((n, s) => n + s.cases.filter(p).length, 0);

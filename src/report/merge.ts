@@ -2,6 +2,7 @@
 import { isAbsolute, relative, sep } from 'node:path';
 import type { Role, RoleSource, Site, SiteDatabase, ViolationKind } from '../model/index.js';
 import type { LoadedData } from './load.js';
+import { plural } from './words.js';
 
 export const REPORT_VERSION = 1;
 
@@ -59,6 +60,8 @@ export interface Report {
   violations: ViolationSummary[];
   processes: number;
   problems: string[];
+  /** Why nothing was checked although instrumented code was compiled (see uncheckedReason); null when hooks ran. */
+  unchecked: string | null;
   totals: { sites: number; sitesHit: number; routines: number; exitsChecked: number; violations: number };
 }
 
@@ -92,6 +95,22 @@ export function displayPath(root: string, abs: string): string {
 }
 
 const UNKNOWN = (tu: string, site: number): Location => ({ file: `<unknown unit ${tu}>`, line: site, column: 0, function: null });
+
+/**
+ * Why a report checked nothing: instrumented files with sites were compiled, yet no process ran a single hook of
+ * them (no run data at all, or run data from processes that never reached instrumented code). Null otherwise.
+ */
+export function uncheckedReason(files: readonly FileSummary[], processes: number): string | null {
+  const compiled = files.filter((f) => f.instrumented && f.sites.length > 0);
+  if (compiled.length === 0 || compiled.some((f) => !f.noRunData)) return null;
+  const what = plural(compiled.length, 'instrumented file');
+  if (processes === 0) {
+    return `${what} compiled, but no run data was found: run the tests, and link them through spincheck-cc ` +
+      '(a link by the plain compiler, or a build system that links without the wrapper, leaves the runtime out)';
+  }
+  return `${plural(processes, 'process')} wrote run data, but none ran a hook in the ${what}: ` +
+    'the tests do not run the instrumented code, or it cannot reach the runtime';
+}
 
 /** Builds the report model from what was loaded. */
 export function mergeData(data: LoadedData, options: MergeOptions): Report {
@@ -198,6 +217,7 @@ export function mergeData(data: LoadedData, options: MergeOptions): Report {
     violations: sorted,
     processes: data.runs.length,
     problems,
+    unchecked: uncheckedReason(files, data.runs.length),
     totals: {
       sites: allSites.length,
       sitesHit: allSites.filter((s) => s.hits > 0).length,

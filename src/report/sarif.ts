@@ -200,6 +200,7 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
     };
   });
   const notes: Sarif.Notification[] = report.problems.map((p) => ({ level: 'warning', message: { text: sarifText(p) } }));
+  if (report.unchecked) notes.push({ level: 'error', message: { text: sarifText(`Nothing was checked: ${report.unchecked}.`) } });
   if (report.violations.length > kept.length) {
     notes.push({ level: 'warning', message: { text: `${report.violations.length - kept.length} result(s) left out: GitHub code scanning accepts at most ${MAX_RESULTS} per run.` } });
   }

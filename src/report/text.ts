@@ -1,7 +1,8 @@
 // Text report: a table per file and routine, then compiler-style lines editors jump to.
-import { VIOLATION_TEXT } from '../model/index.js';
+import { ROLE_SOURCE_TEXT, VIOLATION_TEXT } from '../model/index.js';
 import { coverageSites } from './merge.js';
 import type { Location, Report, ViolationSummary } from './merge.js';
+import { plural } from './words.js';
 
 export interface TextOptions {
   color: boolean;
@@ -53,7 +54,7 @@ export function renderText(report: Report, options: TextOptions): string {
       const v = report.violations.filter((x) => x.location.file === f.file && x.location.function === r.name).length;
       rows.push([
         `  ${clean(r.name)}`,
-        `${r.role} (${r.roleSource})`,
+        `${r.role} (${ROLE_SOURCE_TEXT[r.roleSource]})`,
         `${sites.filter((s) => s.hits > 0).length}/${sites.length}`,
         String(r.exits),
         String(v),
@@ -61,7 +62,7 @@ export function renderText(report: Report, options: TextOptions): string {
     }
   }
   const t = report.totals;
-  out.push(paint(c, '1', `spincheck: CancelSpinLock report (${report.files.length} files, ${report.processes} processes)`));
+  out.push(paint(c, '1', `spincheck: CancelSpinLock report (${plural(report.files.length, 'file')}, ${plural(report.processes, 'process')})`));
   out.push(...table(rows));
   out.push('');
   for (const v of report.violations) out.push(paint(c, '31', diagnosticLine(v)));
@@ -70,13 +71,12 @@ export function renderText(report: Report, options: TextOptions): string {
     for (const u of f.unchecked) out.push(`${clean(f.file)}:${u.line}:${u.column}: warning: ${clean(u.name)} not checked: ${clean(u.reason)}`);
   }
   const linked = report.files.filter((f) => f.instrumented && f.noRunData);
-  if (report.processes === 0 && report.files.length > 0) {
-    out.push('spincheck: warning: no run data found: were the tests run, and was the runtime linked into them?');
-  } else if (linked.length > 0) {
-    out.push(`spincheck: note: ${linked.length} instrumented file(s) never ran (not reached by the tests, or runtime not linked)`);
+  if (report.unchecked) out.push(paint(c, '33', `spincheck: warning: nothing was checked: ${report.unchecked}`));
+  else if (linked.length > 0) {
+    out.push(`spincheck: note: ${plural(linked.length, 'instrumented file')} never ran (not reached by the tests, or runtime not linked)`);
   }
   for (const p of report.problems) out.push(paint(c, '33', `spincheck: warning: ${clean(p)}`));
-  const summary = `${t.violations} violation(s); sites hit ${t.sitesHit}/${t.sites}; ${t.exitsChecked} routine exits checked; ${t.routines} routines`;
-  out.push(paint(c, t.violations > 0 ? '1;31' : '1;32', `SUMMARY: spincheck: ${summary}`));
+  const summary = `${plural(t.violations, 'violation')}; sites hit ${t.sitesHit}/${t.sites}; ${plural(t.exitsChecked, 'routine exit')} checked; ${plural(t.routines, 'routine')}`;
+  out.push(paint(c, t.violations > 0 ? '1;31' : report.unchecked ? '1;33' : '1;32', `SUMMARY: spincheck: ${summary}${report.unchecked ? ' (nothing checked)' : ''}`));
   return `${out.join('\n')}\n`;
 }

@@ -51,7 +51,7 @@ describe.runIf(haveChromium())('html in headless chromium', () => {
 
   it('loads nothing but itself and runs no script', async () => {
     expect(requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
-    expect(await page.title()).toBe('spincheck: 6 violation(s), sites hit 18/18');
+    expect(await page.title()).toBe('spincheck: 6 violations, sites hit 18/18');
     expect(await page.locator('img, script, iframe').count()).toBe(0);
   });
 
