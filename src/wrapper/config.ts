@@ -21,15 +21,20 @@ export interface WrapperConfig {
   /** spincheck-cl's real compiler when the command does not name one (SPINCHECK_CL, or "cl"), split on blanks. */
   cl: string[] | null;
   roles: RoleConfig;
-  /** SPINCHECK_RUNTIME=0 / "linkRuntime": false: never add the runtime to links. */
-  linkRuntime: boolean;
+  /** Which links get the runtime: executables with instrumented inputs (auto, the default), every executable
+   *  (always: a harness that only dlopens instrumented modules), or none (SPINCHECK_RUNTIME=0). */
+  linkRuntime: LinkRuntime;
   /** SPINCHECK_VERBOSE=1: one line per decision on stderr. */
   verbose: boolean;
   /** SPINCHECK_KEEP_TEMP=1: keep the private temp directory (debugging). */
   keepTemp: boolean;
   /** The config file used, if any. */
   file: string | null;
+  /** Problems worth a warning that do not stop instrumentation (unknown keys in the config file). */
+  warnings: string[];
 }
+
+export type LinkRuntime = 'auto' | 'always' | 'never';
 
 interface ConfigFile {
   disable?: boolean;
@@ -38,9 +43,12 @@ interface ConfigFile {
   cacheDir?: string;
   cc?: string | string[];
   cl?: string | string[];
-  linkRuntime?: boolean;
+  linkRuntime?: boolean | 'always';
   roles?: RoleConfig;
 }
+
+/** The keys a config file may have (others are warned about: a typo must not silently do nothing). */
+const CONFIG_KEYS: ReadonlySet<string> = new Set(['disable', 'strict', 'dataDir', 'cacheDir', 'cc', 'cl', 'linkRuntime', 'roles']);
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off', '']);
@@ -51,13 +59,21 @@ function envBool(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   const low = v.trim().toLowerCase();
   if (TRUE.has(low)) return true;
   if (FALSE.has(low)) return false;
-  throw new WrapperError(`${name}=${v}: expected 1 or 0`);
+  throw new WrapperError(`${name}=${v}: expected 1, true, yes or on, or 0, false, no or off`);
 }
 
 function envList(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
   const v = env[name];
   if (v === undefined) return undefined;
   return v.split(/[,\s]+/).filter(Boolean);
+}
+
+/** SPINCHECK_RUNTIME (always, or a boolean) over the file's linkRuntime (true, false or "always"). */
+function linkRuntimeOf(env: NodeJS.ProcessEnv, fromFile: ConfigFile['linkRuntime'], file: string | null): LinkRuntime {
+  const spec = env.SPINCHECK_RUNTIME?.trim().toLowerCase() === 'always' ? 'always' : (envBool(env, 'SPINCHECK_RUNTIME') ?? fromFile ?? true);
+  if (spec === 'always') return 'always';
+  if (typeof spec !== 'boolean') throw new WrapperError(`${file}: linkRuntime: expected true, false or "always"`);
+  return spec ? 'auto' : 'never';
 }
 
 /** Finds spincheck.config.json in `cwd` or a parent directory. */
@@ -123,9 +139,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string): WrapperConfig {
     cc: cc && cc.length > 0 ? cc : null,
     cl: cl && cl.length > 0 ? cl : null,
     roles,
-    linkRuntime: envBool(env, 'SPINCHECK_RUNTIME') ?? fromFile.linkRuntime ?? true,
+    linkRuntime: linkRuntimeOf(env, fromFile.linkRuntime, file),
     verbose: envBool(env, 'SPINCHECK_VERBOSE') ?? false,
     keepTemp: envBool(env, 'SPINCHECK_KEEP_TEMP') ?? false,
     file,
+    warnings: Object.keys(fromFile)
+      .filter((k) => !CONFIG_KEYS.has(k))
+      .map((k) => `${file}: unknown key '${k}' ignored (known: ${[...CONFIG_KEYS].join(', ')})`),
   };
 }

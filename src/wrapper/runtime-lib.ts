@@ -9,8 +9,11 @@ import { capture } from './exec.js';
 import { makeDirs } from '../io/make-dirs.js';
 
 /** Bump when the way the runtime is compiled changes: it is part of the cache key. */
-const RECIPE = 'spincheck-runtime-recipe-2';
+const RECIPE = 'spincheck-runtime-recipe-3';
 const ARCHIVE = 'libspincheck.a';
+/** ELF: the dynamic list that exports the runtime's public names from an executable, so that instrumented shared
+ *  libraries it loads (dlopen too) bind their hooks to it: one runtime per process. */
+const EXPORTS = 'exports.list';
 /** A failed build is not retried for this long (every link would otherwise pay for it). */
 const FAILURE_TTL_MS = 10 * 60 * 1000;
 
@@ -20,7 +23,7 @@ const crypto = (): typeof import('node:crypto') => createRequire(import.meta.url
 export interface RuntimeLib {
   archive: string;
   /** Arguments before the archive: on ELF targets `-Wl,-u,spincheck_runtime_present`, which pulls the
-   *  runtime in over the weak stubs instrumented objects carry. */
+   *  runtime in over the weak stubs instrumented objects carry, and `-Wl,--dynamic-list=<EXPORTS>`. */
   pull: string[];
   /** Libraries the runtime needs after it (-lpthread on ELF targets). */
   libs: string[];
@@ -150,7 +153,8 @@ export function ensureRuntime(
   const key = runtimeKey(chain, targetArgs, srcDir);
   const r = cachedBuild<Meta>(cacheDir, key, (tmp) => build(chain, targetArgs, srcDir, sources, tmp, env, cwd, self));
   if (!r.ok) return r;
-  return { ok: true, lib: { archive: join(r.dir, ARCHIVE), pull: r.meta.pull, libs: r.meta.libs } };
+  const exports = existsSync(join(r.dir, EXPORTS)) ? [`-Wl,--dynamic-list=${join(r.dir, EXPORTS)}`] : [];
+  return { ok: true, lib: { archive: join(r.dir, ARCHIVE), pull: [...r.meta.pull, ...exports], libs: r.meta.libs } };
 }
 
 function build(
@@ -186,5 +190,6 @@ function build(
   if (r.status !== 0) return { ok: false, error: `cannot archive the runtime: ${r.stderr.trim()}` };
   for (const o of objects) rmSync(o, { force: true });
   const elf = /linux|bsd|solaris|gnu/.test(triple) && !windows;
+  if (elf) writeFileSync(join(tmp, EXPORTS), '{ spincheck_[a-z]*; };\n');
   return { ok: true, meta: { triple, pull: elf ? ['-Wl,-u,spincheck_runtime_present'] : [], libs: elf ? ['-lpthread'] : [] } };
 }

@@ -19,6 +19,7 @@ import { dirOf, planCommand } from './plan.js';
 import type { PlanStep, Substitution } from './plan.js';
 import { PASS_THROUGH_REASONS } from './reasons.js';
 import type { PassThroughReason } from './reasons.js';
+import { linksInstrumented } from './link-inputs.js';
 import { ensureRuntime } from './runtime-lib.js';
 import type { RuntimeLib } from './runtime-lib.js';
 import { siteDatabase, writeSiteDatabase } from './site-db.js';
@@ -155,6 +156,7 @@ class Session {
       }
     }
     if (ctx.origin) this.note(`compiled through ${ctx.origin}`);
+    for (const w of this.config?.warnings ?? []) this.warn(w);
     const { dialect } = this;
     const fallbackCc = dialect.compilerFromConfig(this.config, ctx.env);
     const chain = resolveCompiler(ctx.argv, ctx.env, ctx.cwd, ctx.self, fallbackCc, dialect.names);
@@ -202,13 +204,7 @@ class Session {
     }
     const toInstrument = decisions.filter((d) => d.copyText !== null);
 
-    let runtime: RuntimeLib | null = null;
-    if (dialect.linksRuntime && cmd.mode !== 'compile' && config.linkRuntime && !cmd.partialLink && !cmd.noStdlib) {
-      const r = ensureRuntime(chain, cmd.targetArgs, config.cacheDir, this.childEnv, ctx.cwd, ctx.self);
-      if (r.ok) runtime = r.lib;
-      else if (toInstrument.length > 0) this.warn(`linking without the spincheck runtime: ${r.error}`);
-      else this.note(`no runtime: ${r.error}`);
-    }
+    const runtime = this.runtimeFor(cmd, chain, config, toInstrument.length > 0);
     if (toInstrument.length === 0 && !runtime) return this.passThrough(chain, 'nothing-to-do');
 
     const { sha1 } = await import('../model/tu-id.js');
@@ -246,6 +242,27 @@ class Session {
       else if (s === 'fallback') this.writeDb(d, 'instrumented-compile-failed');
     });
     return { status: outcome.status, signal: outcome.signal };
+  }
+
+  /**
+   * The runtime for a link: only executables get it (one runtime per process; instrumented shared libraries use
+   * the executable's), and only when the link contains instrumented code (sources instrumented now, or object,
+   * archive or shared-object inputs that name the hooks) unless the configuration says `always`.
+   */
+  private runtimeFor(cmd: ParsedCommand, chain: CompilerChain, config: WrapperConfig, instrumentsNow: boolean): RuntimeLib | null {
+    const { ctx } = this;
+    if (!this.dialect.linksRuntime || cmd.mode === 'compile' || config.linkRuntime === 'never' || cmd.partialLink || cmd.noStdlib) return null;
+    const instrumented = instrumentsNow || linksInstrumented(cmd, ctx.cwd);
+    if (cmd.shared) {
+      if (instrumented) this.note('shared library: no runtime (the executable that loads it carries the one runtime of the process)');
+      return null;
+    }
+    if (!instrumented && config.linkRuntime !== 'always') return null;
+    const r = ensureRuntime(chain, cmd.targetArgs, config.cacheDir, this.childEnv, ctx.cwd, ctx.self);
+    if (r.ok) return r.lib;
+    if (instrumented) this.warn(`linking without the spincheck runtime: ${r.error}`);
+    else this.note(`no runtime: ${r.error}`);
+    return null;
   }
 
   private writeDb(d: SourceDecision, reason: string | null): void {

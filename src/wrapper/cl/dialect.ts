@@ -18,7 +18,7 @@ function runtimePragma(ctx: CommandContext): () => string | undefined {
   return () => {
     if (asked) return lib;
     asked = true;
-    if (!ctx.config.linkRuntime) return undefined;
+    if (ctx.config.linkRuntime === 'never') return undefined;
     const cmd = ctx.cmd as ClCommand;
     const r = ensureClRuntime(ctx.chain, cmd.crt, cmd.targetArgs, ctx.config.cacheDir, ctx.env, ctx.cwd, ctx.self);
     if (r.ok) lib = r.lib;

@@ -1,0 +1,143 @@
+// The runtime only where it belongs (real gcc links): in executables whose link contains instrumented code, never
+// in shared libraries, one per process for drivers built as shared libraries (dlopen too); and every way the
+// hooks can be lost ends in a report that says nothing was checked, never in a clean one.
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { haveTool } from '../helpers/tools.js';
+import { ROOT, cc, ensureBuilt, runRaw, scratch, wrapperEnv, writeTree } from './helpers.js';
+
+beforeAll(() => ensureBuilt());
+
+const LOCK_H = `typedef unsigned char KIRQL;
+typedef struct _IRP { KIRQL CancelIrql; } IRP, *PIRP;
+typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
+void IoAcquireCancelSpinLock(KIRQL *irql);
+void IoReleaseCancelSpinLock(KIRQL irql);
+`;
+/** A cancel routine that returns without releasing the lock the I/O manager took for it. */
+const DRIVER_C = `#include "lock.h"
+typedef void DRIVER_CANCEL(PDEVICE_OBJECT D, PIRP Irp);
+DRIVER_CANCEL LeakCancel;
+void LeakCancel(PDEVICE_OBJECT D, PIRP Irp)
+{
+    (void)D;
+    if (Irp->CancelIrql == 99) IoReleaseCancelSpinLock(Irp->CancelIrql);
+}
+`;
+const MOCK_C = `#include "lock.h"
+void IoAcquireCancelSpinLock(KIRQL *irql) { *irql = 2; }
+void IoReleaseCancelSpinLock(KIRQL irql) { (void)irql; }
+`;
+const CALLER_C = `#include "lock.h"
+void LeakCancel(PDEVICE_OBJECT D, PIRP Irp);
+int main(void) { static IRP irp; LeakCancel(0, &irp); return 0; }
+`;
+const HOST_C = `#include <dlfcn.h>
+#include <stdio.h>
+int main(int argc, char **argv) {
+  static char irp[16];
+  void *h = dlopen(argv[1], RTLD_NOW);
+  if (!h) { fprintf(stderr, "%s\\n", dlerror()); return 2; }
+  ((void (*)(void *, void *))dlsym(h, "LeakCancel"))(0, irp);
+  return 0;
+}
+`;
+const PLAIN_C = 'int plain_value(void) { return 42; }\n';
+const MAIN_C = '#include <stdio.h>\nint plain_value(void);\nint main(void) { printf("%d\\n", plain_value()); return 0; }\n';
+
+const SPINCHECK = join(ROOT, 'dist/bin/spincheck.js');
+
+describe.runIf(haveTool('gcc') && haveTool('nm') && haveTool('ar') && haveTool('strip'))('where the runtime goes', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const build = (args: string[], extra: NodeJS.ProcessEnv = {}) => {
+    const r = cc(['gcc', ...args], dir, { ...env, ...extra });
+    expect(r.status, r.stderr.toString()).toBe(0);
+    return r.stderr.toString();
+  };
+  const nm = (file: string, dynamic = false) =>
+    runRaw('nm', [...(dynamic ? ['-D'] : []), file], dir).stdout.toString().split('\n').filter((l) => / spincheck_/.test(l));
+  /** Runs a program in a fresh data directory; then the report's JSON `unchecked`, violation kinds and status. */
+  const runAndReport = (prog: string[], strict = true) => {
+    const data = scratch('place-data');
+    const runEnv = { ...env, SPINCHECK_OPTIONS: `data_dir=${data}` };
+    const ran = runRaw(prog[0]!, prog.slice(1), dir, runEnv);
+    const sites = join(dir, '.spincheck');
+    const rep = runRaw(process.execPath, [SPINCHECK, 'report', sites, data, '--format', 'json', ...(strict ? ['--strict'] : [])], dir, runEnv);
+    const json = JSON.parse(rep.stdout.toString()) as { unchecked: string | null; violations: Array<{ kind: string }> };
+    return { ran, status: rep.status, unchecked: json.unchecked, kinds: json.violations.map((v) => v.kind) };
+  };
+
+  beforeAll(() => {
+    dir = scratch('placement');
+    writeTree(dir, { 'lock.h': LOCK_H, 'drv.c': DRIVER_C, 'mock.c': MOCK_C, 'caller.c': CALLER_C, 'host.c': HOST_C, 'plain.c': PLAIN_C, 'main.c': MAIN_C });
+    env = wrapperEnv({ SPINCHECK_DIR: join(dir, '.spincheck') });
+    build(['-fPIC', '-c', 'drv.c', '-o', 'drv.o']);
+    build(['-fPIC', '-c', 'mock.c', '-o', 'mock.o']);
+    expect(nm('drv.o')).not.toEqual([]);
+  });
+
+  it('a program and a shared library with no instrumented code get no runtime and print nothing', () => {
+    const lib = build(['-fPIC', '-shared', 'plain.c', '-o', 'libplain.so']);
+    expect(nm('libplain.so', true)).toEqual([]);
+    const prog = build(['main.c', '-L.', '-lplain', '-Wl,-rpath,$ORIGIN', '-o', 'plain']);
+    expect(lib + prog).toBe('');
+    expect(nm('plain')).toEqual([]);
+    const r = runRaw(join(dir, 'plain'), [], dir, env);
+    expect([r.status, r.stdout.toString(), r.stderr.toString()]).toEqual([0, '42\n', '']);
+  });
+
+  it('a link of instrumented objects gets the runtime and checks', () => {
+    build(['caller.c', 'drv.o', 'mock.o', '-o', 'direct']);
+    expect(nm('direct').filter((l) => / T spincheck_enter$/.test(l))).toHaveLength(1);
+    const r = runAndReport(['./direct']);
+    expect(r.kinds).toEqual(['cancel-exit-held']);
+    expect(r.unchecked).toBeNull();
+  });
+
+  it('a static archive of instrumented objects is found inside the archive', () => {
+    expect(runRaw('ar', ['rcs', 'libdrv.a', 'drv.o', 'mock.o'], dir).status).toBe(0);
+    build(['caller.c', 'libdrv.a', '-o', 'from-archive']);
+    expect(runAndReport(['./from-archive']).kinds).toEqual(['cancel-exit-held']);
+  });
+
+  it('-Wl,--gc-sections, -fvisibility=hidden and a stripped binary keep the hooks', () => {
+    build(['-fvisibility=hidden', '-ffunction-sections', '-fdata-sections', '-c', 'drv.c', '-o', 'drv-hidden.o']);
+    build(['-Wl,--gc-sections', 'caller.c', 'drv-hidden.o', 'mock.o', '-o', 'gc-hidden']);
+    expect(runRaw('strip', ['gc-hidden'], dir).status).toBe(0);
+    expect(nm('gc-hidden')).toEqual([]);
+    expect(runAndReport(['./gc-hidden']).kinds).toEqual(['cancel-exit-held']);
+  });
+
+  it('a shared library gets no runtime; the executable that loads it carries the one runtime of the process', () => {
+    build(['-shared', 'drv.o', 'mock.o', '-o', 'libdrv.so']);
+    // Only the instrumented objects' weak no-op stand-ins, none of the runtime's own names.
+    expect(nm('libdrv.so', true).map((l) => l.split(' ').slice(1).join(' ')).sort()).toEqual(
+      ['W spincheck_acquire_post', 'W spincheck_acquire_pre', 'W spincheck_enter', 'W spincheck_leave', 'W spincheck_register',
+        'W spincheck_release_pre', 'V spincheck_lock', 'W spincheck_thread'].sort(),
+    );
+    // Linked against it: the link names instrumented code, so the program carries the runtime.
+    build(['caller.c', './libdrv.so', '-Wl,-rpath,$ORIGIN', '-o', 'linked-so']);
+    expect(runAndReport(['./linked-so']).kinds).toEqual(['cancel-exit-held']);
+  });
+
+  it('dlopen: the host needs the runtime (SPINCHECK_RUNTIME=always); without it the report says nothing was checked', () => {
+    build(['host.c', '-o', 'host-plain', '-ldl']);
+    expect(nm('host-plain')).toEqual([]);
+    const lost = runAndReport(['./host-plain', './libdrv.so']);
+    expect(lost.ran.status).toBe(0);
+    expect(lost.unchecked).toMatch(/no run data was found/);
+    expect(lost.status).toBe(1);
+    build(['host.c', '-o', 'host-rt', '-ldl'], { SPINCHECK_RUNTIME: 'always' });
+    expect(runAndReport(['./host-rt', './libdrv.so']).kinds).toEqual(['cancel-exit-held']);
+  });
+
+  it('a link by the plain compiler (no runtime): the report fails under --strict, warns without', () => {
+    expect(runRaw('gcc', ['caller.c', 'drv.o', 'mock.o', '-o', 'plain-link'], dir).status).toBe(0);
+    const r = runAndReport(['./plain-link']);
+    expect(r.ran.status).toBe(0);
+    expect(r.unchecked).toMatch(/no run data was found/);
+    expect(r.status).toBe(1);
+    expect(runAndReport(['./plain-link'], false).status).toBe(0);
+  });
+});
