@@ -138,4 +138,31 @@ describe('config', () => {
     expect(e).toMatchObject({ strict: false, dataDir: join(root, 'a/d'), roles: { dispatch: ['Foo*'], cancel: ['A', 'B'] }, cacheDir: '/x/spincheck' });
     expect(() => loadConfig({ SPINCHECK_STRICT: 'maybe' }, root)).toThrow(/SPINCHECK_STRICT/);
   });
+
+  it('a bad boolean variable names every accepted value', () => {
+    expect(() => loadConfig({ SPINCHECK_STRICT: 'banana' }, tmpdir())).toThrow(
+      'SPINCHECK_STRICT=banana: expected 1, true, yes or on, or 0, false, no or off',
+    );
+  });
+
+  it('unknown keys of the config file are warned about, known ones not', () => {
+    const root = mkdtempSync(join(tmpdir(), 'sc-cfg-'));
+    const file = join(root, 'spincheck.config.json');
+    writeFileSync(file, JSON.stringify({ strict: false, stirct: true, roles: {} }));
+    expect(loadConfig({}, root).warnings).toEqual([
+      `${file}: unknown key 'stirct' ignored (known: disable, strict, dataDir, cacheDir, cc, cl, linkRuntime, roles)`,
+    ]);
+  });
+
+  it('linkRuntime: auto by default, always or never from the file or SPINCHECK_RUNTIME', () => {
+    const root = mkdtempSync(join(tmpdir(), 'sc-cfg-'));
+    expect(loadConfig({}, root).linkRuntime).toBe('auto');
+    expect(loadConfig({ SPINCHECK_RUNTIME: 'always' }, root).linkRuntime).toBe('always');
+    expect(loadConfig({ SPINCHECK_RUNTIME: '0' }, root).linkRuntime).toBe('never');
+    writeFileSync(join(root, 'spincheck.config.json'), JSON.stringify({ linkRuntime: 'always' }));
+    expect(loadConfig({}, root).linkRuntime).toBe('always');
+    expect(loadConfig({ SPINCHECK_RUNTIME: 'off' }, root).linkRuntime).toBe('never');
+    writeFileSync(join(root, 'spincheck.config.json'), JSON.stringify({ linkRuntime: 'sometimes' }));
+    expect(() => loadConfig({}, root)).toThrow(/linkRuntime: expected true, false or "always"/);
+  });
 });
