@@ -329,6 +329,17 @@ describe('options and suppressions (sanitizer grammar)', () => {
     expect(a.options()).toMatchObject({ haltOnError: 0, exitcode: 66, verbosity: 1, dataDir: '' });
   });
 
+  it('rejects integers out of their range (an exit status above 255 would wrap)', (ctx) => {
+    const a = addon;
+    if (!a) return ctx.skip();
+    a.reset('exitcode=300:verbosity=-1:halt_on_error=2');
+    const log = a.logs();
+    expect(log).toContain('spincheck: SPINCHECK_OPTIONS: exitcode=300: expected an integer from 0 to 255; option ignored\n');
+    expect(log).toContain('verbosity=-1: expected an integer from 0 to 2');
+    expect(log).toContain('halt_on_error=2: expected an integer from 0 to 1');
+    expect(a.options()).toMatchObject({ haltOnError: 0, exitcode: 66, verbosity: 0 });
+  });
+
   it('matches kind:pattern lines against function, file and routine names', (ctx) => {
     const a = addon;
     if (!a) return ctx.skip();
