@@ -388,6 +388,11 @@ static int run_node(const char *dir, const char *self, int argc, char **argv)
     int i;
     if (!args) return 127;
     if (path_join(js, sizeof js, dir, "spincheck-cc.js") < 0) return 127;
+    if (access(js, R_OK) != 0) {
+        fprintf(stderr, "spincheck: error: %s: %s; reinstall spincheck (npm install, or npm run build in a checkout)\n", js,
+                strerror(errno));
+        return 127;
+    }
     setenv("SPINCHECK_SELF", self, 1);
     args[0] = (char *)node;
     args[1] = js;

@@ -259,3 +259,17 @@ describe.runIf(hasGcc)('the warm server', () => {
     expect(served.sites).toEqual(viaNode.sites);
   });
 });
+
+describe('an incomplete installation', () => {
+  it('the Node script behind the launcher is missing: one line naming it and the fix, status 127', () => {
+    const { dir, env } = project('no-script');
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    runRaw('cp', [CLI, join(bin, 'spincheck-cc')], dir);
+    const r = runRaw(join(bin, 'spincheck-cc'), ['gcc', '-c', 'lock.c'], dir, env({ SPINCHECK_SERVER: '0' }));
+    expect(r.stderr.toString()).toBe(
+      `spincheck: error: ${join(bin, 'spincheck-cc.js')}: No such file or directory; reinstall spincheck (npm install, or npm run build in a checkout)\n`,
+    );
+    expect(r.status).toBe(127);
+  });
+});
