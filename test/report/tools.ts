@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import Ajv04Module from 'ajv-draft-04';
+import Ajv2020Module from 'ajv/dist/2020.js';
 import type { Browser } from 'playwright-core';
 import { haveTool, run } from '../helpers/tools.js';
 
@@ -12,22 +13,34 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..');
 export const CHROMIUM = '/usr/bin/chromium';
 
-/** The OASIS SARIF 2.1.0 schema, from the team's shared folder beside the repository (not committed here). */
-export const SARIF_SCHEMA_FILE = join(repoRoot, '..', 'shared', 'schemas', 'sarif-schema-2.1.0.json');
+/** The SARIF 2.1.0 schema: $SPINCHECK_SARIF_SCHEMA, else the OASIS copy in the team's shared folder beside the
+ *  repository (not committed here), else the copy the SARIF Multitool's Linux package ships (a devDependency). */
+function sarifSchemaFile(): string | null {
+  const candidates = [process.env.SPINCHECK_SARIF_SCHEMA, join(repoRoot, '..', 'shared', 'schemas', 'sarif-schema-2.1.0.json')];
+  try {
+    candidates.push(createRequire(import.meta.url).resolve('@microsoft/sarif-multitool-linux/sarif-2.1.0.json'));
+  } catch {
+    // not installed (another platform): the other places only
+  }
+  return candidates.find((f): f is string => !!f && existsSync(f)) ?? null;
+}
+export const SARIF_SCHEMA_FILE = sarifSchemaFile();
 
-/** True when the OASIS schema is at hand; under CI its absence is an error, elsewhere a loud skip. */
+/** True when a SARIF schema is at hand; under CI its absence is an error, elsewhere a loud skip. */
 export function haveSarifSchema(): boolean {
-  if (existsSync(SARIF_SCHEMA_FILE)) return true;
-  if (process.env.CI) throw new Error(`the OASIS SARIF schema is missing: ${SARIF_SCHEMA_FILE}`);
-  console.warn(`\n*** SKIPPING schema validation: ${SARIF_SCHEMA_FILE} is not there ***\n`);
+  if (SARIF_SCHEMA_FILE) return true;
+  const where = 'SPINCHECK_SARIF_SCHEMA, ../shared/schemas/sarif-schema-2.1.0.json or @microsoft/sarif-multitool-linux';
+  if (process.env.CI) throw new Error(`the SARIF 2.1.0 schema is missing (${where})`);
+  console.warn(`\n*** SKIPPING schema validation: no SARIF 2.1.0 schema in ${where} ***\n`);
   return false;
 }
 
-/** Validates a SARIF log against the OASIS 2.1.0 schema (draft-04); returns ajv's errors, empty when valid. */
+/** Validates a SARIF log against the 2.1.0 schema (OASIS draft-04, or the Multitool's 2020-12 copy); ajv's errors. */
 export function sarifSchemaErrors(log: unknown): string[] {
-  const schema = JSON.parse(readFileSync(SARIF_SCHEMA_FILE, 'utf8')) as object;
-  // A CommonJS module: its exports object is also the class, and `.default` names it for TypeScript.
-  const ajv = new Ajv04Module.default({ allErrors: true, strict: false });
+  const schema = JSON.parse(readFileSync(SARIF_SCHEMA_FILE as string, 'utf8')) as { $schema?: string };
+  // CommonJS modules: each exports object is also the class, and `.default` names it for TypeScript.
+  const options = { allErrors: true, strict: false, validateFormats: false };
+  const ajv = /2020-12/.test(schema.$schema ?? '') ? new Ajv2020Module.default(options) : new Ajv04Module.default(options);
   const validate = ajv.compile(schema);
   return validate(log) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
