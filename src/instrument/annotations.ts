@@ -1,5 +1,7 @@
-// Blanks SAL annotations and calling-convention macros to spaces (same length) before parsing, keeping role hints.
+// Blanks SAL annotations, calling-convention and decoration macros to spaces (same length) before parsing, keeping
+// role hints.
 import type { Role } from '../model/index.js';
+import { blankDecorations } from './decorations.js';
 
 /** A role read from an annotation (`_Dispatch_type_`, `_Function_class_`), applying to the next declared function. */
 export interface RoleHint {
@@ -88,5 +90,5 @@ export function blankAnnotations(source: string): BlankedText {
     for (let i = start; i < end; i++) if (out[i] !== '\n' && out[i] !== '\r') out[i] = ' ';
     word.lastIndex = end;
   }
-  return { text: out.join(''), hints };
+  return { text: blankDecorations(out.join('')), hints };
 }

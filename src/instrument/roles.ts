@@ -3,6 +3,7 @@ import type { Role, RoleSource } from '../model/index.js';
 import type { BlankedText, RoleHint } from './annotations.js';
 import { blankAnnotations } from './annotations.js';
 import type { CParser, SyntaxNode } from './parse.js';
+import { ROLE_TYPES } from './role-types.js';
 import { assignedValue, declaredName } from './syntax.js';
 import type { InstrumentOptions, RoleConfig } from './types.js';
 
@@ -11,12 +12,6 @@ export interface RoleInfo {
   source: RoleSource;
 }
 
-export const ROLE_TYPES: Record<string, Role> = {
-  DRIVER_DISPATCH: 'dispatch',
-  DRIVER_DISPATCH_RAISED: 'dispatch',
-  DRIVER_DISPATCH_PAGED: 'dispatch',
-  DRIVER_CANCEL: 'cancel',
-};
 
 /** Calls that register a cancel routine, with the index of the routine argument. */
 export const CANCEL_REGISTRARS: Record<string, { arg: number; source: RoleSource }> = {

@@ -1,10 +1,10 @@
 // Recognises routine-shaped definitions, NTSTATUS|VOID f(PDEVICE_OBJECT, PIRP), and finds their IRP parameter.
 import type { SyntaxNode } from './parse.js';
+import { ROUTINE_RETURN_TYPES } from './role-types.js';
 import { declaredName } from './syntax.js';
 
 const DEVICE_TYPES = /^(PDEVICE_OBJECT|DEVICE_OBJECT\s*\*|struct\s+_DEVICE_OBJECT\s*\*)$/;
 const IRP_TYPES = /^(PIRP|IRP\s*\*|struct\s+_IRP\s*\*)$/;
-const RETURN_TYPES = /^(NTSTATUS|VOID|void)$/;
 
 /** Parameters as [type text, name] pairs, or null when the list is unusual. */
 function parameters(fn: SyntaxNode): Array<{ type: string; name: string | null }> | null {
@@ -30,7 +30,7 @@ export function isCandidateShape(fn: SyntaxNode): boolean {
   const ret = fn.childForFieldName('type')?.text ?? '';
   const params = parameters(fn);
   return (
-    RETURN_TYPES.test(ret) &&
+    ROUTINE_RETURN_TYPES.has(ret) &&
     fn.childForFieldName('declarator')?.type === 'function_declarator' &&
     params?.length === 2 &&
     DEVICE_TYPES.test(params[0]?.type ?? '') &&
