@@ -25,7 +25,7 @@ export interface Format {
 }
 
 export const FORMATS: Record<string, Format> = {
-  text: { file: 'spincheck.txt', render: (r, ctx) => renderText(r, { color: ctx.color }) },
+  text: { file: 'spincheck.txt', render: (r, ctx) => renderText(r, { color: ctx.color, root: ctx.sourceRoot }) },
   json: { file: 'spincheck.json', render: (r) => renderJson(r) },
   sarif: { file: 'spincheck.sarif', render: (r, ctx) => renderSarif(r, ctx) },
   lcov: { file: 'lcov.info', render: (r) => renderLcov(r) },

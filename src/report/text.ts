@@ -1,4 +1,5 @@
 // Text report: a table per file and routine, then compiler-style lines editors jump to.
+import { isAbsolute, relative } from 'node:path';
 import { ROLE_SOURCE_TEXT, VIOLATION_TEXT } from '../model/index.js';
 import { coverageSites } from './merge.js';
 import type { Location, Report, ViolationSummary } from './merge.js';
@@ -6,6 +7,9 @@ import { plural } from './words.js';
 
 export interface TextOptions {
   color: boolean;
+  /** The report root: a source outside it is shown relative to it too (`../kit/wdm_user.c`), as the runtime's
+   *  messages spell it when the build ran there; without it, as the model has it (absolute). */
+  root?: string;
 }
 
 const paint = (on: boolean, code: string, s: string) => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
@@ -13,7 +17,10 @@ const paint = (on: boolean, code: string, s: string) => (on ? `\u001b[${code}m${
 /** Data strings reach a terminal: control characters (escape sequences, line ends) are shown as `?`. */
 export const clean = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
 
-const where = (l: Location) => `${clean(l.file)}:${l.line}:${l.column}`;
+/** A display path in the text report's one style: relative to the root, `..` included. */
+const shown = (file: string, root: string | undefined) => clean(root && isAbsolute(file) ? relative(root, file) : file);
+
+const where = (l: Location, root?: string) => `${shown(l.file, root)}:${l.line}:${l.column}`;
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
@@ -21,16 +28,16 @@ function table(rows: string[][]): string[] {
 }
 
 /** One compiler-style diagnostic for a violation. */
-export function diagnosticLine(v: ViolationSummary): string {
+export function diagnosticLine(v: ViolationSummary, root?: string): string {
   const parts = [VIOLATION_TEXT[v.kind]];
   if (v.location.function) parts.push(`in ${clean(v.location.function)}`);
   if (v.byIoManager) parts.push('lock taken by the I/O manager before the cancel routine ran');
-  else if (v.acquire) parts.push(`acquired at ${where(v.acquire)}`);
+  else if (v.acquire) parts.push(`acquired at ${where(v.acquire, root)}`);
   if (v.irqlAcquired !== undefined && v.irqlReleased !== undefined) {
     parts.push(`saved IRQL ${v.irqlAcquired}, released with ${v.irqlReleased}`);
   }
   if (v.count > 1) parts.push(`${v.count} times`);
-  return `${where(v.location)}: error: [CancelSpinLock/${v.kind}] ${parts.join('; ')}`;
+  return `${where(v.location, root)}: error: [CancelSpinLock/${v.kind}] ${parts.join('; ')}`;
 }
 
 /** The whole text report. */
@@ -43,7 +50,7 @@ export function renderText(report: Report, options: TextOptions): string {
     const mark = !f.instrumented ? ' [uninstrumented]' : f.stale ? ' [stale]' : f.noRunData ? ' [no run data]' : '';
     const fileViolations = report.violations.filter((v) => v.location.file === f.file).length;
     rows.push([
-      `${clean(f.file)}${mark}`,
+      `${shown(f.file, options.root)}${mark}`,
       '',
       `${cov.filter((s) => s.hits > 0).length}/${cov.length}`,
       String(f.sites.filter((s) => s.kind === 'routine-exit').reduce((n, s) => n + s.hits, 0)),
@@ -65,10 +72,11 @@ export function renderText(report: Report, options: TextOptions): string {
   out.push(paint(c, '1', `spincheck: CancelSpinLock report (${plural(report.files.length, 'file')}, ${plural(report.processes, 'process')})`));
   out.push(...table(rows));
   out.push('');
-  for (const v of report.violations) out.push(paint(c, '31', diagnosticLine(v)));
+  for (const v of report.violations) out.push(paint(c, '31', diagnosticLine(v, options.root)));
   for (const f of report.files) {
-    if (!f.instrumented) out.push(`${clean(f.file)}: warning: not instrumented: ${clean(f.reason ?? 'unknown reason')}`);
-    for (const u of f.unchecked) out.push(`${clean(f.file)}:${u.line}:${u.column}: warning: ${clean(u.name)} not checked: ${clean(u.reason)}`);
+    const file = shown(f.file, options.root);
+    if (!f.instrumented) out.push(`${file}: warning: not instrumented: ${clean(f.reason ?? 'unknown reason')}`);
+    for (const u of f.unchecked) out.push(`${file}:${u.line}:${u.column}: warning: ${clean(u.name)} not checked: ${clean(u.reason)}`);
   }
   const linked = report.files.filter((f) => f.instrumented && f.noRunData);
   if (report.unchecked) out.push(paint(c, '33', `spincheck: warning: nothing was checked: ${report.unchecked}`));

@@ -56,6 +56,18 @@ describe('spincheck report --format ... --output', () => {
   });
 });
 
+describe('the text report\'s paths', () => {
+  it('a source outside the root is shown relative to it, as the runtime spells it when built there', () => {
+    const fx = makeFixture();
+    const io = captureIo([fx.data], fx.root);
+    reportCommand(io);
+    const text = io.out.join('');
+    expect(text).toMatch(/^\.\.\/elsewhere\/kit\.c +\d+\/\d+/m);
+    expect(text).toContain('acquired at ../elsewhere/kit.c:3:5');
+    expect(text).not.toContain(fx.outsidePath);
+  });
+});
+
 describe('--format json and docs/report-schema.json', () => {
   const fx = makeFixture();
   const io = captureIo([fx.data, '--format', 'json'], fx.root);
