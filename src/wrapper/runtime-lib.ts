@@ -27,6 +27,9 @@ export interface RuntimeLib {
   pull: string[];
   /** Libraries the runtime needs after it (-lpthread on ELF targets). */
   libs: string[];
+  /** ELF: instrumented objects carry weak no-op stand-ins of the hooks, so a shared library links without the
+   *  runtime and binds to the executable's at load time. Elsewhere (PE/COFF) every link of them needs it. */
+  weakStubs: boolean;
 }
 
 export type RuntimeResult = { ok: true; lib: RuntimeLib } | { ok: false; error: string };
@@ -154,7 +157,7 @@ export function ensureRuntime(
   const r = cachedBuild<Meta>(cacheDir, key, (tmp) => build(chain, targetArgs, srcDir, sources, tmp, env, cwd, self));
   if (!r.ok) return r;
   const exports = existsSync(join(r.dir, EXPORTS)) ? [`-Wl,--dynamic-list=${join(r.dir, EXPORTS)}`] : [];
-  return { ok: true, lib: { archive: join(r.dir, ARCHIVE), pull: [...r.meta.pull, ...exports], libs: r.meta.libs } };
+  return { ok: true, lib: { archive: join(r.dir, ARCHIVE), pull: [...r.meta.pull, ...exports], libs: r.meta.libs, weakStubs: exports.length > 0 } };
 }
 
 function build(

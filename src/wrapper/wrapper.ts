@@ -245,24 +245,27 @@ class Session {
   }
 
   /**
-   * The runtime for a link: only executables get it (one runtime per process; instrumented shared libraries use
-   * the executable's), and only when the link contains instrumented code (sources instrumented now, or object,
-   * archive or shared-object inputs that name the hooks) unless the configuration says `always`.
+   * The runtime for a link, only when the link contains instrumented code (sources instrumented now, or object,
+   * archive or shared-object inputs that name the hooks) unless the configuration says `always` (executables).
+   * On ELF only executables get it (one runtime per process: instrumented shared libraries bind to the
+   * executable's); on PE/COFF a DLL of instrumented objects needs its own, having no weak stand-ins.
    */
   private runtimeFor(cmd: ParsedCommand, chain: CompilerChain, config: WrapperConfig, instrumentsNow: boolean): RuntimeLib | null {
     const { ctx } = this;
     if (!this.dialect.linksRuntime || cmd.mode === 'compile' || config.linkRuntime === 'never' || cmd.partialLink || cmd.noStdlib) return null;
     const instrumented = instrumentsNow || linksInstrumented(cmd, ctx.cwd);
-    if (cmd.shared) {
-      if (instrumented) this.note('shared library: no runtime (the executable that loads it carries the one runtime of the process)');
+    if (!instrumented && (cmd.shared || config.linkRuntime !== 'always')) return null;
+    const r = ensureRuntime(chain, cmd.targetArgs, config.cacheDir, this.childEnv, ctx.cwd, ctx.self);
+    if (!r.ok) {
+      if (instrumented) this.warn(`linking without the spincheck runtime: ${r.error}`);
+      else this.note(`no runtime: ${r.error}`);
       return null;
     }
-    if (!instrumented && config.linkRuntime !== 'always') return null;
-    const r = ensureRuntime(chain, cmd.targetArgs, config.cacheDir, this.childEnv, ctx.cwd, ctx.self);
-    if (r.ok) return r.lib;
-    if (instrumented) this.warn(`linking without the spincheck runtime: ${r.error}`);
-    else this.note(`no runtime: ${r.error}`);
-    return null;
+    if (cmd.shared && r.lib.weakStubs) {
+      this.note('shared library: no runtime (the executable that loads it carries the one runtime of the process)');
+      return null;
+    }
+    return r.lib;
   }
 
   private writeDb(d: SourceDecision, reason: string | null): void {

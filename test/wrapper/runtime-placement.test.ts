@@ -141,3 +141,19 @@ describe.runIf(haveTool('gcc') && haveTool('nm') && haveTool('ar') && haveTool('
     expect(runAndReport(['./plain-link'], false).status).toBe(0);
   });
 });
+
+const MINGW = 'x86_64-w64-mingw32-gcc';
+describe.runIf(haveTool(MINGW))('where the runtime goes on PE/COFF (mingw-w64)', () => {
+  it('a DLL of instrumented objects carries its own runtime: no weak stand-ins there, the link would fail without it', () => {
+    const dir = scratch('placement-pe');
+    writeTree(dir, { 'lock.h': LOCK_H, 'drv.c': DRIVER_C, 'mock.c': MOCK_C, 'plain.c': PLAIN_C });
+    const env = wrapperEnv({ SPINCHECK_DIR: join(dir, '.spincheck') });
+    const dll = cc([MINGW, '-shared', 'drv.c', 'mock.c', '-o', 'drv.dll'], dir, env);
+    expect(dll.stderr.toString()).toBe('');
+    expect(dll.status).toBe(0);
+    expect(runRaw('x86_64-w64-mingw32-nm', ['drv.dll'], dir).stdout.toString()).toMatch(/ T spincheck_enter/);
+    const plain = cc([MINGW, '-shared', 'plain.c', '-o', 'plain.dll'], dir, env);
+    expect(plain.status).toBe(0);
+    expect(runRaw('x86_64-w64-mingw32-nm', ['plain.dll'], dir).stdout.toString()).not.toMatch(/spincheck_/);
+  });
+});

@@ -81,7 +81,7 @@ function sub(cmd: ReturnType<typeof parseGccArgs>, path: string, k: number): Sub
     objectPath: `/T/s${k}/${path.slice(slash + 1, -2)}.o`,
   };
 }
-const lib = { archive: '/C/libspincheck.a', pull: ['-Wl,-u,spincheck_runtime_present'], libs: ['-lpthread'] };
+const lib = { archive: '/C/libspincheck.a', pull: ['-Wl,-u,spincheck_runtime_present'], libs: ['-lpthread'], weakStubs: true };
 
 describe('plans', () => {
   it('compile only: -iquote first, the copy in place of the source, maps last; fallback is the original', () => {
