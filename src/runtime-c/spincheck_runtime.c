@@ -112,7 +112,10 @@ static void spincheck__finish(int status, int status_known) {
   spincheck_u64 n;
   spincheck__io_lock();
   n = spincheck__nviolations;
+  /* A process in which no instrumented unit ran still leaves its run file (the header alone): the report can then
+     tell "the tests ran, but no hook reached the runtime" from "no test ran". */
   if (spincheck__load_ptr(&spincheck__tus) || n) spincheck__dump_locked();
+  else (void)spincheck__run_open_locked();
   if (n)
     spincheck__warn_locked("%lu violation(s) of the CancelSpinLock rule in process %ld%s%s", (unsigned long)n,
                            spincheck__getpid(), spincheck__run_fd >= 0 ? "; run data in " : "",

@@ -47,7 +47,7 @@ const MAIN_C = '#include <stdio.h>\nint plain_value(void);\nint main(void) { pri
 
 const SPINCHECK = join(ROOT, 'dist/bin/spincheck.js');
 
-describe.runIf(haveTool('gcc') && haveTool('nm') && haveTool('ar') && haveTool('strip'))('where the runtime goes', () => {
+describe.runIf(haveTool('gcc') && haveTool('nm') && haveTool('ar') && haveTool('strip') && haveTool('objcopy'))('where the runtime goes', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
   const build = (args: string[], extra: NodeJS.ProcessEnv = {}) => {
@@ -130,6 +130,17 @@ describe.runIf(haveTool('gcc') && haveTool('nm') && haveTool('ar') && haveTool('
     expect(lost.status).toBe(1);
     build(['host.c', '-o', 'host-rt', '-ldl'], { SPINCHECK_RUNTIME: 'always' });
     expect(runAndReport(['./host-rt', './libdrv.so']).kinds).toEqual(['cancel-exit-held']);
+  });
+
+  it('hooks that cannot reach the runtime linked beside them (bound locally, as gcc LTO once did): the run says so', () => {
+    const hooks = ['acquire_pre', 'acquire_post', 'release_pre', 'enter', 'leave', 'register'];
+    expect(runRaw('objcopy', [...hooks.map((h) => `--localize-symbol=spincheck_${h}`), 'drv.o', 'drv-local.o'], dir).status).toBe(0);
+    build(['caller.c', 'drv-local.o', 'mock.o', '-o', 'unreachable']);
+    expect(nm('unreachable').filter((l) => / T spincheck_enter$/.test(l))).toHaveLength(1);
+    const r = runAndReport(['./unreachable']);
+    expect(r.ran.status).toBe(0);
+    expect(r.unchecked).toMatch(/^1 process wrote run data, but none ran a hook in the 1 instrumented file: .*cannot reach the runtime/);
+    expect(r.status).toBe(1);
   });
 
   it('a link by the plain compiler (no runtime): the report fails under --strict, warns without', () => {
