@@ -1,6 +1,7 @@
 // The runtime only where it belongs (real gcc links): in executables whose link contains instrumented code, never
 // in shared libraries, one per process for drivers built as shared libraries (dlopen too); and every way the
-// hooks can be lost ends in a report that says nothing was checked, never in a clean one.
+// hooks can be lost ends in a report that says nothing was checked, never in a clean one. (And the link setting's
+// neighbour in the configuration file: an unknown key is warned about.)
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { haveTool } from '../helpers/tools.js';
@@ -166,5 +167,18 @@ describe.runIf(haveTool(MINGW))('where the runtime goes on PE/COFF (mingw-w64)',
     const plain = cc([MINGW, '-shared', 'plain.c', '-o', 'plain.dll'], dir, env);
     expect(plain.status).toBe(0);
     expect(runRaw('x86_64-w64-mingw32-nm', ['plain.dll'], dir).stdout.toString()).not.toMatch(/spincheck_/);
+  });
+});
+
+describe.runIf(haveTool('gcc'))('the configuration file', () => {
+  it('an unknown key is warned about by the compile, which goes on instrumented', () => {
+    const dir = scratch('config-keys');
+    writeTree(dir, { 'lock.h': LOCK_H, 'drv.c': DRIVER_C, 'spincheck.config.json': '{ "linkRuntme": false }\n' });
+    const r = cc(['gcc', '-c', 'drv.c', '-o', 'drv.o'], dir, wrapperEnv({ SPINCHECK_DIR: join(dir, '.spincheck') }));
+    expect(r.stderr.toString()).toBe(
+      `spincheck: warning: ${join(dir, 'spincheck.config.json')}: unknown key 'linkRuntme' ignored (known: disable, strict, dataDir, cacheDir, cc, cl, linkRuntime, roles)\n`,
+    );
+    expect(r.status).toBe(0);
+    expect(runRaw('nm', ['drv.o'], dir).stdout.toString()).toMatch(/spincheck_enter/);
   });
 });
