@@ -1,7 +1,7 @@
 // The runtime only where it belongs (real gcc links): in executables whose link contains instrumented code, never
-// in ELF shared libraries (a PE DLL keeps its own), one per process for drivers built as shared libraries (dlopen too); and every way the
-// hooks can be lost ends in a report that says nothing was checked, never in a clean one. (And the link setting's
-// neighbour in the configuration file: an unknown key is warned about.)
+// in ELF shared libraries (a PE DLL keeps its own), one per process for drivers built as shared libraries (dlopen
+// too); and every way the hooks can be lost ends in a report that says nothing was checked, never in a clean one.
+// (And the link setting's neighbour in the configuration file: an unknown key is warned about.)
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { haveTool } from '../helpers/tools.js';
