@@ -3,7 +3,7 @@
    defined (the msvc dialect defines it first). */
 #ifndef SPINCHECK_PRELUDE_H
 #define SPINCHECK_PRELUDE_H 1
-#define SPINCHECK_ABI_VERSION 2
+#define SPINCHECK_ABI_VERSION 3
 #define SPINCHECK_ROLE_DISPATCH 1
 #define SPINCHECK_ROLE_CANCEL 2
 #define SPINCHECK_ROLE_CANDIDATE 3
@@ -34,6 +34,8 @@ struct spincheck_frame {
   int role;
   int held_at_entry;
   int entered_holding;
+  /* The thread's spin-lock acquire count at entry: a lock acquired later and still held at exit is reported. */
+  unsigned long spin_mark;
 };
 /* A thread's block: a small id (1, 2, ...; 0 before its first hook), its routine frames, the IRQL pointer of the
    acquire in progress. */
@@ -63,6 +65,26 @@ int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsi
                     unsigned other_exit_site, int role, spincheck_fn fn, int irql);
 void spincheck_leave(struct spincheck_frame *frame);
 spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role, spincheck_fn fn);
+/* Every other spin lock (src/model/lock-api.ts; docs/runtime.md "Spin-lock hooks"). A lock is a pointer, or a
+   number (queued spin locks; SPINCHECK_VPB_LOCK for the VPB lock). The lock argument's hook checks before the real
+   call; the post hook records after it; a release's hooks (lock and IRQL arguments, in either order) finish before
+   the real release. */
+#define SPINCHECK_SPIN_SHARED 1
+#define SPINCHECK_VALUE_IRQL 1
+#define SPINCHECK_VALUE_TRY 2
+#define SPINCHECK_VPB_LOCK 0xffffUL
+void *spincheck_spin_acquire_pre(struct spincheck_tu *tu, unsigned site, int flags, void *lock);
+unsigned long spincheck_spin_acquire_pre_n(struct spincheck_tu *tu, unsigned site, int flags, unsigned long lock);
+void *spincheck_spin_irql_out(void *irql_ptr);
+void *spincheck_spin_handle(void *handle);
+void spincheck_spin_acquire_post(struct spincheck_tu *tu, unsigned site);
+unsigned long spincheck_spin_acquire_value(struct spincheck_tu *tu, unsigned site, int what, unsigned long value);
+void *spincheck_spin_release_pre(struct spincheck_tu *tu, unsigned site, int parts, void *lock);
+unsigned long spincheck_spin_release_pre_n(struct spincheck_tu *tu, unsigned site, int parts, unsigned long lock);
+unsigned long spincheck_spin_release_irql(struct spincheck_tu *tu, unsigned site, unsigned long irql);
+void *spincheck_spin_release_handle(struct spincheck_tu *tu, unsigned site, void *handle);
+void *spincheck_spin_init(struct spincheck_tu *tu, unsigned site, void *lock);
+void *spincheck_spin_touch(struct spincheck_tu *tu, unsigned site, void *lock);
 #ifdef __cplusplus
 }
 #endif
@@ -70,11 +92,32 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
 #define SPINCHECK_ACQ(site, p) spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p))
 #define SPINCHECK_REL(site, v) spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v))
 #define SPINCHECK_REG(site, role, f) (spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)), (f))
+#define SPINCHECK_SPIN_CAST(e, v) (v)
+#define SPINCHECK_SPIN_PTR(e, v) (v)
+#define SPINCHECK_SPIN_VALUE(e, v) ((unsigned char)(v))
 #else
 #define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acquire_pre(&spincheck_tu_, (site), (void *)(p)))
 #define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_release_pre(&spincheck_tu_, (site), (unsigned)(v)))
 #define SPINCHECK_REG(site, role, f) ((__typeof__(1 ? (f) : (f)))spincheck_register(&spincheck_tu_, (site), (role), (spincheck_fn)(f)))
+#define SPINCHECK_SPIN_CAST(e, v) ((__typeof__(e))(v))
+#define SPINCHECK_SPIN_PTR(e, v) ((__typeof__(1 ? (e) : (e)))(v))
+#define SPINCHECK_SPIN_VALUE(e, v) ((__typeof__(e))(v))
 #endif
+/* The spin-lock hooks as the instrumenter writes them around an argument or a call (docs/semantics.md). */
+#define SPINCHECK_SACQ(site, flags, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_acquire_pre(&spincheck_tu_, (site), (flags), (void *)(p)))
+#define SPINCHECK_SACQN(site, flags, n) SPINCHECK_SPIN_CAST(n, spincheck_spin_acquire_pre_n(&spincheck_tu_, (site), (flags), (unsigned long)(n)))
+#define SPINCHECK_SACQK(site) ((void)spincheck_spin_acquire_pre_n(&spincheck_tu_, (site), 0, SPINCHECK_VPB_LOCK))
+#define SPINCHECK_SIRQ(p) SPINCHECK_SPIN_PTR(p, spincheck_spin_irql_out((void *)(p)))
+#define SPINCHECK_SHND(p) SPINCHECK_SPIN_PTR(p, spincheck_spin_handle((void *)(p)))
+#define SPINCHECK_SPOST(site) spincheck_spin_acquire_post(&spincheck_tu_, (site))
+#define SPINCHECK_SPOSTV(site, what, v) SPINCHECK_SPIN_VALUE(v, spincheck_spin_acquire_value(&spincheck_tu_, (site), (what), (unsigned long)(v)))
+#define SPINCHECK_SREL(site, parts, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_release_pre(&spincheck_tu_, (site), (parts), (void *)(p)))
+#define SPINCHECK_SRELN(site, parts, n) SPINCHECK_SPIN_CAST(n, spincheck_spin_release_pre_n(&spincheck_tu_, (site), (parts), (unsigned long)(n)))
+#define SPINCHECK_SRELK(site) ((void)spincheck_spin_release_pre_n(&spincheck_tu_, (site), 2, SPINCHECK_VPB_LOCK))
+#define SPINCHECK_SRIRQ(site, v) SPINCHECK_SPIN_CAST(v, spincheck_spin_release_irql(&spincheck_tu_, (site), (unsigned long)(v)))
+#define SPINCHECK_SRELH(site, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_release_handle(&spincheck_tu_, (site), (void *)(p)))
+#define SPINCHECK_SINIT(site, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_init(&spincheck_tu_, (site), (void *)(p)))
+#define SPINCHECK_STOUCH(site, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_touch(&spincheck_tu_, (site), (void *)(p)))
 #if defined(__GNUC__) || defined(__clang__)
 /* The common case of each lock hook (the unit registered, the thread known, the lock taken and released once by its
    holder, the IRQL as saved), shared by the runtime and, on ELF, inlined into instrumented code. Each returns 0
@@ -184,6 +227,27 @@ SPINCHECK_STUB void spincheck_leave(struct spincheck_frame *frame)
 { (void)frame; }
 SPINCHECK_STUB spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role, spincheck_fn fn)
 { (void)tu; (void)site; (void)role; return fn; }
+__attribute__((weak)) void *spincheck_spin_acquire_pre(struct spincheck_tu *tu, unsigned site, int flags, void *lock)
+{ (void)tu; (void)site; (void)flags; return lock; }
+__attribute__((weak)) unsigned long spincheck_spin_acquire_pre_n(struct spincheck_tu *tu, unsigned site, int flags, unsigned long lock)
+{ (void)tu; (void)site; (void)flags; return lock; }
+__attribute__((weak)) void *spincheck_spin_irql_out(void *irql_ptr) { return irql_ptr; }
+__attribute__((weak)) void *spincheck_spin_handle(void *handle) { return handle; }
+__attribute__((weak)) void spincheck_spin_acquire_post(struct spincheck_tu *tu, unsigned site) { (void)tu; (void)site; }
+__attribute__((weak)) unsigned long spincheck_spin_acquire_value(struct spincheck_tu *tu, unsigned site, int what, unsigned long value)
+{ (void)tu; (void)site; (void)what; return value; }
+__attribute__((weak)) void *spincheck_spin_release_pre(struct spincheck_tu *tu, unsigned site, int parts, void *lock)
+{ (void)tu; (void)site; (void)parts; return lock; }
+__attribute__((weak)) unsigned long spincheck_spin_release_pre_n(struct spincheck_tu *tu, unsigned site, int parts, unsigned long lock)
+{ (void)tu; (void)site; (void)parts; return lock; }
+__attribute__((weak)) unsigned long spincheck_spin_release_irql(struct spincheck_tu *tu, unsigned site, unsigned long irql)
+{ (void)tu; (void)site; return irql; }
+__attribute__((weak)) void *spincheck_spin_release_handle(struct spincheck_tu *tu, unsigned site, void *handle)
+{ (void)tu; (void)site; return handle; }
+__attribute__((weak)) void *spincheck_spin_init(struct spincheck_tu *tu, unsigned site, void *lock)
+{ (void)tu; (void)site; return lock; }
+__attribute__((weak)) void *spincheck_spin_touch(struct spincheck_tu *tu, unsigned site, void *lock)
+{ (void)tu; (void)site; return lock; }
 __attribute__((weak)) struct spincheck_lock_state spincheck_lock;
 __attribute__((weak)) __thread struct spincheck_thread_state spincheck_thread;
 #endif
