@@ -28,6 +28,10 @@ export interface Site {
   via?: ExitVia;
   /** For sites inside a #define body: the macro's name. */
   macro?: string;
+  /** Lock calls: the API form called (a name in src/model/lock-api.ts). */
+  api?: string;
+  /** Lock calls of a form that names its lock: the lock (or in-stack handle) argument's text, e.g. `&ext->QueueLock`. */
+  lock?: string;
 }
 
 export interface Routine {

@@ -7,6 +7,10 @@ export const VIOLATION_KINDS = [
   'dispatch-exit-held',
   'cancel-exit-held',
   'irql-mismatch',
+  'spin-lock-exit-held',
+  'spin-lock-double-acquire',
+  'spin-lock-release-not-held',
+  'spin-lock-release-other-thread',
 ] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
@@ -16,8 +20,17 @@ export const VIOLATION_TEXT: Record<ViolationKind, string> = {
   'release-other-thread': 'IoReleaseCancelSpinLock called while another thread holds the cancel spin lock',
   'dispatch-exit-held': 'dispatch routine returned holding the cancel spin lock',
   'cancel-exit-held': 'cancel routine returned holding the cancel spin lock',
-  'irql-mismatch': 'IoReleaseCancelSpinLock restores an IRQL other than the one its acquire saved',
+  'irql-mismatch': 'a spin-lock release restores an IRQL other than the one its acquire saved',
+  'spin-lock-exit-held': 'dispatch or cancel routine returned holding a spin lock it acquired',
+  'spin-lock-double-acquire': 'spin lock acquired by the thread that already holds it',
+  'spin-lock-release-not-held': 'spin lock released while no thread holds it',
+  'spin-lock-release-other-thread': 'spin lock released by a thread other than its holder',
 };
+
+/** Kinds about spin locks other than the cancel lock (off with SPINCHECK_OPTIONS=check_spin_locks=0). */
+export const SPIN_LOCK_KINDS: readonly ViolationKind[] = [
+  'spin-lock-exit-held', 'spin-lock-double-acquire', 'spin-lock-release-not-held', 'spin-lock-release-other-thread',
+];
 
 export const SITE_KINDS = ['acquire', 'release', 'routine-entry', 'routine-exit', 'registration'] as const;
 export type SiteKind = (typeof SITE_KINDS)[number];

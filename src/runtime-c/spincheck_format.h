@@ -13,7 +13,11 @@
 #define SPINCHECK_V_DISPATCH_EXIT_HELD 3
 #define SPINCHECK_V_CANCEL_EXIT_HELD 4
 #define SPINCHECK_V_IRQL_MISMATCH 5
-#define SPINCHECK_V_COUNT 6
+#define SPINCHECK_V_SPIN_LOCK_EXIT_HELD 6
+#define SPINCHECK_V_SPIN_LOCK_DOUBLE_ACQUIRE 7
+#define SPINCHECK_V_SPIN_LOCK_RELEASE_NOT_HELD 8
+#define SPINCHECK_V_SPIN_LOCK_RELEASE_OTHER_THREAD 9
+#define SPINCHECK_V_COUNT 10
 
 /* Site kinds in a TU trailer, 1-based in the order of SITE_KINDS. */
 #define SPINCHECK_SITE_ACQUIRE 1
@@ -29,6 +33,10 @@ static const char *const spincheck__kind_names[SPINCHECK_V_COUNT] = {
   "dispatch-exit-held",
   "cancel-exit-held",
   "irql-mismatch",
+  "spin-lock-exit-held",
+  "spin-lock-double-acquire",
+  "spin-lock-release-not-held",
+  "spin-lock-release-other-thread",
 };
 
 static const char *const spincheck__kind_text[SPINCHECK_V_COUNT] = {
@@ -37,7 +45,11 @@ static const char *const spincheck__kind_text[SPINCHECK_V_COUNT] = {
   "IoReleaseCancelSpinLock called while another thread holds the cancel spin lock",
   "dispatch routine returned holding the cancel spin lock",
   "cancel routine returned holding the cancel spin lock",
-  "IoReleaseCancelSpinLock restores an IRQL other than the one its acquire saved",
+  "a spin-lock release restores an IRQL other than the one its acquire saved",
+  "dispatch or cancel routine returned holding a spin lock it acquired",
+  "spin lock acquired by the thread that already holds it",
+  "spin lock released while no thread holds it",
+  "spin lock released by a thread other than its holder",
 };
 
 #endif

@@ -70,6 +70,7 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
    call; the post hook records after it; a release's hooks (lock and IRQL arguments, in either order) finish before
    the real release. */
 #define SPINCHECK_SPIN_SHARED 1
+#define SPINCHECK_SPIN_TRY 2
 #define SPINCHECK_VALUE_IRQL 1
 #define SPINCHECK_VALUE_TRY 2
 #define SPINCHECK_VPB_LOCK 0xffffUL

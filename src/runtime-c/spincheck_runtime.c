@@ -301,6 +301,8 @@ unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsi
   return spincheck__release_pre_full(tu, site, irql);
 }
 
+#include "spincheck_spin.inc"
+
 int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsigned entry_site,
                     unsigned other_exit_site, int role, spincheck_fn fn, int irql) {
   struct spincheck_thread_state *t;
@@ -312,6 +314,7 @@ int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsi
   frame->exit_site = other_exit_site;
   frame->held_at_entry = 0;
   frame->entered_holding = 0;
+  frame->spin_mark = 0;
   if (role == SPINCHECK_ROLE_CANDIDATE) role = fn ? spincheck__reg_get((size_t)fn) : 0;
   if (role != SPINCHECK_ROLE_DISPATCH && role != SPINCHECK_ROLE_CANCEL) role = 0;
   frame->role = role;
@@ -320,6 +323,7 @@ int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsi
   t = spincheck__self();
   frame->prev = t->top;
   t->top = frame;
+  frame->spin_mark = spincheck__spin_mark();
   owner = spincheck__peek_long(&spincheck_lock.owner);
   frame->held_at_entry = owner == t->id;
   if (role == SPINCHECK_ROLE_CANCEL && !owner) {
@@ -352,6 +356,7 @@ void spincheck_leave(struct spincheck_frame *frame) {
     spincheck__report(report - 1, tu, site, t, -1);
     spincheck__free();
   }
+  spincheck__spin_exit(frame);
   if (t->top == frame) t->top = frame->prev;
 }
 
