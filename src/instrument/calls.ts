@@ -1,10 +1,14 @@
 // Hooks at calls: acquire and release (in function bodies and #define bodies), routine registrations, other uses.
+import type { LockForm } from '../model/lock-api.js';
+import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
 import type { Collector, View } from './collector.js';
 import { LOCK_API } from './collector.js';
 import { hook } from './emit.js';
 import { findMacroCalls } from './macros.js';
 import type { CParser, SyntaxNode } from './parse.js';
 import { CANCEL_REGISTRARS } from './roles.js';
+import type { Span } from './spin-hooks.js';
+import { isSpinHooked, isSpinSite, lockText, spinWraps } from './spin-hooks.js';
 import { assignedValue, enclosingFunction, functionName, insideBlock, isBroken } from './syntax.js';
 
 function argumentsOf(args: SyntaxNode): SyntaxNode[] {
@@ -23,15 +27,16 @@ export function collectCalls(parser: CParser, view: View, c: Collector): void {
     const fnName = fn ? functionName(fn) : null;
     if (fnName && LOCK_API.has(fnName)) continue;
     const args = argumentsOf(argList);
-    if (LOCK_API.has(name)) {
+    const form = LOCK_FORM_BY_NAME.get(name);
+    if (form) {
+      if (!hookedForm(form)) continue;
       if (!fn || insideBlock(fn)) c.skip(call, name, 'call outside a function body');
       else if (view.fallback && fn.hasError) c.skip(call, name, 'parse error in the enclosing function');
       else if (isBroken(call)) c.skip(call, name, 'parse error around the call');
-      else if (args.length !== 1) c.skip(call, name, `called with ${args.length} arguments`);
+      else if (args.length !== form.arity) c.skip(call, name, `called with ${args.length} arguments`);
       else if (!c.sameBranch(call.startIndex, call.endIndex)) c.skip(call, name, 'the call spans a preprocessor conditional');
       else {
-        const arg = args[0] as SyntaxNode;
-        const span = { name, start: call.startIndex, end: call.endIndex, argStart: arg.startIndex, argEnd: arg.endIndex };
+        const span = { form, start: call.startIndex, end: call.endIndex, args: args.map((a) => ({ start: a.startIndex, end: a.endIndex })) };
         lockSite(c, span, { function: fnName }, call);
       }
       continue;
@@ -54,18 +59,26 @@ export function collectCalls(parser: CParser, view: View, c: Collector): void {
   }
 }
 
-/** Where a lock call and its single argument are, in the original text. */
-interface CallSpan {
-  name: string;
-  start: number;
-  end: number;
-  argStart: number;
-  argEnd: number;
+/** Where a lock call and its arguments are, in the original text. */
+interface CallSpan extends Span {
+  form: LockForm;
+  args: Span[];
 }
 
-/** Hooks one acquire or release call: the acquire checks before and records after the real call. */
+function hookedForm(form: LockForm): boolean {
+  return form.family === 'cancel' || isSpinHooked(form);
+}
+
+/** Hooks one lock call: the cancel lock's acquire checks before and records after the real call, its release
+ *  checks before; every other form as spin-hooks.ts derives from the table. */
 function lockSite(c: Collector, span: CallSpan, where: { function: string | null; macro?: string }, node: SyntaxNode): void {
-  const acquire = span.name === 'IoAcquireCancelSpinLock';
+  const { form } = span;
+  if (form.family !== 'cancel') {
+    spinSite(c, span, where, node);
+    return;
+  }
+  const acquire = form.op === 'acquire';
+  const arg = span.args[0] as Span;
   c.hooked.push(node);
   c.pending.push({
     site: { kind: acquire ? 'acquire' : 'release', ...c.pos(span.start), ...where },
@@ -74,26 +87,53 @@ function lockSite(c: Collector, span: CallSpan, where: { function: string | null
     apply: (i) => {
       if (acquire) {
         c.rewriter.before(span.start, '(');
-        c.rewriter.before(span.argStart, hook.acquireArg(i));
-        c.rewriter.after(span.argEnd, ')');
+        c.rewriter.before(arg.start, hook.acquireArg(i));
+        c.rewriter.after(arg.end, ')');
         c.rewriter.after(span.end, hook.acquireAfter(i));
       } else {
-        c.rewriter.before(span.argStart, hook.releaseArg(i));
-        c.rewriter.after(span.argEnd, ')');
+        c.rewriter.before(arg.start, hook.releaseArg(i));
+        c.rewriter.after(arg.end, ')');
       }
     },
+  });
+}
+
+function spinSite(c: Collector, span: CallSpan, where: { function: string | null; macro?: string }, node: SyntaxNode): void {
+  const { form } = span;
+  const apply = (i: number) => {
+    for (const w of spinWraps(form, span, span.args, i)) {
+      c.rewriter.before(w.span.start, w.open);
+      c.rewriter.after(w.span.end, w.close);
+    }
+  };
+  c.hooked.push(node);
+  if (!isSpinSite(form)) {
+    c.siteless.push(() => apply(-1));
+    return;
+  }
+  const lock = lockText(c.text, form, span.args);
+  c.pending.push({
+    site: { kind: form.op === 'release' ? 'release' : 'acquire', ...c.pos(span.start), ...where, api: form.name, ...(lock ? { lock } : {}) },
+    at: span.start,
+    order: 0,
+    apply,
   });
 }
 
 /** Lock calls found by scanning text (macro bodies, branches the parse blanked); those it cannot read are listed. */
 function textCalls(c: Collector, from: number, to: number, where: { function: string | null; macro?: string }, node: SyntaxNode): void {
   for (const found of findMacroCalls(c.text, from, to, LOCK_API)) {
-    const { start, end, argStart, argEnd } = found;
-    if (argStart === undefined || argEnd === undefined || !c.sameBranch(start, end)) {
-      c.unchecked.push({ ...c.pos(start), name: found.name, reason: found.reason ?? 'the call spans a preprocessor conditional' });
+    const form = LOCK_FORM_BY_NAME.get(found.name) as LockForm;
+    if (!hookedForm(form)) continue;
+    const { start, end, args } = found;
+    const reason = found.reason ??
+      (!args || args.length !== form.arity ? `macro call with ${args?.length ?? 0} arguments` : undefined) ??
+      (!c.sameBranch(start, end) ? 'the call spans a preprocessor conditional' : undefined);
+    if (reason || !args) {
+      c.unchecked.push({ ...c.pos(start), name: found.name, reason: reason ?? 'unreadable call' });
       continue;
     }
-    lockSite(c, { name: found.name, start, end, argStart, argEnd }, where, node);
+    lockSite(c, { form, start, end, args: args.map(([a, b]) => ({ start: a, end: b })) }, where, node);
   }
 }
 
@@ -115,7 +155,7 @@ export function collectMacroCalls(parser: CParser, view: View, c: Collector): vo
   for (const match of parser.queries.macros.matches(view.root)) {
     const name = match.captures.find((x) => x.name === 'name')?.node;
     const body = match.captures.find((x) => x.name === 'body')?.node;
-    if (!name || !body || !view.keep(body) || isBroken(body)) continue;
+    if (!name || !body || !view.keep(body) || isBroken(body) || LOCK_API.has(name.text)) continue;
     textCalls(c, body.startIndex, body.endIndex, { function: null, macro: name.text }, body);
   }
 }

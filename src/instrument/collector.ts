@@ -7,7 +7,10 @@ import type { SyntaxNode } from './parse.js';
 import type { LineMap } from './positions.js';
 import type { InsertOnlyRewriter } from './rewriter.js';
 
-export const LOCK_API = new Set(['IoAcquireCancelSpinLock', 'IoReleaseCancelSpinLock']);
+import { LOCK_FORMS } from '../model/lock-api.js';
+
+/** Every name in the lock-API table (src/model/lock-api.ts). */
+export const LOCK_API: ReadonlySet<string> = new Set(LOCK_FORMS.map((f) => f.name));
 
 /** A parse of the file and the part of it this parse is trusted for. */
 export interface View {
@@ -34,6 +37,8 @@ export class Collector {
   readonly routines: Array<Omit<Routine, 'entrySite'> & { entry: Pending }> = [];
   readonly diagnostics: string[] = [];
   readonly hooked: SyntaxNode[] = [];
+  /** Hooks without a site (KeInitializeSpinLock), applied when the file is instrumented. */
+  readonly siteless: Array<() => void> = [];
 
   constructor(
     readonly text: string,

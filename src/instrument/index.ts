@@ -14,7 +14,7 @@ import { LineMap } from './positions.js';
 import { InsertOnlyRewriter } from './rewriter.js';
 import { collectRoles } from './roles.js';
 import { collectRoutines } from './routines.js';
-import { mentionsRelevantName } from './scan.js';
+import { LOCK_CALL, mentionsRelevantName } from './scan.js';
 import { topLevel } from './syntax.js';
 import type { InstrumentOptions, InstrumentResult } from './types.js';
 
@@ -119,7 +119,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
     throw new InstrumentError(`${options.sourceName ?? 'input'}:${u.line}:${u.column}: cannot instrument ${u.name}: ${u.reason}`);
   }
   if (c.pending.length === 0) {
-    const mentionsLock = /\bIo(Acquire|Release)CancelSpinLock\s*\(/.test(source);
+    const mentionsLock = LOCK_CALL.test(source);
     const reason = mentionsLock && c.unchecked.length > 0 ? 'no call site could be instrumented safely' : undefined;
     if (reason) c.diagnostics.push(reason);
     return unchanged(source, reason, { unchecked: c.unchecked, diagnostics: c.diagnostics });
@@ -127,7 +127,9 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
 
   const ordered = [...c.pending].sort((a, b) => a.at - b.at || a.order - b.order);
   ordered.forEach((p, i) => INDEX.set(p, i));
-  for (const p of ordered) p.apply(indexOf(p));
+  // Innermost first: of two hooks opening (or closing) at one index, the enclosing call's comes out outside.
+  for (const p of [...ordered].reverse()) p.apply(indexOf(p));
+  for (const apply of c.siteless) apply();
   const bom = source.startsWith('\uFEFF') ? 1 : source.startsWith('\xEF\xBB\xBF') ? 3 : 0;
   const at = preludeIndex(blanked.text, c.hooked, bom, dirs);
   rewriter.before(at, preludeBlock(lines.line(at), options.dialect ?? 'gnu', options.pragmaLib));

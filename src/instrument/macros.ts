@@ -5,13 +5,13 @@ export interface MacroCall {
   name: string;
   start: number;
   end: number;
-  argStart?: number;
-  argEnd?: number;
+  /** Each argument's range (trimmed), when readable. */
+  args?: Array<[number, number]>;
   reason?: string;
 }
 
-/** Calls of `names` between `from` and `to` (a macro body): one argument each, or a reason why not. */
-export function findMacroCalls(text: string, from: number, to: number, names: Set<string>): MacroCall[] {
+/** Calls of `names` between `from` and `to` (a macro body): their arguments, or a reason why not. */
+export function findMacroCalls(text: string, from: number, to: number, names: ReadonlySet<string>): MacroCall[] {
   const found: MacroCall[] = [];
   const word = /[A-Za-z_][A-Za-z0-9_]*|"|'|\/\*|\/\//g;
   word.lastIndex = from;
@@ -38,29 +38,35 @@ export function findMacroCalls(text: string, from: number, to: number, names: Se
       continue;
     }
     const inner = text.slice(open + 1, close - 1);
-    const lead = inner.length - inner.trimStart().length;
-    const trail = inner.length - inner.trimEnd().length;
     const call: MacroCall = { name: token, start: m.index, end: close };
-    if (inner.trim() === '' || hasTopLevelComma(inner) || /\\\r?\n/.test(inner)) {
-      call.reason = 'macro call without exactly one argument on one line';
-    } else {
-      call.argStart = open + 1 + lead;
-      call.argEnd = close - 1 - trail;
-    }
+    if (/\\\r?\n/.test(inner)) call.reason = 'macro call not on one line';
+    else call.args = splitArguments(text, open + 1, close - 1);
     found.push(call);
     word.lastIndex = close;
   }
   return found;
 }
 
-function hasTopLevelComma(arg: string): boolean {
+/** The top-level comma-separated arguments between `from` and `to`, trimmed; none when the text is blank. */
+function splitArguments(text: string, from: number, to: number): Array<[number, number]> {
+  const cuts: number[] = [from - 1];
   let depth = 0;
-  for (let i = 0; i < arg.length; i++) {
-    const c = arg[i];
+  for (let i = from; i < to; i++) {
+    const c = text[i];
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (c === '"' || c === "'") i = skipQuoted(arg, i);
-    else if (c === ',' && depth === 0) return true;
+    else if (c === '"' || c === "'") i = skipQuoted(text, i);
+    else if (c === ',' && depth === 0) cuts.push(i);
   }
-  return false;
+  cuts.push(to);
+  if (cuts.length === 2 && text.slice(from, to).trim() === '') return [];
+  const args: Array<[number, number]> = [];
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    let a = (cuts[k] as number) + 1;
+    let b = cuts[k + 1] as number;
+    while (a < b && /\s/.test(text[a] ?? '')) a++;
+    while (b > a && /\s/.test(text[b - 1] ?? '')) b--;
+    args.push([a, b]);
+  }
+  return args;
 }

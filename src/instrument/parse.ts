@@ -8,6 +8,7 @@ import macrosQuery from './queries/macros.scm';
 import majorFunctionQuery from './queries/major-function.scm';
 import namesQuery from './queries/names.scm';
 import returnsQuery from './queries/returns.scm';
+import { LOCK_FORMS } from '../model/lock-api.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 
@@ -27,8 +28,13 @@ export interface CParser {
  * its own patterns. tree-sitter analyses every query against the whole grammar, so five queries compiled apart cost
  * about three times what one query holding their patterns costs, and each ran over the whole tree again.
  */
+/** A query with its `"@LOCK_API@"` placeholder replaced by every name of the lock-API table. */
+function withLockApi(query: string): string {
+  return query.replaceAll('"@LOCK_API@"', LOCK_FORMS.map((f) => JSON.stringify(f.name)).join(' '));
+}
+
 const FILE_QUERIES = {
-  calls: callsQuery,
+  calls: withLockApi(callsQuery),
   functions: functionsQuery,
   majorFunction: majorFunctionQuery,
   declarations: declarationsQuery,
@@ -36,7 +42,7 @@ const FILE_QUERIES = {
 };
 /** Queries run on parts of a tree (`returns`, once per routine body) or for captures: compiled on their own. */
 const OWN_QUERIES = {
-  names: namesQuery,
+  names: withLockApi(namesQuery),
   returns: returnsQuery,
 };
 export type QueryName = keyof typeof FILE_QUERIES | keyof typeof OWN_QUERIES;

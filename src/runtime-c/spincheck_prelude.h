@@ -84,8 +84,7 @@ void *spincheck_spin_release_pre(struct spincheck_tu *tu, unsigned site, int par
 unsigned long spincheck_spin_release_pre_n(struct spincheck_tu *tu, unsigned site, int parts, unsigned long lock);
 unsigned long spincheck_spin_release_irql(struct spincheck_tu *tu, unsigned site, unsigned long irql);
 void *spincheck_spin_release_handle(struct spincheck_tu *tu, unsigned site, void *handle);
-void *spincheck_spin_init(struct spincheck_tu *tu, unsigned site, void *lock);
-void *spincheck_spin_touch(struct spincheck_tu *tu, unsigned site, void *lock);
+void *spincheck_spin_init(struct spincheck_tu *tu, void *lock);
 #ifdef __cplusplus
 }
 #endif
@@ -117,8 +116,7 @@ void *spincheck_spin_touch(struct spincheck_tu *tu, unsigned site, void *lock);
 #define SPINCHECK_SRELK(site) ((void)spincheck_spin_release_pre_n(&spincheck_tu_, (site), 2, SPINCHECK_VPB_LOCK))
 #define SPINCHECK_SRIRQ(site, v) SPINCHECK_SPIN_CAST(v, spincheck_spin_release_irql(&spincheck_tu_, (site), (unsigned long)(v)))
 #define SPINCHECK_SRELH(site, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_release_handle(&spincheck_tu_, (site), (void *)(p)))
-#define SPINCHECK_SINIT(site, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_init(&spincheck_tu_, (site), (void *)(p)))
-#define SPINCHECK_STOUCH(site, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_touch(&spincheck_tu_, (site), (void *)(p)))
+#define SPINCHECK_SINIT(p) SPINCHECK_SPIN_PTR(p, spincheck_spin_init(&spincheck_tu_, (void *)(p)))
 #if defined(__GNUC__) || defined(__clang__)
 /* The common case of each lock hook (the unit registered, the thread known, the lock taken and released once by its
    holder, the IRQL as saved), shared by the runtime and, on ELF, inlined into instrumented code. Each returns 0
@@ -245,10 +243,8 @@ __attribute__((weak)) unsigned long spincheck_spin_release_irql(struct spincheck
 { (void)tu; (void)site; return irql; }
 __attribute__((weak)) void *spincheck_spin_release_handle(struct spincheck_tu *tu, unsigned site, void *handle)
 { (void)tu; (void)site; return handle; }
-__attribute__((weak)) void *spincheck_spin_init(struct spincheck_tu *tu, unsigned site, void *lock)
-{ (void)tu; (void)site; return lock; }
-__attribute__((weak)) void *spincheck_spin_touch(struct spincheck_tu *tu, unsigned site, void *lock)
-{ (void)tu; (void)site; return lock; }
+__attribute__((weak)) void *spincheck_spin_init(struct spincheck_tu *tu, void *lock)
+{ (void)tu; return lock; }
 __attribute__((weak)) struct spincheck_lock_state spincheck_lock;
 __attribute__((weak)) __thread struct spincheck_thread_state spincheck_thread;
 #endif

@@ -43,4 +43,39 @@ void IoAcquireCancelSpinLock(PKIRQL Irql);
 void IoReleaseCancelSpinLock(KIRQL Irql);
 PDRIVER_CANCEL IoSetCancelRoutine(PIRP Irp, PDRIVER_CANCEL Routine);
 void IoCompleteRequest(PIRP Irp, int Boost);
+/* Spin locks, in the DDK's amd64 shapes (KeAcquireSpinLock and ExAcquireSpinLock are macros). */
+typedef UCHAR BOOLEAN;
+typedef unsigned long KSPIN_LOCK;
+typedef KSPIN_LOCK *PKSPIN_LOCK;
+typedef struct _KLOCK_QUEUE_HANDLE {
+  void *LockQueue[2];
+  KIRQL OldIrql;
+} KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
+typedef long EX_SPIN_LOCK, *PEX_SPIN_LOCK;
+typedef struct _KINTERRUPT *PKINTERRUPT;
+typedef enum _KSPIN_LOCK_QUEUE_NUMBER { LockQueueUnusedSpare0, LockQueueIoDatabaseLock = 5 } KSPIN_LOCK_QUEUE_NUMBER;
+void KeInitializeSpinLock(PKSPIN_LOCK SpinLock);
+KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock);
+#define KeAcquireSpinLock(SpinLock, OldIrql) *(OldIrql) = KeAcquireSpinLockRaiseToDpc(SpinLock)
+void KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
+#define ExAcquireSpinLock(Lock, OldIrql) KeAcquireSpinLock((Lock), (OldIrql))
+#define ExReleaseSpinLock(Lock, OldIrql) KeReleaseSpinLock((Lock), (OldIrql))
+void KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+void KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
+BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+KIRQL KeAcquireSpinLockForDpc(PKSPIN_LOCK SpinLock);
+void KeReleaseSpinLockForDpc(PKSPIN_LOCK SpinLock, KIRQL OldIrql);
+void KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle);
+void KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle);
+KIRQL ExAcquireSpinLockShared(PEX_SPIN_LOCK SpinLock);
+void ExReleaseSpinLockShared(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql);
+KIRQL ExAcquireSpinLockExclusive(PEX_SPIN_LOCK SpinLock);
+void ExReleaseSpinLockExclusive(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql);
+ULONG ExTryConvertSharedSpinLockExclusive(PEX_SPIN_LOCK SpinLock);
+KIRQL KeAcquireInterruptSpinLock(PKINTERRUPT Interrupt);
+void KeReleaseInterruptSpinLock(PKINTERRUPT Interrupt, KIRQL OldIrql);
+void IoAcquireVpbSpinLock(PKIRQL Irql);
+void IoReleaseVpbSpinLock(KIRQL Irql);
+KIRQL KeAcquireQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number);
+void KeReleaseQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number, KIRQL OldIrql);
 #endif

@@ -146,11 +146,11 @@ const expected: Record<string, { kinds: Record<string, number>; routines: string
     routines: ['SerialCancelQueued:cancel', 'SerialCancelCurrentRead:cancel', 'SerialRead:dispatch', 'SerialCleanup:dispatch'],
   },
   'kbd_class.c': {
-    kinds: { acquire: 2, release: 4, 'routine-entry': 3, 'routine-exit': 7, registration: 3 },
+    kinds: { acquire: 3, release: 5, 'routine-entry': 3, 'routine-exit': 7, registration: 3 },
     routines: ['KbdCancel:cancel', 'KbdDispatchRead:dispatch', 'KbdDispatchCleanup:dispatch'],
   },
   'usb_queue.c': {
-    kinds: { acquire: 3, release: 4, 'routine-entry': 3, 'routine-exit': 7, registration: 1 },
+    kinds: { acquire: 4, release: 6, 'routine-entry': 3, 'routine-exit': 7, registration: 1 },
     routines: ['UsbDispatchScsi:candidate', 'UsbCancelPending:cancel', 'UsbFlushQueue:candidate'],
   },
 };

@@ -1,3 +1,3 @@
-; Every mention of the lock API's names (uses that are not calls are listed as unchecked).
+; Every mention of the lock API's names (the LOCK_API placeholder: every name in src/model/lock-api.ts) (uses that are not calls are listed as unchecked).
 ((identifier) @name
-  (#any-of? @name "IoAcquireCancelSpinLock" "IoReleaseCancelSpinLock"))
+  (#any-of? @name "@LOCK_API@"))

@@ -1,0 +1,93 @@
+/* Every spin-lock form, in the DDK's shapes and in expression contexts. */
+#include "wdm-lite.h"
+
+typedef struct _EXT {
+  KSPIN_LOCK QueueLock;
+  KSPIN_LOCK DataLock;
+  EX_SPIN_LOCK TableLock;
+  PKINTERRUPT Interrupt;
+  KIRQL Irql;
+  PIRP Head;
+} EXT, *PEXT;
+/* [the spincheck prelude: src/runtime-c/spincheck_prelude.h] */
+#line 12
+
+#define EXT_LOCK(e) (KeAcquireSpinLock(SPINCHECK_SACQ(0, 0, &(e)->DataLock), SPINCHECK_SIRQ(&(e)->Irql)), SPINCHECK_SPOST(0))
+#define EXT_UNLOCK(e) KeReleaseSpinLock(SPINCHECK_SREL(1, 2, &(e)->DataLock), SPINCHECK_SRIRQ(1, (e)->Irql))
+
+void ExtInit(PEXT ext) {
+  KeInitializeSpinLock(SPINCHECK_SINIT(&ext->QueueLock));
+  KeInitializeSpinLock(SPINCHECK_SINIT(&ext->DataLock));
+}
+
+_Dispatch_type_(IRP_MJ_READ) DRIVER_DISPATCH ExtRead;
+NTSTATUS ExtRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) { SPINCHECK_BEGIN(2, 3, 1, ExtRead, -1)
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KIRQL irql, old;
+  KLOCK_QUEUE_HANDLE handle;
+  NTSTATUS status = STATUS_SUCCESS;
+  (KeAcquireSpinLock(SPINCHECK_SACQ(4, 0, &ext->QueueLock), SPINCHECK_SIRQ(&irql)), SPINCHECK_SPOST(4));
+  (ExAcquireSpinLock(SPINCHECK_SACQ(5, 0, &ext->DataLock), SPINCHECK_SIRQ(&old)), SPINCHECK_SPOST(5));
+  Irp->Next = ext->Head;
+  ext->Head = Irp;
+  ExReleaseSpinLock(SPINCHECK_SREL(6, 2, &ext->DataLock), SPINCHECK_SRIRQ(6, old));
+  KeReleaseSpinLock(SPINCHECK_SREL(7, 2, &ext->QueueLock), SPINCHECK_SRIRQ(7, irql));
+  EXT_LOCK(ext);
+  EXT_UNLOCK(ext);
+  (KeAcquireInStackQueuedSpinLock(SPINCHECK_SACQ(8, 0, &ext->QueueLock), SPINCHECK_SHND(&handle)), SPINCHECK_SPOST(8));
+  KeReleaseInStackQueuedSpinLock(SPINCHECK_SRELH(9, &handle));
+  old = SPINCHECK_SPOSTV(10, SPINCHECK_VALUE_IRQL, KeAcquireSpinLockRaiseToDpc(SPINCHECK_SACQ(10, 0, &ext->DataLock)));
+  if (SPINCHECK_SPOSTV(11, SPINCHECK_VALUE_TRY, KeTryToAcquireSpinLockAtDpcLevel(SPINCHECK_SACQ(11, SPINCHECK_SPIN_TRY, &ext->QueueLock)))) {
+    KeReleaseSpinLockFromDpcLevel(SPINCHECK_SREL(12, 1, &ext->QueueLock));
+  }
+  KeReleaseSpinLock(SPINCHECK_SREL(13, 2, &ext->DataLock), SPINCHECK_SRIRQ(13, old));
+  old = SPINCHECK_SPOSTV(14, SPINCHECK_VALUE_IRQL, KeAcquireSpinLockForDpc(SPINCHECK_SACQ(14, 0, &ext->DataLock)));
+  KeReleaseSpinLockForDpc(SPINCHECK_SREL(15, 2, &ext->DataLock), SPINCHECK_SRIRQ(15, old));
+  old = SPINCHECK_SPOSTV(16, SPINCHECK_VALUE_IRQL, ExAcquireSpinLockShared(SPINCHECK_SACQ(16, SPINCHECK_SPIN_SHARED, &ext->TableLock)));
+  if (ExTryConvertSharedSpinLockExclusive(&ext->TableLock)) status = STATUS_PENDING;
+  ExReleaseSpinLockShared(SPINCHECK_SREL(17, 2, &ext->TableLock), SPINCHECK_SRIRQ(17, old));
+  ExReleaseSpinLockExclusive(SPINCHECK_SREL(18, 2, &ext->TableLock), SPINCHECK_SRIRQ(18, SPINCHECK_SPOSTV(19, SPINCHECK_VALUE_IRQL, ExAcquireSpinLockExclusive(SPINCHECK_SACQ(19, 0, &ext->TableLock)))));
+  old = SPINCHECK_SPOSTV(20, SPINCHECK_VALUE_IRQL, KeAcquireInterruptSpinLock(SPINCHECK_SACQ(20, 0, ext->Interrupt)));
+  KeReleaseInterruptSpinLock(SPINCHECK_SREL(21, 2, ext->Interrupt), SPINCHECK_SRIRQ(21, old));
+  (SPINCHECK_SACQK(22), IoAcquireVpbSpinLock(SPINCHECK_SIRQ(&irql)), SPINCHECK_SPOST(22));
+  (SPINCHECK_SRELK(23), IoReleaseVpbSpinLock(SPINCHECK_SRIRQ(23, irql)));
+  old = SPINCHECK_SPOSTV(24, SPINCHECK_VALUE_IRQL, KeAcquireQueuedSpinLock(SPINCHECK_SACQN(24, 0, LockQueueIoDatabaseLock)));
+  KeReleaseQueuedSpinLock(SPINCHECK_SRELN(25, 2, LockQueueIoDatabaseLock), SPINCHECK_SRIRQ(25, old));
+  (KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQ(26, 0, &ext->DataLock)), SPINCHECK_SPOST(26));
+  { SPINCHECK_RET(27) return (KeReleaseSpinLockFromDpcLevel(SPINCHECK_SREL(28, 1, &ext->DataLock)), status); }
+}
+
+static spincheck_u64 spincheck_hits_[29];
+static spincheck_u64 spincheck_held_[29];
+static const struct spincheck_site spincheck_sites_[29] = {
+  {1u, 13u, 21u, 0},
+  {2u, 14u, 23u, 0},
+  {3u, 22u, 1u, "ExtRead"},
+  {4u, 22u, 1u, "ExtRead"},
+  {1u, 27u, 3u, "ExtRead"},
+  {1u, 28u, 3u, "ExtRead"},
+  {2u, 31u, 3u, "ExtRead"},
+  {2u, 32u, 3u, "ExtRead"},
+  {1u, 35u, 3u, "ExtRead"},
+  {2u, 36u, 3u, "ExtRead"},
+  {1u, 37u, 9u, "ExtRead"},
+  {1u, 38u, 7u, "ExtRead"},
+  {2u, 39u, 5u, "ExtRead"},
+  {2u, 41u, 3u, "ExtRead"},
+  {1u, 42u, 9u, "ExtRead"},
+  {2u, 43u, 3u, "ExtRead"},
+  {1u, 44u, 9u, "ExtRead"},
+  {2u, 46u, 3u, "ExtRead"},
+  {2u, 47u, 3u, "ExtRead"},
+  {1u, 47u, 47u, "ExtRead"},
+  {1u, 48u, 9u, "ExtRead"},
+  {2u, 49u, 3u, "ExtRead"},
+  {1u, 50u, 3u, "ExtRead"},
+  {2u, 51u, 3u, "ExtRead"},
+  {1u, 52u, 9u, "ExtRead"},
+  {2u, 53u, 3u, "ExtRead"},
+  {1u, 54u, 3u, "ExtRead"},
+  {4u, 55u, 3u, "ExtRead"},
+  {2u, 55u, 11u, "ExtRead"}
+};
+static struct spincheck_tu spincheck_tu_ SPINCHECK_UNUSED = {SPINCHECK_ABI_VERSION, "golden", "input.c", 0, 29u, spincheck_hits_, spincheck_held_, spincheck_sites_, 0, 0};
