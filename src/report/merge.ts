@@ -52,6 +52,10 @@ export interface ViolationSummary {
   processes: number;
   irqlAcquired?: number;
   irqlReleased?: number;
+  /** The lock form called at the violation's site, when it is a lock call (src/model/lock-api.ts). */
+  api?: string;
+  /** The lock's expression text as written at the violation's call or, for an exit, at the lock's acquire. */
+  lock?: string;
 }
 
 export interface Report {
@@ -161,6 +165,15 @@ export function mergeData(data: LoadedData, options: MergeOptions): Report {
     return db && s ? { file: show(db), line: s.line, column: s.column, function: s.function } : UNKNOWN(tu, site);
   };
 
+  const siteOf = (tu: string, site: number | null): Site | undefined => (site === null ? undefined : dbByTu.get(tu)?.sites[site]);
+  /** The lock form and lock text a violation names, from its own site or its acquire's. */
+  const lockOf = (v: LoadedData['runs'][number]['violations'][number]): Pick<ViolationSummary, 'api' | 'lock'> => {
+    const own = siteOf(v.tu, v.site);
+    const acq = v.acquireTu !== null ? siteOf(v.acquireTu, v.acquireSite) : undefined;
+    const lock = own?.lock ?? acq?.lock;
+    return { ...(own?.api ? { api: own.api } : {}), ...(lock ? { lock } : {}) };
+  };
+
   const violations = new Map<string, ViolationSummary>();
   for (const run of data.runs) {
     const counted = new Map<string, number>();
@@ -188,6 +201,7 @@ export function mergeData(data: LoadedData, options: MergeOptions): Report {
         processes: 1,
         ...(v.irqlAcquired !== undefined ? { irqlAcquired: v.irqlAcquired } : {}),
         ...(v.irqlReleased !== undefined ? { irqlReleased: v.irqlReleased } : {}),
+        ...lockOf(v),
       });
     }
   }

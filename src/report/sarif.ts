@@ -1,11 +1,15 @@
-// SARIF 2.1.0 report for GitHub code scanning and VS Code: one run, six rules, one result per distinct violation.
+// SARIF 2.1.0 report for GitHub code scanning and VS Code: one run, a rule per violation kind and lock rule, one result per distinct violation.
 import { createHash } from 'node:crypto';
 import { isAbsolute, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { ViolationKind } from '../model/index.js';
 import { VIOLATION_KINDS, VIOLATION_TEXT } from '../model/index.js';
+import type { LockRule } from '../model/lock-api.js';
+import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
+
+const SPIN_RULES: readonly LockRule[] = ['SpinLock', 'SpinLockDpc', 'QueuedSpinLock'];
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const RULE_URL = 'https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-cancelspinlock';
@@ -58,11 +62,58 @@ export const RULES: Record<ViolationKind, RuleText> = {
     name: 'IrqlMismatch',
     short: 'The cancel spin lock is released with an IRQL other than the one its acquire saved.',
     full: 'IoReleaseCancelSpinLock was passed an IRQL other than the one saved by the IoAcquireCancelSpinLock that took the lock (or, in a cancel routine, Irp->CancelIrql). The processor is left at the wrong IRQL after the release.',
-    help: 'Pass the IRQL that the matching acquire stored (the variable given to IoAcquireCancelSpinLock), or Irp->CancelIrql when releasing the lock the I/O manager took for a cancel routine.',
+    help: 'Pass the IRQL that the matching acquire stored (the variable given to IoAcquireCancelSpinLock, KeAcquireSpinLock or the value KeAcquireSpinLockRaiseToDpc returned), or Irp->CancelIrql when releasing the lock the I/O manager took for a cancel routine.',
+  },
+  'spin-lock-exit-held': {
+    name: 'SpinLockExitHeld',
+    short: 'A dispatch or cancel routine returns holding a spin lock it acquired.',
+    full: 'A dispatch or cancel routine returned while its thread held a spin lock (a KSPIN_LOCK, queued, interrupt or executive spin lock) that it acquired after the routine was entered. The CancelSpinLock rule requires that the driver hold no spin lock when a dispatch or cancel routine ends: the processor stays at DISPATCH_LEVEL and the next acquire of the lock deadlocks.',
+    help: 'Release the lock (KeReleaseSpinLock, KeReleaseInStackQueuedSpinLock, ...) on every path out of the routine, including early returns and error paths. The result names the lock and where it was acquired.',
+  },
+  'spin-lock-double-acquire': {
+    name: 'SpinLockDoubleAcquire',
+    short: 'A spin lock is acquired again by the thread that holds it.',
+    full: 'A spin lock was acquired by a thread that already held it. Spin locks are not recursive: on a real system the second acquire spins forever and the machine hangs. The Static Driver Verifier spin-lock rules require a release between two acquires of the same lock.',
+    help: 'Release the lock before acquiring it again, or restructure the code so that a helper called with the lock held does not take it again. The result names where the lock was first acquired.',
+  },
+  'spin-lock-release-not-held': {
+    name: 'SpinLockReleaseNotHeld',
+    short: 'A spin lock is released while nobody holds it.',
+    full: 'A spin lock was released while it was free (or its in-stack queue handle held no lock). The Static Driver Verifier spin-lock rules require every release to follow an acquire of the same lock; releasing a free lock corrupts it and lowers the IRQL to a value nobody saved.',
+    help: 'Release only on paths where the lock was acquired, and only once. Look for a second release on an error path, or a release through the wrong lock or handle.',
+  },
+  'spin-lock-release-other-thread': {
+    name: 'SpinLockReleaseByOtherThread',
+    short: 'A spin lock is released by a thread that does not hold it.',
+    full: 'A spin lock was released by one thread while another thread held it. A spin lock is released on the processor that acquired it, restoring the IRQL that acquire saved; releasing it elsewhere breaks both.',
+    help: 'Acquire and release each spin lock in the same thread, on the same path. Do not hand a held lock to another routine, DPC or work item.',
   },
 };
 
-export const ruleId = (kind: ViolationKind) => `CancelSpinLock/${kind}`;
+/** The SDV rules a kind is filed under: the alternation kinds under the rule of the form at the violation's call. */
+const KIND_RULES: Record<ViolationKind, readonly LockRule[]> = {
+  'double-acquire': ['CancelSpinLock'],
+  'release-not-held': ['CancelSpinLock'],
+  'release-other-thread': ['CancelSpinLock'],
+  'dispatch-exit-held': ['CancelSpinLock'],
+  'cancel-exit-held': ['CancelSpinLock'],
+  'irql-mismatch': ['CancelSpinLock'],
+  'spin-lock-exit-held': ['CancelSpinLock'],
+  'spin-lock-double-acquire': SPIN_RULES,
+  'spin-lock-release-not-held': SPIN_RULES,
+  'spin-lock-release-other-thread': SPIN_RULES,
+};
+
+/** Every rule descriptor, in kind order. */
+export const RULE_IDS: ReadonlyArray<{ kind: ViolationKind; id: string }> = VIOLATION_KINDS.flatMap((kind) =>
+  KIND_RULES[kind].map((rule) => ({ kind, id: `${rule}/${kind}` })));
+
+/** The rule id of a violation: `<LockRule>/<kind>`, the rule taken from the lock form called at the violation (lock-api.ts). */
+export function ruleId(kind: ViolationKind, api?: string): string {
+  const rules = KIND_RULES[kind];
+  const rule = api ? LOCK_FORM_BY_NAME.get(api)?.rule : undefined;
+  return `${rule && rules.includes(rule) ? rule : rules[0]}/${kind}`;
+}
 
 /** Plain-text SARIF message content: braces doubled (§3.11.5), brackets escaped so no embedded link forms (§3.11.6). */
 export function sarifText(s: string): string {
@@ -185,8 +236,8 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
   const results: Sarif.Result[] = kept.map((v, i) => {
     const flow = codeFlow(v, index);
     return {
-      ruleId: ruleId(v.kind),
-      ruleIndex: VIOLATION_KINDS.indexOf(v.kind),
+      ruleId: ruleId(v.kind, v.api),
+      ruleIndex: RULE_IDS.findIndex((r) => r.id === ruleId(v.kind, v.api)),
       level: 'error',
       kind: 'fail',
       message: { text: message(v, flow ? 1 : null) },
@@ -216,10 +267,10 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
           version: options.toolVersion,
           semanticVersion: options.toolVersion,
           informationUri: RULE_URL,
-          rules: VIOLATION_KINDS.map((kind) => {
+          rules: RULE_IDS.map(({ kind, id }) => {
             const r = RULES[kind];
             return {
-              id: ruleId(kind),
+              id,
               name: r.name,
               shortDescription: { text: r.short },
               fullDescription: { text: r.full },

@@ -47,11 +47,16 @@ describe('sarif', () => {
     expect(sarifSchemaErrors(broken).length).toBeGreaterThan(0);
   });
 
-  it('has a rule for each of the six kinds, with descriptions, help and the CancelSpinLock link', () => {
+  it('has a rule for each kind (each lock rule of the spin-lock alternation kinds), with descriptions, help and the CancelSpinLock link', () => {
     const rules = run.tool.driver.rules ?? [];
     expect(rules.map((r) => r.id)).toEqual([
       'CancelSpinLock/double-acquire', 'CancelSpinLock/release-not-held', 'CancelSpinLock/release-other-thread',
       'CancelSpinLock/dispatch-exit-held', 'CancelSpinLock/cancel-exit-held', 'CancelSpinLock/irql-mismatch',
+      'CancelSpinLock/spin-lock-exit-held',
+      'SpinLock/spin-lock-double-acquire', 'SpinLockDpc/spin-lock-double-acquire', 'QueuedSpinLock/spin-lock-double-acquire',
+      'SpinLock/spin-lock-release-not-held', 'SpinLockDpc/spin-lock-release-not-held', 'QueuedSpinLock/spin-lock-release-not-held',
+      'SpinLock/spin-lock-release-other-thread', 'SpinLockDpc/spin-lock-release-other-thread',
+      'QueuedSpinLock/spin-lock-release-other-thread',
     ]);
     for (const r of rules) {
       expect(r.shortDescription?.text).toMatch(/\.$/);
