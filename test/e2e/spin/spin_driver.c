@@ -1,0 +1,122 @@
+/* A driver with a device-extension lock: one routine per bug (marked BUG-<kind>) and correct ones. */
+#include "spin_ddk.h"
+
+typedef struct _EXT {
+  KSPIN_LOCK QueueLock;
+  KSPIN_LOCK DataLock;
+  KSPIN_LOCK StatsLock;
+  KIRQL Irql;
+  int Fail;
+  int Count;
+} EXT, *PEXT;
+
+#define EXT_LOCK(e) KeAcquireSpinLock(&(e)->DataLock, &(e)->Irql)
+#define EXT_UNLOCK(e) KeReleaseSpinLock(&(e)->DataLock, (e)->Irql)
+
+DRIVER_DISPATCH SpinLeak;
+DRIVER_DISPATCH SpinMacroLeak;
+DRIVER_DISPATCH SpinDouble;
+DRIVER_DISPATCH SpinFree;
+DRIVER_DISPATCH SpinMismatch;
+DRIVER_DISPATCH SpinClean;
+DRIVER_DISPATCH SpinOuter;
+DRIVER_DISPATCH SpinInner;
+void SpinTake(PEXT ext);
+void SpinDrop(PEXT ext);
+void SpinReinit(PEXT ext);
+
+NTSTATUS SpinLeak(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KIRQL irql;
+  (void)Irp;
+  KeAcquireSpinLock(&ext->QueueLock, &irql); /* ACQ-spin-lock-exit-held */
+  if (ext->Fail) return STATUS_UNSUCCESSFUL; /* BUG-spin-lock-exit-held */
+  KeReleaseSpinLock(&ext->QueueLock, irql);
+  return STATUS_SUCCESS;
+}
+
+NTSTATUS SpinMacroLeak(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  (void)Irp;
+  EXT_LOCK(ext);
+  ext->Count++;
+  return STATUS_SUCCESS; /* BUG-macro-exit-held */
+}
+
+NTSTATUS SpinDouble(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KIRQL irql, again;
+  (void)Irp;
+  KeAcquireSpinLock(&ext->DataLock, &irql); /* ACQ-spin-lock-double-acquire */
+  ExAcquireSpinLock(&ext->DataLock, &again); /* BUG-spin-lock-double-acquire */
+  ExReleaseSpinLock(&ext->DataLock, again);
+  KeReleaseSpinLock(&ext->DataLock, irql);
+  return STATUS_SUCCESS;
+}
+
+NTSTATUS SpinFree(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  (void)Irp;
+  KeReleaseSpinLock(&ext->StatsLock, 0); /* BUG-spin-lock-release-not-held */
+  return STATUS_SUCCESS;
+}
+
+NTSTATUS SpinMismatch(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KIRQL old = KeAcquireSpinLockRaiseToDpc(&ext->StatsLock); /* ACQ-irql-mismatch */
+  (void)Irp;
+  KeReleaseSpinLock(&ext->StatsLock, (KIRQL)(old + 1)); /* BUG-irql-mismatch */
+  return STATUS_SUCCESS;
+}
+
+/* Correct: several locks nested, released in any order, the cancel lock inside a device lock, in-stack and try. */
+NTSTATUS SpinClean(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KIRQL q, d, cancel;
+  KLOCK_QUEUE_HANDLE handle;
+  (void)Irp;
+  KeAcquireSpinLock(&ext->QueueLock, &q);
+  ExAcquireSpinLock(&ext->DataLock, &d);
+  IoAcquireCancelSpinLock(&cancel);
+  KeAcquireSpinLockAtDpcLevel(&ext->StatsLock);
+  KeReleaseSpinLock(&ext->QueueLock, q);
+  IoReleaseCancelSpinLock(cancel);
+  KeReleaseSpinLockFromDpcLevel(&ext->StatsLock);
+  ExReleaseSpinLock(&ext->DataLock, d);
+  KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &handle);
+  if (KeTryToAcquireSpinLockAtDpcLevel(&ext->DataLock)) KeReleaseSpinLockFromDpcLevel(&ext->DataLock);
+  KeReleaseInStackQueuedSpinLock(&handle);
+  if (ext->Fail && KeTryToAcquireSpinLockAtDpcLevel(&ext->StatsLock)) return STATUS_UNSUCCESSFUL;
+  return STATUS_SUCCESS;
+}
+
+/* Correct: a dispatch routine called with a lock held by its caller, which releases it. */
+NTSTATUS SpinInner(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  (void)Irp;
+  ext->Count++;
+  return STATUS_SUCCESS;
+}
+
+NTSTATUS SpinOuter(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KIRQL irql;
+  NTSTATUS status;
+  KeAcquireSpinLock(&ext->QueueLock, &irql);
+  status = SpinInner(DeviceObject, Irp);
+  KeReleaseSpinLock(&ext->QueueLock, irql);
+  return status;
+}
+
+void SpinTake(PEXT ext) {
+  KeAcquireSpinLock(&ext->DataLock, &ext->Irql); /* ACQ-spin-lock-release-other-thread */
+}
+
+void SpinDrop(PEXT ext) {
+  KeReleaseSpinLock(&ext->DataLock, ext->Irql); /* BUG-spin-lock-release-other-thread */
+}
+
+/* KeInitializeSpinLock ends the lock's identity: taking it again is no double acquire. */
+void SpinReinit(PEXT ext) {
+  KeInitializeSpinLock(&ext->DataLock);
+}
