@@ -5,7 +5,7 @@ import { ROLE_SOURCE_TEXT, VIOLATION_TEXT } from '../model/index.js';
 import { coverageSites } from './merge.js';
 import { plural } from './words.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
-import { RULES, RULE_URL } from './sarif.js';
+import { KIND_EVENT, RULES, RULE_URL, lockWords, ruleId } from './sarif.js';
 
 export interface HtmlOptions {
   toolVersion: string;
@@ -126,26 +126,27 @@ function snippet(ctx: Ctx, l: Location): string {
 }
 
 function violationCard(ctx: Ctx, v: ViolationSummary, n: number): string {
-  const exit = v.kind === 'dispatch-exit-held' || v.kind === 'cancel-exit-held';
+  const event = KIND_EVENT[v.kind];
   const steps: string[] = [];
   if (v.acquire) {
     const what = v.byIoManager ? 'The I/O manager acquired the lock and called the cancel routine' : 'Lock acquired';
-    steps.push(`<li class="acquire"><span class="step">${what}</span> ${link(ctx, v.acquire)}${v.byIoManager ? '' : inFn(v.acquire)}${snippet(ctx, v.acquire)}</li>`);
+    const lockCode = v.lock && !v.byIoManager ? `<code>${esc(v.lock)}</code> at ` : '';
+    steps.push(`<li class="acquire"><span class="step">${what}</span> ${lockCode}${link(ctx, v.acquire)}${v.byIoManager ? '' : inFn(v.acquire)}${snippet(ctx, v.acquire)}</li>`);
   } else {
-    steps.push('<li class="acquire"><span class="step">Lock not held</span> no thread held the cancel spin lock</li>');
+    steps.push(`<li class="acquire"><span class="step">Lock not held</span> no thread held the ${esc(lockWords(v))}</li>`);
   }
   if (v.stack.length > 0) {
     const frames = [...v.stack].reverse().map((f) => `<code>${esc(f.function ?? '?')}</code> (${link(ctx, f)})`).join(' &larr; ');
     steps.push(`<li class="stack"><span class="step">Routine stack</span> ${frames}</li>`);
   }
-  const end = exit ? 'Returned holding the lock' : v.kind === 'double-acquire' ? 'Acquired again' : 'Released';
+  const end = event === 'exit' ? 'Returned holding the lock' : event === 'acquire' ? 'Acquired again' : 'Released';
   steps.push(`<li class="end"><span class="step">${end}</span> ${link(ctx, v.location)}${inFn(v.location)}${snippet(ctx, v.location)}</li>`);
   const irql = v.irqlAcquired !== undefined && v.irqlReleased !== undefined
     ? ` &middot; saved IRQL ${v.irqlAcquired}, released with ${v.irqlReleased}` : '';
   const rule = RULES[v.kind];
   return `<article class="violation" id="v${n}">
 <h3><span class="kind">${esc(v.kind)}</span>${esc(VIOLATION_TEXT[v.kind])}</h3>
-<p class="where">${link(ctx, v.location)}${inFn(v.location)} &middot; ${v.count} time(s) in ${v.processes} process(es)${irql}</p>
+<p class="where">${link(ctx, v.location)}${inFn(v.location)}${v.lock ? ` &middot; lock <code>${esc(v.lock)}</code>` : ''} &middot; ${esc(ruleId(v.kind, v.api))} &middot; ${v.count} time(s) in ${v.processes} process(es)${irql}</p>
 <ol class="path">${steps.join('\n')}</ol>
 <details class="help"><summary>Why this is wrong and how to fix it</summary><p>${esc(rule.full)}</p><p>${esc(rule.help)}</p>
 <p><a href="${RULE_URL}">The CancelSpinLock rule (Microsoft Learn)</a></p></details>

@@ -1,6 +1,7 @@
 // JUnit XML: a testsuite per file; a testcase per routine, and a failing testcase per distinct violation.
 import { VIOLATION_TEXT } from '../model/index.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
+import { ruleId } from './sarif.js';
 import { diagnosticLine } from './text.js';
 
 /** Characters XML 1.0 cannot carry at all (control characters, lone surrogates, U+FFFE/U+FFFF) become U+FFFD. */
@@ -44,8 +45,9 @@ function violationBody(v: ViolationSummary): string {
     [...v.stack].reverse().forEach((f: Location, i) => lines.push(`    #${i} ${f.function ?? '?'} ${f.file}:${f.line}:${f.column}`));
   }
   lines.push(`  seen ${v.count} time(s) in ${v.processes} process(es)`);
-  const message = `[CancelSpinLock/${v.kind}] ${VIOLATION_TEXT[v.kind]}`;
-  return `<failure${attrs({ message, type: `CancelSpinLock/${v.kind}` })}>${text(lines.join('\n'))}</failure>`;
+  const rule = ruleId(v.kind, v.api);
+  const message = `[${rule}] ${VIOLATION_TEXT[v.kind]}${v.lock ? ` (lock ${v.lock})` : ''}`;
+  return `<failure${attrs({ message, type: rule })}>${text(lines.join('\n'))}</failure>`;
 }
 
 /** The failing testcase of a run that checked nothing (see uncheckedReason). */

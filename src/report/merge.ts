@@ -4,7 +4,8 @@ import type { Role, RoleSource, Site, SiteDatabase, ViolationKind } from '../mod
 import type { LoadedData } from './load.js';
 import { plural } from './words.js';
 
-export const REPORT_VERSION = 1;
+/** The json report's version (docs/report-schema.json): 2 added the spin-lock kinds and the lock fields. */
+export const REPORT_VERSION = 2;
 
 export interface Location {
   /** Display path: relative to the report root when the source is below it, else absolute (see displayPath). */

@@ -4,7 +4,7 @@ import { isAbsolute, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import type { ViolationKind } from '../model/index.js';
-import { VIOLATION_KINDS, VIOLATION_TEXT } from '../model/index.js';
+import { SPIN_LOCK_KINDS, VIOLATION_KINDS, VIOLATION_TEXT } from '../model/index.js';
 import type { LockRule } from '../model/lock-api.js';
 import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
@@ -60,8 +60,8 @@ export const RULES: Record<ViolationKind, RuleText> = {
   },
   'irql-mismatch': {
     name: 'IrqlMismatch',
-    short: 'The cancel spin lock is released with an IRQL other than the one its acquire saved.',
-    full: 'IoReleaseCancelSpinLock was passed an IRQL other than the one saved by the IoAcquireCancelSpinLock that took the lock (or, in a cancel routine, Irp->CancelIrql). The processor is left at the wrong IRQL after the release.',
+    short: 'A spin lock is released with an IRQL other than the one its acquire saved.',
+    full: 'A spin-lock release (IoReleaseCancelSpinLock, KeReleaseSpinLock and the other forms that restore an IRQL) was passed an IRQL other than the one saved by the acquire that took the lock (or, for the cancel lock in a cancel routine, Irp->CancelIrql). The processor is left at the wrong IRQL after the release.',
     help: 'Pass the IRQL that the matching acquire stored (the variable given to IoAcquireCancelSpinLock, KeAcquireSpinLock or the value KeAcquireSpinLockRaiseToDpc returned), or Irp->CancelIrql when releasing the lock the I/O manager took for a cancel routine.',
   },
   'spin-lock-exit-held': {
@@ -144,11 +144,32 @@ function location(l: Location, index: Map<string, number>, message?: string): Sa
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const where = (l: Location) => `${l.file}:${l.line}:${l.column}`;
-const isExit = (k: ViolationKind) => k === 'dispatch-exit-held' || k === 'cancel-exit-held';
+/** What happened at a violation's location: a routine exit, a second acquire, or a release. */
+export const KIND_EVENT: Record<ViolationKind, 'exit' | 'acquire' | 'release'> = {
+  'double-acquire': 'acquire',
+  'release-not-held': 'release',
+  'release-other-thread': 'release',
+  'dispatch-exit-held': 'exit',
+  'cancel-exit-held': 'exit',
+  'irql-mismatch': 'release',
+  'spin-lock-exit-held': 'exit',
+  'spin-lock-double-acquire': 'acquire',
+  'spin-lock-release-not-held': 'release',
+  'spin-lock-release-other-thread': 'release',
+};
+const isExit = (k: ViolationKind) => KIND_EVENT[k] === 'exit';
+
+/** The lock a violation is about, in words: the cancel spin lock, or a spin lock and its expression text. */
+export function lockWords(v: ViolationSummary): string {
+  const spin = SPIN_LOCK_KINDS.includes(v.kind) || (v.api !== undefined && LOCK_FORM_BY_NAME.get(v.api)?.family !== 'cancel');
+  if (!spin) return 'cancel spin lock';
+  return v.lock ? `spin lock ${v.lock}` : 'spin lock';
+}
 
 function message(v: ViolationSummary, acquireLinkId: number | null): string {
   let text = sarifText(capital(VIOLATION_TEXT[v.kind]));
   if (v.location.function) text += ` in '${sarifText(v.location.function)}'`;
+  if (v.lock) text += ` (lock '${sarifText(v.lock)}')`;
   text += '.';
   if (v.acquire && acquireLinkId !== null) {
     const by = v.byIoManager ? 'The I/O manager acquired the lock before calling the routine, at' : 'The lock was acquired at';
@@ -177,13 +198,14 @@ function codeFlow(v: ViolationSummary, index: Map<string, number>): Sarif.CodeFl
   if (!v.acquire) return null;
   const acquireText = v.byIoManager
     ? 'The I/O manager acquired the cancel spin lock and called this cancel routine.'
-    : 'Cancel spin lock acquired here.';
-  const endText = isExit(v.kind)
+    : `${sarifText(capital(lockWords(v)))} acquired here.`;
+  const event = KIND_EVENT[v.kind];
+  const endText = event === 'exit'
     ? 'The routine returns here with the lock still held.'
-    : v.kind === 'double-acquire' ? 'Acquired again here.' : 'Released here.';
-  const endKinds = isExit(v.kind) ? ['exit', 'function'] : v.kind === 'double-acquire' ? ['acquire', 'lock'] : ['release', 'lock'];
+    : event === 'acquire' ? 'Acquired again here.' : 'Released here.';
+  const endKinds = event === 'exit' ? ['exit', 'function'] : event === 'acquire' ? ['acquire', 'lock'] : ['release', 'lock'];
   return {
-    message: { text: 'From the acquire of the cancel spin lock to the violation.' },
+    message: { text: `From the acquire of the ${sarifText(lockWords(v))} to the violation.` },
     threadFlows: [{
       locations: [
         { location: location(v.acquire, index, acquireText), kinds: v.byIoManager ? ['acquire', 'enter'] : ['acquire', 'lock'], executionOrder: 1, importance: 'essential', nestingLevel: 0 },
@@ -242,7 +264,7 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
       kind: 'fail',
       message: { text: message(v, flow ? 1 : null) },
       locations: [primary(v.location)],
-      ...(flow && v.acquire ? { relatedLocations: [{ id: 1, ...location(v.acquire, index, 'Cancel spin lock acquired here.') }] } : {}),
+      ...(flow && v.acquire ? { relatedLocations: [{ id: 1, ...location(v.acquire, index, `${sarifText(capital(lockWords(v)))} acquired here.`) }] } : {}),
       ...(flow ? { codeFlows: [flow] } : {}),
       ...(v.stack.length > 0 ? { stacks: [stack(v, index)] } : {}),
       partialFingerprints: { 'spincheckViolation/v1': prints[i] as string },

@@ -4,6 +4,7 @@ import { ROLE_SOURCE_TEXT, VIOLATION_TEXT } from '../model/index.js';
 import { coverageSites } from './merge.js';
 import type { Location, Report, ViolationSummary } from './merge.js';
 import { plural } from './words.js';
+import { ruleId } from './sarif.js';
 
 export interface TextOptions {
   color: boolean;
@@ -31,13 +32,14 @@ function table(rows: string[][]): string[] {
 export function diagnosticLine(v: ViolationSummary, root?: string): string {
   const parts = [VIOLATION_TEXT[v.kind]];
   if (v.location.function) parts.push(`in ${clean(v.location.function)}`);
+  if (v.lock) parts.push(`lock ${clean(v.lock)}`);
   if (v.byIoManager) parts.push('lock taken by the I/O manager before the cancel routine ran');
   else if (v.acquire) parts.push(`acquired at ${where(v.acquire, root)}`);
   if (v.irqlAcquired !== undefined && v.irqlReleased !== undefined) {
     parts.push(`saved IRQL ${v.irqlAcquired}, released with ${v.irqlReleased}`);
   }
   if (v.count > 1) parts.push(`${v.count} times`);
-  return `${where(v.location, root)}: error: [CancelSpinLock/${v.kind}] ${parts.join('; ')}`;
+  return `${where(v.location, root)}: error: [${ruleId(v.kind, v.api)}] ${parts.join('; ')}`;
 }
 
 /** The whole text report. */
