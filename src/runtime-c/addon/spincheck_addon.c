@@ -25,6 +25,9 @@ static struct spincheck_tu tus[NTU] = {
 static struct spincheck_frame frames[NTHREADS + 1][MAXDEPTH];
 static int depth[NTHREADS + 1];
 static unsigned char irql_var[NTHREADS + 1];
+static unsigned char spin_irql_var[NTHREADS + 1];
+/* The spin locks the tests name 0, 1, ... (their addresses are the locks' identities). */
+static long spin_locks[8];
 
 struct capture { char *json; char *text; int first; int suppressed; };
 static struct capture captured[MAXCAPTURE];
@@ -152,6 +155,58 @@ static napi_value js_release(napi_env env, napi_callback_info info) {
   args(env, info, a, 4, NULL, 0);
   spincheck_test_set_thread(thread_of(a[0]));
   return num(env, spincheck_release_pre(tu_of(a[1]), (unsigned)a[2], (unsigned)a[3]));
+}
+
+static void *spin_lock_of(int i) { return &spin_locks[i >= 0 && i < 8 ? i : 0]; }
+
+/* spinPre(t, tu, site, lock, flags): the lock argument's hook. */
+static napi_value js_spin_pre(napi_env env, napi_callback_info info) {
+  int a[5];
+  args(env, info, a, 5, NULL, 0);
+  spincheck_test_set_thread(thread_of(a[0]));
+  spincheck_spin_acquire_pre(tu_of(a[1]), (unsigned)a[2], a[4], spin_lock_of(a[3]));
+  return undef(env);
+}
+
+/* spinPost(t, tu, site, what, value): what 0 a void acquire storing `value` through its PKIRQL, 3 one without a
+   PKIRQL, else spincheck_spin_acquire_value's `what` with the call's value. */
+static napi_value js_spin_post(napi_env env, napi_callback_info info) {
+  int a[5], t;
+  args(env, info, a, 5, NULL, 0);
+  t = thread_of(a[0]);
+  spincheck_test_set_thread(t);
+  if (a[3] == 0) {
+    spin_irql_var[t] = (unsigned char)a[4];
+    spincheck_spin_irql_out(&spin_irql_var[t]);
+  }
+  if (a[3] == 0 || a[3] == 3) spincheck_spin_acquire_post(tu_of(a[1]), (unsigned)a[2]);
+  else spincheck_spin_acquire_value(tu_of(a[1]), (unsigned)a[2], a[3], (unsigned long)a[4]);
+  return undef(env);
+}
+
+/* spinRelease(t, tu, site, lock, irql, irqlFirst): irql -1 a release without an IRQL argument. */
+static napi_value js_spin_release(napi_env env, napi_callback_info info) {
+  int a[6];
+  args(env, info, a, 6, NULL, 0);
+  spincheck_test_set_thread(thread_of(a[0]));
+  if (a[4] < 0) {
+    spincheck_spin_release_pre(tu_of(a[1]), (unsigned)a[2], 1, spin_lock_of(a[3]));
+  } else if (a[5]) {
+    spincheck_spin_release_irql(tu_of(a[1]), (unsigned)a[2], (unsigned long)a[4]);
+    spincheck_spin_release_pre(tu_of(a[1]), (unsigned)a[2], 2, spin_lock_of(a[3]));
+  } else {
+    spincheck_spin_release_pre(tu_of(a[1]), (unsigned)a[2], 2, spin_lock_of(a[3]));
+    spincheck_spin_release_irql(tu_of(a[1]), (unsigned)a[2], (unsigned long)a[4]);
+  }
+  return undef(env);
+}
+
+static napi_value js_spin_init(napi_env env, napi_callback_info info) {
+  int a[3];
+  args(env, info, a, 3, NULL, 0);
+  spincheck_test_set_thread(thread_of(a[0]));
+  spincheck_spin_init(tu_of(a[1]), spin_lock_of(a[2]));
+  return undef(env);
 }
 
 static napi_value js_enter(napi_env env, napi_callback_info info) {
@@ -293,6 +348,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"release", js_release}, {"enter", js_enter}, {"setExit", js_set_exit}, {"leave", js_leave},
     {"register", js_register}, {"state", js_state}, {"take", js_take}, {"logs", js_logs},
     {"counters", js_counters}, {"options", js_options}, {"suppressed", js_suppressed}, {"dump", js_dump},
+    {"spinPre", js_spin_pre}, {"spinPost", js_spin_post}, {"spinRelease", js_spin_release}, {"spinInit", js_spin_init},
   };
   size_t i;
   int t, s;
