@@ -50,6 +50,8 @@ function site(v: Json, index: number): Site {
   if (o.roleSource !== undefined) s.roleSource = oneOf(o.roleSource, ROLE_SOURCES, `sites[${index}].roleSource`);
   if (o.via !== undefined) s.via = oneOf(o.via, EXIT_VIAS, `sites[${index}].via`);
   if (o.macro !== undefined) s.macro = str(o.macro, `sites[${index}].macro`);
+  if (o.api !== undefined) s.api = str(o.api, `sites[${index}].api`, 64);
+  if (o.lock !== undefined) s.lock = str(o.lock, `sites[${index}].lock`);
   return s;
 }
 
