@@ -1,17 +1,32 @@
 // The lock-heavy harness of the hooks benchmark: a dispatch routine doing acquire/release pairs on a mutex-based
-// mock of the cancel spin lock (issue 10's definition), driven by N threads; it times its own loop and prints ns.
+// mock of the cancel spin lock (issue 10's definition) or of a device-extension KSPIN_LOCK (issue 16), driven by N
+// threads; it times its own loop and prints ns.
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Pairs per dispatch call: the routine loops this many times, as a cleanup routine draining a queue does. */
 export const PAIRS_PER_CALL = 1000;
 
-const DRIVER_C = `/* lockdrv.c: a dispatch routine that takes and drops the cancel spin lock ${PAIRS_PER_CALL} times per IRP. */
+/** Which lock the dispatch routine takes: the cancel spin lock, or its device extension's KSPIN_LOCK. */
+export type HarnessLock = 'cancel' | 'spin';
+
+/** One acquire/release pair of each lock, as a driver writes it. */
+const PAIR: Record<HarnessLock, string> = {
+  cancel: `        IoAcquireCancelSpinLock(&irql);
+        ext->Moved++;
+        IoReleaseCancelSpinLock(irql);`,
+  spin: `        KeAcquireSpinLock(&ext->Lock, &irql);
+        ext->Moved++;
+        KeReleaseSpinLock(&ext->Lock, irql);`,
+};
+
+const driverC = (lock: HarnessLock) => `/* lockdrv.c: a dispatch routine that takes and drops the ${lock === 'cancel' ? 'cancel spin lock' : "device extension's spin lock"} ${PAIRS_PER_CALL} times per IRP. */
 #include "wdm_user.h"
 
 typedef struct _LOCK_EXTENSION {
     LIST_ENTRY Queue;
     ULONG Moved;
+    KSPIN_LOCK Lock;
 } LOCK_EXTENSION, *PLOCK_EXTENSION;
 
 DRIVER_DISPATCH LockDispatchCleanup;
@@ -23,9 +38,7 @@ NTSTATUS LockDispatchCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     ULONG i;
 
     for (i = 0; i < ${PAIRS_PER_CALL}u; i++) {
-        IoAcquireCancelSpinLock(&irql);
-        ext->Moved++;
-        IoReleaseCancelSpinLock(irql);
+${PAIR[lock]}
     }
     Irp->IoStatus.Status = STATUS_SUCCESS;
     Irp->IoStatus.Information = i;
@@ -51,7 +64,7 @@ const MAIN_C = `/* main.c: runs the dispatch routine from T threads until P acqu
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject);
 
-typedef struct { LIST_ENTRY Queue; ULONG Moved; } EXT;
+typedef struct { LIST_ENTRY Queue; ULONG Moved; KSPIN_LOCK Lock; } EXT;
 static DRIVER_OBJECT Driver;
 static long CallsPerThread;
 
@@ -66,6 +79,7 @@ static void *Worker(void *arg)
     memset(&dev, 0, sizeof dev);
     dev.DriverObject = &Driver;
     dev.DeviceExtension = &ext;
+    KeInitializeSpinLock(&ext.Lock);
     for (n = 0; n < CallsPerThread; n++) {
         memset(&irp, 0, sizeof irp);
         irp.MajorFunction = IRP_MJ_CLEANUP;
@@ -93,9 +107,11 @@ int main(int argc, char **argv)
 }
 `;
 
-const MOCK_C = `/* lockmock.c: the mutex-based mock of the cancel spin lock: a pthread mutex, the IRQL saved and restored. */
+const MOCK_C = `/* lockmock.c: mutex-based mocks of the cancel spin lock and of KSPIN_LOCKs (the lock word holds a pthread mutex's
+   address): a pthread mutex each, the IRQL saved and restored. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <stdlib.h>
 #include "wdm_user.h"
 
 static pthread_mutex_t CancelLock = PTHREAD_MUTEX_INITIALIZER;
@@ -114,6 +130,27 @@ void IoReleaseCancelSpinLock(KIRQL NewIrql)
     pthread_mutex_unlock(&CancelLock);
 }
 
+void KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
+{
+    pthread_mutex_t *m = malloc(sizeof *m);
+    if (!m) abort();
+    pthread_mutex_init(m, NULL);
+    *SpinLock = (ULONG_PTR)m;
+}
+
+void KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
+{
+    pthread_mutex_lock((pthread_mutex_t *)*SpinLock);
+    *OldIrql = Irql;
+    Irql = DISPATCH_LEVEL;
+}
+
+void KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
+{
+    Irql = NewIrql;
+    pthread_mutex_unlock((pthread_mutex_t *)*SpinLock);
+}
+
 void IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 {
     (void)Irp;
@@ -122,9 +159,9 @@ void IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 `;
 
 /** Writes the harness sources and its Makefile into `dir`; the WDM types come from the harness kit's header. */
-export function writeLockHarness(dir: string, kitDir: string): void {
+export function writeLockHarness(dir: string, kitDir: string, lock: HarnessLock = 'cancel'): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'lockdrv.c'), DRIVER_C);
+  writeFileSync(join(dir, 'lockdrv.c'), driverC(lock));
   writeFileSync(join(dir, 'main.c'), MAIN_C);
   writeFileSync(join(dir, 'lockmock.c'), MOCK_C);
   copyFileSync(join(kitDir, 'wdm_user.h'), join(dir, 'wdm_user.h'));

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Row as BenchRow } from '../../bench/lib/results.js';
 import { ROOT } from '../wrapper/helpers.js';
 
-const DIFFERENCES = /^(hooks\.ns-per-event|passthrough\.(ratio|extra-ms|node-wrapper-ratio)$)/;
+const DIFFERENCES = /^(hooks(\.spin)?\.ns-per-event|passthrough\.(ratio|extra-ms|node-wrapper-ratio)$)/;
 
 describe('npm run bench -- --quick', () => {
   it('prints one table and writes it as JSON: six sections, positive finite figures', () => {
@@ -42,7 +42,7 @@ describe('npm run bench -- --quick', () => {
       expect(new Set(result.rows.map((row) => row.id)).size).toBe(result.rows.length);
 
       const ids = result.rows.map((row) => row.id);
-      for (const id of ['build.ratio', 'passthrough.ratio', 'instrumenter.generated.mbps', 'hooks.ratio.1t', 'hooks.ns-per-event.4t', 'reports.seconds', 'memory.report-mb']) {
+      for (const id of ['build.ratio', 'passthrough.ratio', 'instrumenter.generated.mbps', 'hooks.ratio.1t', 'hooks.ns-per-event.4t', 'hooks.spin.ratio.1t', 'hooks.spin.ratio.4t', 'reports.seconds', 'memory.report-mb']) {
         expect(ids).toContain(id);
       }
       for (const row of result.rows) {
