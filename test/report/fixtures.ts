@@ -60,7 +60,8 @@ VOID QWorker(KIRQL irql)
 type S = Omit<Site, 'index'>;
 const site = (kind: Site['kind'], line: number, column: number, fn: string | null, extra: Partial<Site> = {}): S => ({ kind, line, column, function: fn, ...extra });
 
-function db(abs: string, text: string, sites: S[], routines: SiteDatabase['routines'], extra: Partial<SiteDatabase> = {}): SiteDatabase {
+/** A site database of `abs` (content `text`), as the instrumenter writes it. */
+export function db(abs: string, text: string, sites: S[], routines: SiteDatabase['routines'], extra: Partial<SiteDatabase> = {}): SiteDatabase {
   return {
     format: 'spincheck-sites',
     version: 1,

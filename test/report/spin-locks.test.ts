@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Sarif from 'sarif';
 import { describe, expect, it } from 'vitest';
-import type { Site, SiteDatabase } from '../../src/model/index.js';
+import type { Site } from '../../src/model/index.js';
 import { SPIN_LOCK_KINDS } from '../../src/model/index.js';
-import { sha1, tuId } from '../../src/model/tu-id.js';
 import { FORMATS } from '../../src/report/formats.js';
 import { loadData } from '../../src/report/load.js';
 import { mergeData } from '../../src/report/merge.js';
-import { lineOf } from './fixtures.js';
+import { db as siteDb, lineOf } from './fixtures.js';
 import { haveSarifSchema, reportSchemaValidator, sarifSchemaErrors } from './tools.js';
 
 const SPIN_C = `#include "wdm.h"
@@ -53,19 +52,7 @@ function fixture(): { root: string; data: string; line: (text: string) => number
     { kind: 'release', line: l('KeReleaseQueuedSpinLock'), column: 5, function: fn, api: 'KeReleaseQueuedSpinLock', lock: 'LockQueueIoDatabaseLock' },
     { kind: 'routine-exit', line: l('return STATUS_SUCCESS'), column: 5, function: fn, role: 'dispatch', via: 'return' },
   ];
-  const db: SiteDatabase = {
-    format: 'spincheck-sites',
-    version: 1,
-    tu: tuId(path, Buffer.from(SPIN_C)),
-    source: path,
-    sourceAbs: path,
-    sourceHash: sha1(SPIN_C),
-    instrumented: true,
-    sites: sites.map((s, index) => ({ index, ...s })),
-    routines: [{ name: fn, role: 'dispatch', roleSource: 'role-type', line: l('NTSTATUS SpinRead'), entrySite: 0 }],
-    unchecked: [],
-    diagnostics: [],
-  };
+  const db = siteDb(path, SPIN_C, sites, [{ name: fn, role: 'dispatch', roleSource: 'role-type', line: l('NTSTATUS SpinRead'), entrySite: 0 }]);
   writeFileSync(join(data, 'sites', `${db.tu}.json`), JSON.stringify(db));
   const v = (kind: string, site: number, acq: number | null) =>
     JSON.stringify({ t: 'violation', kind, tu: db.tu, site, acquireTu: acq === null ? null : db.tu, acquireSite: acq, byIoManager: false, thread: 1, stack: [[db.tu, 0]] });
