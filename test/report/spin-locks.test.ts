@@ -1,8 +1,9 @@
 // The spin-lock kinds in every report format: their rule ids (<LockRule>/<kind>), the lock's text and acquire site,
 // the new sites' coverage, read back from a data directory as the runtime and the instrumenter write it.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type * as Sarif from 'sarif';
 import { describe, expect, it } from 'vitest';
 import type { Site } from '../../src/model/index.js';
@@ -11,6 +12,8 @@ import { FORMATS } from '../../src/report/formats.js';
 import { loadData } from '../../src/report/load.js';
 import { mergeData } from '../../src/report/merge.js';
 import { db as siteDb, lineOf } from './fixtures.js';
+import { bin } from '../helpers/bins.js';
+import { haveTool, run } from '../helpers/tools.js';
 import { haveSarifSchema, reportSchemaValidator, sarifSchemaErrors } from './tools.js';
 
 const SPIN_C = `#include "wdm.h"
@@ -144,3 +147,36 @@ describe('spin-lock kinds in the reports', () => {
     expect(cob).toContain(`<line number="${fx.line('KeReleaseSpinLock(')}" hits="0"`);
   });
 });
+
+// The same through the real pipeline: spincheck-cc builds a driver on the DDK's macro shapes (test/e2e/spin), the run
+// writes the data, `spincheck run` reports it: the lock's text reaches the report from the site database.
+describe.runIf(haveTool('gcc'))('spin-lock kinds reported from a real build', () => {
+  const spinDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'e2e', 'spin');
+  const driver = readFileSync(join(spinDir, 'spin_driver.c'), 'utf8');
+  const marked = (marker: string) => lineOf(driver, `/* ${marker} */`);
+
+  it('names the exit, the lock as written and its acquire; filed under the lock form\'s rule', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spincheck-spin-run-'));
+    const env = { ...process.env, SPINCHECK_CC: 'gcc', SPINCHECK_DIR: join(dir, 'data'), SPINCHECK_OPTIONS: '' };
+    for (const src of [join(spinDir, 'spin_driver.c'), join(spinDir, 'harness.c')]) {
+      const r = run(bin('spincheck-cc'), ['-I', spinDir, '-Wall', '-Wextra', '-Werror', '-c', src], { cwd: dir, env });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
+    const link = run(bin('spincheck-cc'), ['spin_driver.o', 'harness.o', '-o', 'harness', '-lpthread'], { cwd: dir, env });
+    expect(link.status, link.stderr).toBe(0);
+    for (const scenario of ['leak', 'double']) {
+      const r = run(join(dir, 'harness'), [scenario], { cwd: dir, env });
+      expect(r.status, r.stderr).toBe(66);
+    }
+    const report = run(process.execPath, [bin('spincheck'), 'report', '--format', 'text', join(dir, 'data')], { cwd: dir, env });
+    const errors = report.stdout.split('\n').filter((l) => l.includes(': error: '));
+    const file = join(spinDir, 'spin_driver.c');
+    expect(errors).toEqual([
+      expect.stringMatching(new RegExp(`^${escape(file)}:${marked('BUG-spin-lock-exit-held')}:\\d+: error: \\[CancelSpinLock/spin-lock-exit-held\\] .*; in SpinLeak; lock &ext->QueueLock; acquired at ${escape(file)}:${marked('ACQ-spin-lock-exit-held')}:3`)),
+      expect.stringMatching(new RegExp(`^${escape(file)}:${marked('BUG-spin-lock-double-acquire')}:\\d+: error: \\[SpinLock/spin-lock-double-acquire\\] .*; in SpinDouble; lock &ext->DataLock; acquired at ${escape(file)}:${marked('ACQ-spin-lock-double-acquire')}:3`)),
+    ]);
+  });
+});
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
