@@ -171,12 +171,11 @@ describe.runIf(haveTool('gcc'))('spin-lock kinds reported from a real build', ()
     }
     const report = run(process.execPath, [bin('spincheck'), 'report', '--format', 'text', join(dir, 'data')], { cwd: dir, env });
     const errors = report.stdout.split('\n').filter((l) => l.includes(': error: '));
-    const file = join(spinDir, 'spin_driver.c');
+    // The path as the text report shows a source outside the report root (absolute, or relative to the root).
+    const file = '\\S*spin_driver\\.c';
     expect(errors).toEqual([
-      expect.stringMatching(new RegExp(`^${escape(file)}:${marked('BUG-spin-lock-exit-held')}:\\d+: error: \\[CancelSpinLock/spin-lock-exit-held\\] .*; in SpinLeak; lock &ext->QueueLock; acquired at ${escape(file)}:${marked('ACQ-spin-lock-exit-held')}:3`)),
-      expect.stringMatching(new RegExp(`^${escape(file)}:${marked('BUG-spin-lock-double-acquire')}:\\d+: error: \\[SpinLock/spin-lock-double-acquire\\] .*; in SpinDouble; lock &ext->DataLock; acquired at ${escape(file)}:${marked('ACQ-spin-lock-double-acquire')}:3`)),
+      expect.stringMatching(new RegExp(`^${file}:${marked('BUG-spin-lock-exit-held')}:\\d+: error: \\[CancelSpinLock/spin-lock-exit-held\\] .*; in SpinLeak; lock &ext->QueueLock; acquired at ${file}:${marked('ACQ-spin-lock-exit-held')}:3`)),
+      expect.stringMatching(new RegExp(`^${file}:${marked('BUG-spin-lock-double-acquire')}:\\d+: error: \\[SpinLock/spin-lock-double-acquire\\] .*; in SpinDouble; lock &ext->DataLock; acquired at ${file}:${marked('ACQ-spin-lock-double-acquire')}:3`)),
     ]);
   });
 });
-
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
