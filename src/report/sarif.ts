@@ -302,7 +302,7 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
               },
               helpUri: RULE_URL,
               defaultConfiguration: { level: 'error' },
-              properties: { tags: ['correctness', 'concurrency', 'wdm', 'CancelSpinLock'], precision: 'very-high', 'problem.severity': 'error' },
+              properties: { tags: ['correctness', 'concurrency', 'wdm', id.slice(0, id.indexOf('/'))], precision: 'very-high', 'problem.severity': 'error' },
             };
           }),
         },

@@ -114,7 +114,11 @@ describe('spin-lock kinds in the reports', () => {
       'CancelSpinLock/spin-lock-exit-held', 'SpinLockDpc/spin-lock-double-acquire',
       'QueuedSpinLock/spin-lock-release-not-held', 'QueuedSpinLock/spin-lock-release-other-thread',
     ]);
-    for (const r of run.results ?? []) expect(run.tool.driver.rules?.[r.ruleIndex as number]?.id).toBe(r.ruleId);
+    for (const r of run.results ?? []) {
+      const rule = run.tool.driver.rules?.[r.ruleIndex as number];
+      expect(rule?.id).toBe(r.ruleId);
+      expect(rule?.properties?.tags).toContain(r.ruleId?.split('/')[0]);
+    }
     const exit = run.results?.[0];
     expect(exit?.message.text).toContain("(lock '&ext->QueueLock')");
     expect(exit?.relatedLocations?.[0]?.message?.text).toBe('Spin lock &ext->QueueLock acquired here.');
