@@ -56,8 +56,8 @@ export function spinWraps(form: LockForm, call: Span, args: readonly Span[], i: 
   return [
     post,
     ...arg(args, form.lock, numbered ? `SPINCHECK_SACQN(${i}, ${flags(form)}, ` : `SPINCHECK_SACQ(${i}, ${flags(form)}, `),
-    ...arg(args, form.irqlOut, 'SPINCHECK_SIRQ('),
-    ...arg(args, form.handle, 'SPINCHECK_SHND('),
+    ...arg(args, form.irqlOut, `SPINCHECK_SIRQ(${i}, `),
+    ...arg(args, form.handle, `SPINCHECK_SHND(${i}, `),
   ];
 }
 

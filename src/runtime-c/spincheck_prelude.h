@@ -76,8 +76,8 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
 #define SPINCHECK_VPB_LOCK 0xffffUL
 void *spincheck_spin_acquire_pre(struct spincheck_tu *tu, unsigned site, int flags, void *lock);
 unsigned long spincheck_spin_acquire_pre_n(struct spincheck_tu *tu, unsigned site, int flags, unsigned long lock);
-void *spincheck_spin_irql_out(void *irql_ptr);
-void *spincheck_spin_handle(void *handle);
+void *spincheck_spin_irql_out(struct spincheck_tu *tu, unsigned site, void *irql_ptr);
+void *spincheck_spin_handle(struct spincheck_tu *tu, unsigned site, void *handle);
 void spincheck_spin_acquire_post(struct spincheck_tu *tu, unsigned site);
 unsigned long spincheck_spin_acquire_value(struct spincheck_tu *tu, unsigned site, int what, unsigned long value);
 void *spincheck_spin_release_pre(struct spincheck_tu *tu, unsigned site, int parts, void *lock);
@@ -107,8 +107,8 @@ void *spincheck_spin_init(struct spincheck_tu *tu, void *lock);
 #define SPINCHECK_SACQ(site, flags, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_acquire_pre(&spincheck_tu_, (site), (flags), (void *)(p)))
 #define SPINCHECK_SACQN(site, flags, n) SPINCHECK_SPIN_CAST(n, spincheck_spin_acquire_pre_n(&spincheck_tu_, (site), (flags), (unsigned long)(n)))
 #define SPINCHECK_SACQK(site) ((void)spincheck_spin_acquire_pre_n(&spincheck_tu_, (site), 0, SPINCHECK_VPB_LOCK))
-#define SPINCHECK_SIRQ(p) SPINCHECK_SPIN_PTR(p, spincheck_spin_irql_out((void *)(p)))
-#define SPINCHECK_SHND(p) SPINCHECK_SPIN_PTR(p, spincheck_spin_handle((void *)(p)))
+#define SPINCHECK_SIRQ(site, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_irql_out(&spincheck_tu_, (site), (void *)(p)))
+#define SPINCHECK_SHND(site, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_handle(&spincheck_tu_, (site), (void *)(p)))
 #define SPINCHECK_SPOST(site) spincheck_spin_acquire_post(&spincheck_tu_, (site))
 #define SPINCHECK_SPOSTV(site, what, v) SPINCHECK_SPIN_VALUE(v, spincheck_spin_acquire_value(&spincheck_tu_, (site), (what), (unsigned long)(v)))
 #define SPINCHECK_SREL(site, parts, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_release_pre(&spincheck_tu_, (site), (parts), (void *)(p)))
@@ -230,8 +230,10 @@ __attribute__((weak)) void *spincheck_spin_acquire_pre(struct spincheck_tu *tu, 
 { (void)tu; (void)site; (void)flags; return lock; }
 __attribute__((weak)) unsigned long spincheck_spin_acquire_pre_n(struct spincheck_tu *tu, unsigned site, int flags, unsigned long lock)
 { (void)tu; (void)site; (void)flags; return lock; }
-__attribute__((weak)) void *spincheck_spin_irql_out(void *irql_ptr) { return irql_ptr; }
-__attribute__((weak)) void *spincheck_spin_handle(void *handle) { return handle; }
+__attribute__((weak)) void *spincheck_spin_irql_out(struct spincheck_tu *tu, unsigned site, void *irql_ptr)
+{ (void)tu; (void)site; return irql_ptr; }
+__attribute__((weak)) void *spincheck_spin_handle(struct spincheck_tu *tu, unsigned site, void *handle)
+{ (void)tu; (void)site; return handle; }
 __attribute__((weak)) void spincheck_spin_acquire_post(struct spincheck_tu *tu, unsigned site) { (void)tu; (void)site; }
 __attribute__((weak)) unsigned long spincheck_spin_acquire_value(struct spincheck_tu *tu, unsigned site, int what, unsigned long value)
 { (void)tu; (void)site; (void)what; return value; }

@@ -177,7 +177,7 @@ static napi_value js_spin_post(napi_env env, napi_callback_info info) {
   spincheck_test_set_thread(t);
   if (a[3] == 0) {
     spin_irql_var[t] = (unsigned char)a[4];
-    spincheck_spin_irql_out(&spin_irql_var[t]);
+    spincheck_spin_irql_out(tu_of(a[1]), (unsigned)a[2], &spin_irql_var[t]);
   }
   if (a[3] == 0 || a[3] == 3) spincheck_spin_acquire_post(tu_of(a[1]), (unsigned)a[2]);
   else spincheck_spin_acquire_value(tu_of(a[1]), (unsigned)a[2], a[3], (unsigned long)a[4]);

@@ -12,7 +12,7 @@ typedef struct _EXT {
 /* [the spincheck prelude: src/runtime-c/spincheck_prelude.h] */
 #line 12
 
-#define EXT_LOCK(e) (KeAcquireSpinLock(SPINCHECK_SACQ(0, 0, &(e)->DataLock), SPINCHECK_SIRQ(&(e)->Irql)), SPINCHECK_SPOST(0))
+#define EXT_LOCK(e) (KeAcquireSpinLock(SPINCHECK_SACQ(0, 0, &(e)->DataLock), SPINCHECK_SIRQ(0, &(e)->Irql)), SPINCHECK_SPOST(0))
 #define EXT_UNLOCK(e) KeReleaseSpinLock(SPINCHECK_SREL(1, 2, &(e)->DataLock), SPINCHECK_SRIRQ(1, (e)->Irql))
 
 void ExtInit(PEXT ext) {
@@ -26,15 +26,15 @@ NTSTATUS ExtRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) { SPINCHECK_BEGIN(2, 3, 
   KIRQL irql, old;
   KLOCK_QUEUE_HANDLE handle;
   NTSTATUS status = STATUS_SUCCESS;
-  (KeAcquireSpinLock(SPINCHECK_SACQ(4, 0, &ext->QueueLock), SPINCHECK_SIRQ(&irql)), SPINCHECK_SPOST(4));
-  (ExAcquireSpinLock(SPINCHECK_SACQ(5, 0, &ext->DataLock), SPINCHECK_SIRQ(&old)), SPINCHECK_SPOST(5));
+  (KeAcquireSpinLock(SPINCHECK_SACQ(4, 0, &ext->QueueLock), SPINCHECK_SIRQ(4, &irql)), SPINCHECK_SPOST(4));
+  (ExAcquireSpinLock(SPINCHECK_SACQ(5, 0, &ext->DataLock), SPINCHECK_SIRQ(5, &old)), SPINCHECK_SPOST(5));
   Irp->Next = ext->Head;
   ext->Head = Irp;
   ExReleaseSpinLock(SPINCHECK_SREL(6, 2, &ext->DataLock), SPINCHECK_SRIRQ(6, old));
   KeReleaseSpinLock(SPINCHECK_SREL(7, 2, &ext->QueueLock), SPINCHECK_SRIRQ(7, irql));
   EXT_LOCK(ext);
   EXT_UNLOCK(ext);
-  (KeAcquireInStackQueuedSpinLock(SPINCHECK_SACQ(8, 0, &ext->QueueLock), SPINCHECK_SHND(&handle)), SPINCHECK_SPOST(8));
+  (KeAcquireInStackQueuedSpinLock(SPINCHECK_SACQ(8, 0, &ext->QueueLock), SPINCHECK_SHND(8, &handle)), SPINCHECK_SPOST(8));
   KeReleaseInStackQueuedSpinLock(SPINCHECK_SRELH(9, &handle));
   old = SPINCHECK_SPOSTV(10, SPINCHECK_VALUE_IRQL, KeAcquireSpinLockRaiseToDpc(SPINCHECK_SACQ(10, 0, &ext->DataLock)));
   if (SPINCHECK_SPOSTV(11, SPINCHECK_VALUE_TRY, KeTryToAcquireSpinLockAtDpcLevel(SPINCHECK_SACQ(11, SPINCHECK_SPIN_TRY, &ext->QueueLock)))) {
@@ -49,7 +49,7 @@ NTSTATUS ExtRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) { SPINCHECK_BEGIN(2, 3, 
   ExReleaseSpinLockExclusive(SPINCHECK_SREL(18, 2, &ext->TableLock), SPINCHECK_SRIRQ(18, SPINCHECK_SPOSTV(19, SPINCHECK_VALUE_IRQL, ExAcquireSpinLockExclusive(SPINCHECK_SACQ(19, 0, &ext->TableLock)))));
   old = SPINCHECK_SPOSTV(20, SPINCHECK_VALUE_IRQL, KeAcquireInterruptSpinLock(SPINCHECK_SACQ(20, 0, ext->Interrupt)));
   KeReleaseInterruptSpinLock(SPINCHECK_SREL(21, 2, ext->Interrupt), SPINCHECK_SRIRQ(21, old));
-  (SPINCHECK_SACQK(22), IoAcquireVpbSpinLock(SPINCHECK_SIRQ(&irql)), SPINCHECK_SPOST(22));
+  (SPINCHECK_SACQK(22), IoAcquireVpbSpinLock(SPINCHECK_SIRQ(22, &irql)), SPINCHECK_SPOST(22));
   (SPINCHECK_SRELK(23), IoReleaseVpbSpinLock(SPINCHECK_SRIRQ(23, irql)));
   old = SPINCHECK_SPOSTV(24, SPINCHECK_VALUE_IRQL, KeAcquireQueuedSpinLock(SPINCHECK_SACQN(24, 0, LockQueueIoDatabaseLock)));
   KeReleaseQueuedSpinLock(SPINCHECK_SRELN(25, 2, LockQueueIoDatabaseLock), SPINCHECK_SRIRQ(25, old));
