@@ -226,26 +226,26 @@ SPINCHECK_STUB void spincheck_leave(struct spincheck_frame *frame)
 { (void)frame; }
 SPINCHECK_STUB spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role, spincheck_fn fn)
 { (void)tu; (void)site; (void)role; return fn; }
-__attribute__((weak)) void *spincheck_spin_acquire_pre(struct spincheck_tu *tu, unsigned site, int flags, void *lock)
+SPINCHECK_STUB void *spincheck_spin_acquire_pre(struct spincheck_tu *tu, unsigned site, int flags, void *lock)
 { (void)tu; (void)site; (void)flags; return lock; }
-__attribute__((weak)) unsigned long spincheck_spin_acquire_pre_n(struct spincheck_tu *tu, unsigned site, int flags, unsigned long lock)
+SPINCHECK_STUB unsigned long spincheck_spin_acquire_pre_n(struct spincheck_tu *tu, unsigned site, int flags, unsigned long lock)
 { (void)tu; (void)site; (void)flags; return lock; }
-__attribute__((weak)) void *spincheck_spin_irql_out(struct spincheck_tu *tu, unsigned site, void *irql_ptr)
+SPINCHECK_STUB void *spincheck_spin_irql_out(struct spincheck_tu *tu, unsigned site, void *irql_ptr)
 { (void)tu; (void)site; return irql_ptr; }
-__attribute__((weak)) void *spincheck_spin_handle(struct spincheck_tu *tu, unsigned site, void *handle)
+SPINCHECK_STUB void *spincheck_spin_handle(struct spincheck_tu *tu, unsigned site, void *handle)
 { (void)tu; (void)site; return handle; }
-__attribute__((weak)) void spincheck_spin_acquire_post(struct spincheck_tu *tu, unsigned site) { (void)tu; (void)site; }
-__attribute__((weak)) unsigned long spincheck_spin_acquire_value(struct spincheck_tu *tu, unsigned site, int what, unsigned long value)
+SPINCHECK_STUB void spincheck_spin_acquire_post(struct spincheck_tu *tu, unsigned site) { (void)tu; (void)site; }
+SPINCHECK_STUB unsigned long spincheck_spin_acquire_value(struct spincheck_tu *tu, unsigned site, int what, unsigned long value)
 { (void)tu; (void)site; (void)what; return value; }
-__attribute__((weak)) void *spincheck_spin_release_pre(struct spincheck_tu *tu, unsigned site, int parts, void *lock)
+SPINCHECK_STUB void *spincheck_spin_release_pre(struct spincheck_tu *tu, unsigned site, int parts, void *lock)
 { (void)tu; (void)site; (void)parts; return lock; }
-__attribute__((weak)) unsigned long spincheck_spin_release_pre_n(struct spincheck_tu *tu, unsigned site, int parts, unsigned long lock)
+SPINCHECK_STUB unsigned long spincheck_spin_release_pre_n(struct spincheck_tu *tu, unsigned site, int parts, unsigned long lock)
 { (void)tu; (void)site; (void)parts; return lock; }
-__attribute__((weak)) unsigned long spincheck_spin_release_irql(struct spincheck_tu *tu, unsigned site, unsigned long irql)
+SPINCHECK_STUB unsigned long spincheck_spin_release_irql(struct spincheck_tu *tu, unsigned site, unsigned long irql)
 { (void)tu; (void)site; return irql; }
-__attribute__((weak)) void *spincheck_spin_release_handle(struct spincheck_tu *tu, unsigned site, void *handle)
+SPINCHECK_STUB void *spincheck_spin_release_handle(struct spincheck_tu *tu, unsigned site, void *handle)
 { (void)tu; (void)site; return handle; }
-__attribute__((weak)) void *spincheck_spin_init(struct spincheck_tu *tu, void *lock)
+SPINCHECK_STUB void *spincheck_spin_init(struct spincheck_tu *tu, void *lock)
 { (void)tu; return lock; }
 __attribute__((weak)) struct spincheck_lock_state spincheck_lock;
 __attribute__((weak)) __thread struct spincheck_thread_state spincheck_thread;
