@@ -25,7 +25,7 @@ const siteLine = (i: number | null) => (i === null ? null : (result.sites[i] as 
 
 function build(cc: string): string {
   const out = join(work, `harness-${cc}`);
-  const r = run(cc, ['-std=gnu99', '-Wall', '-Wextra', '-Werror', '-O1', `-I${here}`, `-I${runtimeDir}`, join(work, 'spin_driver.c'),
+  const r = run(cc, ['-std=gnu99', '-Wall', '-Wextra', '-Werror', '-O1', `-I${here}`, `-I${join(here, '..', '..', 'golden')}`, `-I${runtimeDir}`, join(work, 'spin_driver.c'),
     join(here, 'harness.c'), join(runtimeDir, 'spincheck_runtime.c'), '-o', out, '-pthread']);
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);

@@ -163,7 +163,7 @@ describe.runIf(haveTool('gcc'))('spin-lock kinds reported from a real build', ()
     const dir = mkdtempSync(join(tmpdir(), 'spincheck-spin-run-'));
     const env = { ...process.env, SPINCHECK_CC: 'gcc', SPINCHECK_DIR: join(dir, 'data'), SPINCHECK_OPTIONS: '' };
     for (const src of [join(spinDir, 'spin_driver.c'), join(spinDir, 'harness.c')]) {
-      const r = run(bin('spincheck-cc'), ['-I', spinDir, '-Wall', '-Wextra', '-Werror', '-c', src], { cwd: dir, env });
+      const r = run(bin('spincheck-cc'), ['-I', spinDir, '-I', join(spinDir, '..', '..', 'golden'), '-Wall', '-Wextra', '-Werror', '-c', src], { cwd: dir, env });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
     }

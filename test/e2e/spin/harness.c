@@ -4,15 +4,6 @@
 #include <string.h>
 #include "spin_ddk.h"
 
-typedef struct _EXT {
-  KSPIN_LOCK QueueLock;
-  KSPIN_LOCK DataLock;
-  KSPIN_LOCK StatsLock;
-  KIRQL Irql;
-  int Fail;
-  int Count;
-} EXT, *PEXT;
-
 static __thread KIRQL irql_now;
 void IoAcquireCancelSpinLock(PKIRQL Irql) { *Irql = irql_now; irql_now = 2; }
 void IoReleaseCancelSpinLock(KIRQL Irql) { irql_now = Irql; }

@@ -1,15 +1,6 @@
 /* A driver with a device-extension lock: one routine per bug (marked BUG-<kind>) and correct ones. */
 #include "spin_ddk.h"
 
-typedef struct _EXT {
-  KSPIN_LOCK QueueLock;
-  KSPIN_LOCK DataLock;
-  KSPIN_LOCK StatsLock;
-  KIRQL Irql;
-  int Fail;
-  int Count;
-} EXT, *PEXT;
-
 #define EXT_LOCK(e) KeAcquireSpinLock(&(e)->DataLock, &(e)->Irql)
 #define EXT_UNLOCK(e) KeReleaseSpinLock(&(e)->DataLock, (e)->Irql)
 
