@@ -1,0 +1,39 @@
+// The harness kit's spin locks, every form of src/model/lock-api.ts, between two real threads: a held lock is
+// held (the other thread's try fails, its acquire waits for the release), an in-stack handle releases the lock it
+// recorded, shared/exclusive locks admit readers together and a writer alone, the IRQL is saved and restored as
+// the DDK does, reinitialising a lock ends the holder's hold, and misuse is refused with a message.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { LOCK_FORMS } from '../../src/model/lock-api.js';
+import { haveTool, run } from '../helpers/tools.js';
+import { SPIN_LOCKS_STDOUT } from './spin-locks-expected.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const kit = join(here, '..', '..', 'templates', 'harness-kit');
+const program = join(here, 'spin-locks.c');
+
+describe.runIf(haveTool('gcc'))('harness kit spin locks', () => {
+  it('the test program calls every form of the lock-API table', () => {
+    const src = readFileSync(program, 'utf8');
+    expect(LOCK_FORMS.map((f) => f.name).filter((name) => !src.includes(`${name}(`))).toEqual([]);
+  });
+
+  for (const cc of ['gcc', 'clang'].filter((c) => haveTool(c))) {
+    it(`are real locks between two threads, with the DDK's IRQL, built by ${cc}`, () => {
+      const dir = mkdtempSync(join(tmpdir(), 'spincheck-kit-spin-'));
+      const build = run(cc, ['-std=c99', '-O1', '-Wall', '-Wextra', '-Werror', '-I', kit, program, join(kit, 'wdm_user.c'), join(kit, 'wdm_harness.c'), '-o', 'spin', '-lpthread'], { cwd: dir });
+      expect(build.stderr).toBe('');
+      const r = run(join(dir, 'spin'), [], { cwd: dir });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(SPIN_LOCKS_STDOUT);
+      expect(r.stderr).toBe(
+        'wdm_user: KeReleaseSpinLock: the spin lock is not held by this thread; refused\n' +
+          'wdm_user: KeAcquireSpinLock: this thread already holds the spin lock; refused\n' +
+          'wdm_user: ExReleaseSpinLockSharedFromDpcLevel: the spin lock is not held by this thread; refused\n',
+      );
+    });
+  }
+});
