@@ -114,19 +114,21 @@ void KeLowerIrql(KIRQL NewIrql)
   CurrentIrql = NewIrql;
 }
 
-/* ---- spin locks (io_core.h): the kit refuses a second acquire by the holder and a release while not held ---- */
+/* ---- spin locks (io_core.h): a second acquire by the holder nests (a real system hangs there; spincheck reports
+   it, and the run goes on the way the driver wrote it); a release while not held is refused ---- */
 
 static volatile size_t *Word(PKSPIN_LOCK SpinLock)
 {
   return (volatile size_t *)SpinLock;
 }
 
-/* An acquire's result: true when the caller now holds the lock; a refusal is said on stderr. */
+/* An acquire's result: true when the caller now holds the lock; a nested acquire or a refusal is said on stderr. */
 static int Acquired(const char *Api, enum io_lock_result Result)
 {
+  if (Result == IO_LOCK_NESTED)
+    fprintf(stderr, "wdm_user: %s: this thread already holds the spin lock (a real system hangs here); nested\n", Api);
   if (Result != IO_LOCK_REFUSED) return 1;
-  fprintf(stderr, "wdm_user: %s: %s; refused\n", Api,
-          io_held_full() ? "this thread holds too many spin locks" : "this thread already holds the spin lock");
+  fprintf(stderr, "wdm_user: %s: this thread holds %d spin locks already; refused\n", Api, IO_MAX_HELD);
   return 0;
 }
 
@@ -162,7 +164,7 @@ static void Restore(KIRQL Irql)
 
 static KIRQL AcquireRaising(PKSPIN_LOCK SpinLock, const char *Api)
 {
-  return Acquired(Api, io_spin_acquire(Word(SpinLock), 0)) ? Raise(DISPATCH_LEVEL) : CurrentIrql;
+  return Acquired(Api, io_spin_acquire(Word(SpinLock), 1)) ? Raise(DISPATCH_LEVEL) : CurrentIrql;
 }
 
 static void ReleaseRestoring(PKSPIN_LOCK SpinLock, KIRQL Irql, const char *Api)
@@ -172,7 +174,7 @@ static void ReleaseRestoring(PKSPIN_LOCK SpinLock, KIRQL Irql, const char *Api)
 
 static void AcquireAtDpc(PKSPIN_LOCK SpinLock, const char *Api)
 {
-  (void)Acquired(Api, io_spin_acquire(Word(SpinLock), 0));
+  (void)Acquired(Api, io_spin_acquire(Word(SpinLock), 1));
 }
 
 static void ReleaseFromDpc(PKSPIN_LOCK SpinLock, const char *Api)
@@ -193,7 +195,7 @@ void KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
 
 void KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
 {
-  if (Acquired("KeAcquireSpinLock", io_spin_acquire(Word(SpinLock), 0))) *OldIrql = Raise(DISPATCH_LEVEL);
+  if (Acquired("KeAcquireSpinLock", io_spin_acquire(Word(SpinLock), 1))) *OldIrql = Raise(DISPATCH_LEVEL);
 }
 
 KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
@@ -243,7 +245,7 @@ BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
 
 KIRQL KeAcquireSpinLockForDpc(PKSPIN_LOCK SpinLock)
 {
-  return Acquired("KeAcquireSpinLockForDpc", io_spin_acquire(Word(SpinLock), 0)) ? RaiseToDpc() : CurrentIrql;
+  return Acquired("KeAcquireSpinLockForDpc", io_spin_acquire(Word(SpinLock), 1)) ? RaiseToDpc() : CurrentIrql;
 }
 
 void KeReleaseSpinLockForDpc(PKSPIN_LOCK SpinLock, KIRQL OldIrql)
@@ -257,7 +259,7 @@ static int AcquireInStack(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle, 
   LockHandle->LockQueue.Next = NULL;
   LockHandle->LockQueue.Lock = SpinLock;
   LockHandle->OldIrql = CurrentIrql;
-  return Acquired(Api, io_spin_acquire(Word(SpinLock), 0));
+  return Acquired(Api, io_spin_acquire(Word(SpinLock), 1));
 }
 
 void KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
@@ -292,7 +294,7 @@ void KeReleaseInStackQueuedSpinLockForDpc(PKLOCK_QUEUE_HANDLE LockHandle)
 
 static KIRQL ExAcquireRaising(PEX_SPIN_LOCK SpinLock, int Shared, const char *Api)
 {
-  return Acquired(Api, io_ex_acquire(SpinLock, Shared, 0)) ? Raise(DISPATCH_LEVEL) : CurrentIrql;
+  return Acquired(Api, io_ex_acquire(SpinLock, Shared, 1)) ? Raise(DISPATCH_LEVEL) : CurrentIrql;
 }
 
 static void ExReleaseRestoring(PEX_SPIN_LOCK SpinLock, int Shared, KIRQL Irql, const char *Api)
@@ -317,12 +319,12 @@ KIRQL ExAcquireSpinLockShared(PEX_SPIN_LOCK SpinLock)
 
 void ExAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock)
 {
-  (void)Acquired("ExAcquireSpinLockExclusiveAtDpcLevel", io_ex_acquire(SpinLock, 0, 0));
+  (void)Acquired("ExAcquireSpinLockExclusiveAtDpcLevel", io_ex_acquire(SpinLock, 0, 1));
 }
 
 void ExAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock)
 {
-  (void)Acquired("ExAcquireSpinLockSharedAtDpcLevel", io_ex_acquire(SpinLock, 1, 0));
+  (void)Acquired("ExAcquireSpinLockSharedAtDpcLevel", io_ex_acquire(SpinLock, 1, 1));
 }
 
 void ExReleaseSpinLockExclusive(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql)
@@ -368,7 +370,7 @@ void WdmInitInterrupt(PKINTERRUPT Interrupt, KIRQL SynchronizeIrql)
 
 KIRQL KeAcquireInterruptSpinLock(PKINTERRUPT Interrupt)
 {
-  if (!Acquired("KeAcquireInterruptSpinLock", io_spin_acquire(Word(&Interrupt->SpinLock), 0))) return CurrentIrql;
+  if (!Acquired("KeAcquireInterruptSpinLock", io_spin_acquire(Word(&Interrupt->SpinLock), 1))) return CurrentIrql;
   return Raise(Interrupt->SynchronizeIrql);
 }
 
@@ -401,7 +403,7 @@ void KeReleaseQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number, KIRQL OldIrql)
 
 void IoAcquireVpbSpinLock(PKIRQL Irql)
 {
-  if (Acquired("IoAcquireVpbSpinLock", io_spin_acquire(Word(&QueuedLocks[LockQueueIoVpbLock]), 0))) *Irql = Raise(DISPATCH_LEVEL);
+  if (Acquired("IoAcquireVpbSpinLock", io_spin_acquire(Word(&QueuedLocks[LockQueueIoVpbLock]), 1))) *Irql = Raise(DISPATCH_LEVEL);
 }
 
 void IoReleaseVpbSpinLock(KIRQL Irql)

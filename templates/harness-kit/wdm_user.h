@@ -98,9 +98,9 @@ BOOLEAN RemoveEntryList(PLIST_ENTRY Entry);
 /* Spin locks: real locks (a thread that wants a held lock waits) with an emulated per-thread IRQL, every form
    a WDM driver uses (the DDK's names and argument shapes). An acquire saves the IRQL and raises it as the DDK
    does (DISPATCH_LEVEL; an interrupt's SynchronizeIrql), a release restores the IRQL it is given; the
-   AtDpcLevel/FromDpcLevel forms leave it alone. A second acquire by the holder and a release by a thread that
-   does not hold the lock are refused with a message (spincheck reports them) instead of hanging the harness.
-   A thread holds at most 32 spin locks at once besides the cancel lock. */
+   AtDpcLevel/FromDpcLevel forms leave it alone. A second acquire by the holder nests, with a message, instead of
+   hanging the harness (a real system hangs there); a release by a thread that does not hold the lock is refused
+   with a message. spincheck reports both. A thread holds at most 32 spin locks at once besides the cancel lock. */
 typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
 void KeInitializeSpinLock(PKSPIN_LOCK SpinLock);
 void KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql);

@@ -1,7 +1,8 @@
 // The harness kit's spin locks, every form of src/model/lock-api.ts, between two real threads: a held lock is
 // held (the other thread's try fails, its acquire waits for the release), an in-stack handle releases the lock it
 // recorded, shared/exclusive locks admit readers together and a writer alone, the IRQL is saved and restored as
-// the DDK does, reinitialising a lock ends the holder's hold, and misuse is refused with a message.
+// the DDK does, reinitialising a lock ends the holder's hold, a double acquire nests and a release while not held
+// is refused, with a message.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -31,7 +32,7 @@ describe.runIf(haveTool('gcc'))('harness kit spin locks', () => {
       expect(r.stdout).toBe(SPIN_LOCKS_STDOUT);
       expect(r.stderr).toBe(
         'wdm_user: KeReleaseSpinLock: the spin lock is not held by this thread; refused\n' +
-          'wdm_user: KeAcquireSpinLock: this thread already holds the spin lock; refused\n' +
+          'wdm_user: KeAcquireSpinLock: this thread already holds the spin lock (a real system hangs here); nested\n' +
           'wdm_user: ExReleaseSpinLockSharedFromDpcLevel: the spin lock is not held by this thread; refused\n',
       );
     });
