@@ -1,4 +1,5 @@
-/* harness.c: drives the example driver through create, reads, a cancel, a DPC completion and cleanup;
+/* harness.c: drives the example driver through create, reads, a cancel, a DPC completion, a queue-depth
+   request, cleanup and a request to the stopped queue;
    `harness --inject` repeats that scenario cancelling each in-flight IRP at every cancel window. */
 #include <stdio.h>
 #include <string.h>
@@ -13,13 +14,14 @@ static void Scenario(void *Context)
 {
     QUEUE_EXTENSION extension;
     PDEVICE_OBJECT device;
-    IRP create, reads[4], cleanup;
+    IRP create, reads[4], depth, cleanup, stopped;
     KIRQL old;
     int i;
 
     (void)Context;
     memset(&extension, 0, sizeof extension);
     InitializeListHead(&extension.PendingReads);
+    KeInitializeSpinLock(&extension.QueueLock);
     device = WdmLoadDriver(DriverEntry, &extension);
 
     WdmSend(&create, IRP_MJ_CREATE);
@@ -38,7 +40,9 @@ static void Scenario(void *Context)
     reads[3].Cancel = TRUE;
     WdmCallDriver(device, &reads[3]);
 
+    WdmSend(&depth, IRP_MJ_DEVICE_CONTROL);
     WdmSend(&cleanup, IRP_MJ_CLEANUP);
+    WdmSend(&stopped, IRP_MJ_DEVICE_CONTROL);
 
     for (i = 0; i < 4; i++) Completed += reads[i].Completed;
     DpcCompleted += extension.Completed;

@@ -1,4 +1,4 @@
-/* queue.c: the read queue, its cancel routine and the DPC-style completion path. */
+/* queue.c: the read queue, its cancel routine, the DPC-style completion path and stopping the queue. */
 #include "driver.h"
 
 NTSTATUS QdQueueRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
@@ -78,5 +78,25 @@ void QdCompleteCurrent(PDEVICE_OBJECT DeviceObject)
 #endif
     irp->IoStatus.Status = STATUS_SUCCESS;
     IoCompleteRequest(irp, IO_NO_INCREMENT);
-    ext->Completed++;
+    /* Another processor may hold the device lock: a DPC does not wait for it, the count waits for the next one. */
+    if (KeTryToAcquireSpinLockAtDpcLevel(&ext->QueueLock)) {
+        ext->Completed += 1 + ext->Deferred;
+        ext->Deferred = 0;
+        KeReleaseSpinLockFromDpcLevel(&ext->QueueLock);
+#ifdef SEEDED_BUGS
+        KeReleaseSpinLockFromDpcLevel(&ext->QueueLock);
+#endif
+    } else {
+        ext->Deferred++;
+    }
+}
+
+/* Stops the queue: later requests fail. Takes the device lock itself: the caller must not hold it. */
+void QdStopQueue(PQUEUE_EXTENSION ext)
+{
+    KLOCK_QUEUE_HANDLE handle;
+
+    KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &handle);
+    ext->Stopped = TRUE;
+    KeReleaseInStackQueuedSpinLock(&handle);
 }
