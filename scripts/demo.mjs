@@ -29,6 +29,12 @@ step('Run the clean harness', process.execPath, [bin('spincheck'), 'run', '--', 
 const status = step('Run the harness built with seeded bugs', process.execPath, [bin('spincheck'), 'run', '--', './harness-buggy'], {
   allowFailure: true,
 });
+process.stdout.write(
+  '\nThe seeded build has four bugs on the cancel spin lock and four on the driver\'s device lock (QueueLock):\n' +
+    'QdDeviceControl returns on its error path holding it (spin-lock-exit-held) and releases it with the cancel\n' +
+    'lock\'s IRQL (irql-mismatch), cleanup takes it twice (spin-lock-double-acquire), the DPC releases it twice\n' +
+    '(spin-lock-release-not-held).\n',
+);
 process.stdout.write(`\nThe seeded-bug run exited with status ${status}: spincheck report and run fail on violations.\n`);
 const reportDir = join(example, 'spincheck-report');
 step('Write the HTML and SARIF reports of both runs', process.execPath, [
