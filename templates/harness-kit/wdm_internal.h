@@ -10,8 +10,6 @@
 size_t WdmThreadId(void);
 /* True when the calling thread holds the cancel spin lock. */
 BOOLEAN WdmCancelLockHeld(void);
-/* The spin locks other than the cancel lock the calling thread holds. */
-ULONG WdmSpinLocksHeld(void);
 /* Cancellation injection (io_core.h): WdmInjectRun(0) starts a run counting the (window, IRP) pairs,
    WdmInjectRun(Pair) one cancelling the IRP of that pair at its window; WdmInjectPairs() is the pairs the
    current run passed, WdmInjectOff() stops injecting. IRPs are in flight from WdmCallDriver to completion. */

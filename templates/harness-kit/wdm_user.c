@@ -182,11 +182,6 @@ static void ReleaseFromDpc(PKSPIN_LOCK SpinLock, const char *Api)
   if (Released(Api, io_spin_release(Word(SpinLock)))) CancelWindow();
 }
 
-ULONG WdmSpinLocksHeld(void)
-{
-  return (ULONG)io_held_count();
-}
-
 /* As the DDK's inline: the lock word is cleared (a hold of the old lock ends, io_spin_mine). */
 void KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
 {
