@@ -127,7 +127,7 @@ static inline void io_held_drop(io_held_lock *h)
   *h = set->held[--set->count];
 }
 
-/* A second acquire by the holder: one level deeper when nest is set (*h nests), else refused. */
+/* A second acquire by the holder: one level deeper when nest is set, else refused (nothing changes). */
 static inline enum io_lock_result io_held_again(io_held_lock *h, int nest)
 {
   if (!nest) return IO_LOCK_REFUSED;
@@ -136,14 +136,14 @@ static inline enum io_lock_result io_held_again(io_held_lock *h, int nest)
 }
 
 /* KSPIN_LOCK (and every lock kept in one: in-stack queued, interrupt, numbered queued, VPB): the word holds
-   the IO_THREAD_ID() of its holder, 0 when free. Acquire waits for it; the IRQL is the face's. */
+   the IO_THREAD_ID() of its holder, 0 when free. Acquire waits for it; the IRQL is the face's.
 
-/* The caller's hold of the word, or NULL. A word that no longer names the caller was reinitialised (the DDK's
+   The caller's hold of the word, or NULL. A word that no longer names the caller was reinitialised (the DDK's
    KeInitializeSpinLock is an inline store): that hold has ended. */
 static inline io_held_lock *io_spin_mine(volatile size_t *word)
 {
   io_held_lock *h = io_held_find(word);
-  if (h == NULL || IO_LOAD(word) == IO_THREAD_ID()) return h;
+  if (h == NULL || h->ex || IO_LOAD(word) == IO_THREAD_ID()) return h;
   io_held_drop(h);
   return NULL;
 }
