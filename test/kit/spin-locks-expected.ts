@@ -21,6 +21,8 @@ export const SPIN_LOCKS_STDOUT = [
   'ForDpc at PASSIVE_LEVEL: saved 0, at 2',
   'exclusive: saved 0, at 2',
   'restored to 0',
+  'three nested, two released out of order: c held 1, a free 1',
+  'the last released to 0',
   'cancel lock inside a spin lock: saved 2',
   'interrupt lock at 8, saved 0',
   'reinitialised while held: try 1',

@@ -186,6 +186,21 @@ int main(void)
     KeReleaseSpinLock(&Lock, old);
     printf("restored to %u\n", KeGetCurrentIrql());
 
+    {
+        KSPIN_LOCK a, b, c;
+        KeInitializeSpinLock(&a);
+        KeInitializeSpinLock(&b);
+        KeInitializeSpinLock(&c);
+        KeAcquireSpinLock(&a, &old);
+        KeAcquireSpinLockAtDpcLevel(&b);
+        KeAcquireSpinLockAtDpcLevel(&c);
+        KeReleaseSpinLockFromDpcLevel(&b);
+        KeReleaseSpinLockFromDpcLevel(&a);
+        printf("three nested, two released out of order: c held %u, a free %u\n", !KeTryToAcquireSpinLockAtDpcLevel(&c), KeTryToAcquireSpinLockAtDpcLevel(&a));
+        KeReleaseSpinLockFromDpcLevel(&a);
+        KeReleaseSpinLock(&c, old);
+        printf("the last released to %u\n", KeGetCurrentIrql());
+    }
     KeAcquireSpinLock(&Lock, &old);
     IoAcquireCancelSpinLock(&dpc);
     printf("cancel lock inside a spin lock: saved %u\n", dpc);
