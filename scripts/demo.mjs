@@ -32,8 +32,8 @@ const status = step('Run the harness built with seeded bugs', process.execPath, 
 process.stdout.write(
   '\nThe seeded build has four bugs on the cancel spin lock and four on the driver\'s device lock (QueueLock):\n' +
     'QdDeviceControl returns on its error path holding it (spin-lock-exit-held) and releases it with the cancel\n' +
-    'lock\'s IRQL (irql-mismatch), cleanup takes it twice (spin-lock-double-acquire), the DPC releases it twice\n' +
-    '(spin-lock-release-not-held).\n',
+    'lock\'s IRQL (irql-mismatch), cleanup calls QdStopQueue, which takes it, while holding it\n' +
+    '(spin-lock-double-acquire), and the DPC releases it twice (spin-lock-release-not-held).\n',
 );
 process.stdout.write(`\nThe seeded-bug run exited with status ${status}: spincheck report and run fail on violations.\n`);
 const reportDir = join(example, 'spincheck-report');

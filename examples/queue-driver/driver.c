@@ -29,11 +29,14 @@ NTSTATUS QdCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     PQUEUE_EXTENSION ext = (PQUEUE_EXTENSION)DeviceObject->DeviceExtension;
     KIRQL irql;
+#ifdef SEEDED_BUGS
+    KLOCK_QUEUE_HANDLE handle;
+#endif
 
 #ifdef SEEDED_BUGS
-    KeAcquireSpinLock(&ext->QueueLock, &irql);
+    KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &handle);
     QdStopQueue(ext);
-    KeReleaseSpinLock(&ext->QueueLock, irql);
+    KeReleaseInStackQueuedSpinLock(&handle);
 #else
     QdStopQueue(ext);
 #endif

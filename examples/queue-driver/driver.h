@@ -9,6 +9,7 @@ typedef struct _QUEUE_EXTENSION {
   PIRP CurrentIrp;
   KSPIN_LOCK QueueLock;    /* the device lock: guards the fields below; the cancel lock is taken inside it */
   BOOLEAN Stopped;         /* set by cleanup: later requests fail */
+  ULONG Started;
   ULONG Completed;
   ULONG Deferred;          /* DPC completions that found the device lock busy and left the count */
 } QUEUE_EXTENSION, *PQUEUE_EXTENSION;

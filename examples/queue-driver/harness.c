@@ -1,5 +1,5 @@
-/* harness.c: drives the example driver through create, reads, a cancel, a DPC completion, a queue-depth
-   request, cleanup and a request to the stopped queue;
+/* harness.c: drives the example driver through create, reads, a queue-depth request, a cancel, a DPC
+   completion, cleanup and a request to the stopped queue;
    `harness --inject` repeats that scenario cancelling each in-flight IRP at every cancel window. */
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +26,7 @@ static void Scenario(void *Context)
 
     WdmSend(&create, IRP_MJ_CREATE);
     for (i = 0; i < 3; i++) WdmSend(&reads[i], IRP_MJ_READ);
+    WdmSend(&depth, IRP_MJ_DEVICE_CONTROL);
     WdmCancel(&reads[1]);
 
     QdStartNext(device);
@@ -40,7 +41,6 @@ static void Scenario(void *Context)
     reads[3].Cancel = TRUE;
     WdmCallDriver(device, &reads[3]);
 
-    WdmSend(&depth, IRP_MJ_DEVICE_CONTROL);
     WdmSend(&cleanup, IRP_MJ_CLEANUP);
     WdmSend(&stopped, IRP_MJ_DEVICE_CONTROL);
 

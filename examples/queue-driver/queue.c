@@ -42,10 +42,12 @@ VOID QdCancelRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
 }
 
-/* StartIo-style: the head of the queue becomes the current request; it stays cancelable. */
+/* StartIo-style: the head of the queue becomes the current request; it stays cancelable. Counts the start under
+   the device lock (an in-stack queued acquire). */
 void QdStartNext(PDEVICE_OBJECT DeviceObject)
 {
     PQUEUE_EXTENSION ext = (PQUEUE_EXTENSION)DeviceObject->DeviceExtension;
+    KLOCK_QUEUE_HANDLE handle;
     KIRQL irql;
 
     IoAcquireCancelSpinLock(&irql);
@@ -54,6 +56,9 @@ void QdStartNext(PDEVICE_OBJECT DeviceObject)
         ext->CurrentIrp = CONTAINING_RECORD(entry, IRP, Tail.Overlay.ListEntry);
     }
     IoReleaseCancelSpinLock(irql);
+    KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &handle);
+    ext->Started++;
+    KeReleaseInStackQueuedSpinLock(&handle);
 }
 
 /* DPC-style completion of the current request, run at DISPATCH_LEVEL. */
@@ -94,9 +99,9 @@ void QdCompleteCurrent(PDEVICE_OBJECT DeviceObject)
 /* Stops the queue: later requests fail. Takes the device lock itself: the caller must not hold it. */
 void QdStopQueue(PQUEUE_EXTENSION ext)
 {
-    KLOCK_QUEUE_HANDLE handle;
+    KIRQL irql;
 
-    KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &handle);
+    KeAcquireSpinLock(&ext->QueueLock, &irql);
     ext->Stopped = TRUE;
-    KeReleaseInStackQueuedSpinLock(&handle);
+    KeReleaseSpinLock(&ext->QueueLock, irql);
 }

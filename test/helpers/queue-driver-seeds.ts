@@ -57,8 +57,8 @@ export function queueDriverSeeds(drv: string): Seed[] {
     { kind: 'irql-mismatch', rule: `${ruleOf('KeReleaseSpinLock')}/irql-mismatch`, file: 'driver.c', line: at('driver.c', 'KeReleaseSpinLock(&ext->QueueLock, cancelIrql);'), function: 'QdDeviceControl', acquire: deviceLockAcquire },
     // The DPC-style completion releases the device lock twice.
     { kind: 'spin-lock-release-not-held', rule: `${ruleOf('KeReleaseSpinLockFromDpcLevel')}/spin-lock-release-not-held`, file: 'queue.c', line: at('queue.c', 'KeReleaseSpinLockFromDpcLevel(&ext->QueueLock);', 1), function: 'QdCompleteCurrent', acquire: null },
-    // Cleanup holds the device lock around QdStopQueue, which takes it again.
-    { kind: 'spin-lock-double-acquire', rule: `${ruleOf('KeAcquireInStackQueuedSpinLock')}/spin-lock-double-acquire`, file: 'queue.c', line: at('queue.c', 'KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &handle);'), function: 'QdStopQueue', acquire: `driver.c:${at('driver.c', 'KeAcquireSpinLock(&ext->QueueLock, &irql);')}` },
+    // Cleanup holds the device lock (in-stack) around QdStopQueue, which takes it again.
+    { kind: 'spin-lock-double-acquire', rule: `${ruleOf('KeAcquireSpinLock')}/spin-lock-double-acquire`, file: 'queue.c', line: at('queue.c', 'KeAcquireSpinLock(&ext->QueueLock, &irql);'), function: 'QdStopQueue', acquire: `driver.c:${at('driver.c', 'KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &handle);')}` },
   ];
   return [...cancelSeeds, ...(SPIN_LOCK_KINDS_CHECKED ? spinSeeds : [])].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }
