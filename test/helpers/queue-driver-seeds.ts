@@ -8,7 +8,7 @@ import { LOCK_FORM_BY_NAME } from '../../src/model/lock-api.js';
 
 export interface Seed {
   kind: string;
-  /** SARIF ruleId: `<LockRule>/<kind>`. */
+  /** SARIF ruleId: `<LockRule>/<kind>`; the alternation kinds under the rule of the form called (lock-api.ts). */
   rule: string;
   file: 'driver.c' | 'queue.c';
   line: number;
@@ -54,7 +54,7 @@ export function queueDriverSeeds(drv: string): Seed[] {
     // QdDeviceControl's stopped-queue error path returns holding the device lock.
     { kind: 'spin-lock-exit-held', rule: 'CancelSpinLock/spin-lock-exit-held', file: 'driver.c', line: at('driver.c', 'return STATUS_INVALID_DEVICE_REQUEST;'), function: 'QdDeviceControl', acquire: deviceLockAcquire },
     // ... and its success path releases the device lock with the IRQL the cancel lock's acquire saved.
-    { kind: 'irql-mismatch', rule: `${ruleOf('KeReleaseSpinLock')}/irql-mismatch`, file: 'driver.c', line: at('driver.c', 'KeReleaseSpinLock(&ext->QueueLock, cancelIrql);'), function: 'QdDeviceControl', acquire: deviceLockAcquire },
+    { kind: 'irql-mismatch', rule: 'CancelSpinLock/irql-mismatch', file: 'driver.c', line: at('driver.c', 'KeReleaseSpinLock(&ext->QueueLock, cancelIrql);'), function: 'QdDeviceControl', acquire: deviceLockAcquire },
     // The DPC-style completion releases the device lock twice.
     { kind: 'spin-lock-release-not-held', rule: `${ruleOf('KeReleaseSpinLockFromDpcLevel')}/spin-lock-release-not-held`, file: 'queue.c', line: at('queue.c', 'KeReleaseSpinLockFromDpcLevel(&ext->QueueLock);', 1), function: 'QdCompleteCurrent', acquire: null },
     // Cleanup holds the device lock (in-stack) around QdStopQueue, which takes it again.
