@@ -141,11 +141,12 @@ static void km_at_most_dispatch(const char *api)
   if (km_cur_irql > DISPATCH_LEVEL) km_error("%s at IRQL %u (above DISPATCH_LEVEL)", api, km_cur_irql);
 }
 
-/* Raising acquires: a cancel window before (no lock held yet), raise, take the lock; the old IRQL. */
+/* Raising acquires: raise, take the lock; the old IRQL. No cancel window here: spincheck's hooks of the call
+   bracket it (its acquire hook has run, its post hook has not), and a cancel routine run inside it would take and
+   release locks between them. The windows are at the releases, which run after their hooks. */
 static KIRQL km_acquire_raise(PKSPIN_LOCK lock, const char *api)
 {
   KIRQL old;
-  km_window(api);
   km_at_most_dispatch(api);
   old = km_raise(DISPATCH_LEVEL, api);
   km_spin_acquire(lock, api);
@@ -277,7 +278,6 @@ KM_EXPORT(KeReleaseInStackQueuedSpinLockForDpc);
 static KIRQL km_ex_acquire_raise(PEX_SPIN_LOCK lock, int shared, const char *api)
 {
   KIRQL old;
-  km_window(api);
   km_at_most_dispatch(api);
   old = km_raise(DISPATCH_LEVEL, api);
   km_acquired(io_ex_acquire((volatile long *)lock, shared, 1), api, lock);
