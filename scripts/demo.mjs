@@ -29,6 +29,12 @@ step('Run the clean harness', process.execPath, [bin('spincheck'), 'run', '--', 
 const status = step('Run the harness built with seeded bugs', process.execPath, [bin('spincheck'), 'run', '--', './harness-buggy'], {
   allowFailure: true,
 });
+process.stdout.write(
+  '\nThe seeded build has four bugs on the cancel spin lock and four on the driver\'s device lock (QueueLock):\n' +
+    'QdDeviceControl returns on its error path holding it (spin-lock-exit-held) and releases it with the cancel\n' +
+    'lock\'s IRQL (irql-mismatch), cleanup calls QdStopQueue, which takes it, while holding it\n' +
+    '(spin-lock-double-acquire), and the DPC releases it twice (spin-lock-release-not-held).\n',
+);
 process.stdout.write(`\nThe seeded-bug run exited with status ${status}: spincheck report and run fail on violations.\n`);
 const reportDir = join(example, 'spincheck-report');
 step('Write the HTML and SARIF reports of both runs', process.execPath, [

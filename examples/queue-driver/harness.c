@@ -1,4 +1,5 @@
-/* harness.c: drives the example driver through create, reads, a cancel, a DPC completion and cleanup;
+/* harness.c: drives the example driver through create, reads, a queue-depth request, a cancel, a DPC
+   completion, cleanup and a request to the stopped queue;
    `harness --inject` repeats that scenario cancelling each in-flight IRP at every cancel window. */
 #include <stdio.h>
 #include <string.h>
@@ -13,17 +14,19 @@ static void Scenario(void *Context)
 {
     QUEUE_EXTENSION extension;
     PDEVICE_OBJECT device;
-    IRP create, reads[4], cleanup;
+    IRP create, reads[4], depth, cleanup, stopped;
     KIRQL old;
     int i;
 
     (void)Context;
     memset(&extension, 0, sizeof extension);
     InitializeListHead(&extension.PendingReads);
+    KeInitializeSpinLock(&extension.QueueLock);
     device = WdmLoadDriver(DriverEntry, &extension);
 
     WdmSend(&create, IRP_MJ_CREATE);
     for (i = 0; i < 3; i++) WdmSend(&reads[i], IRP_MJ_READ);
+    WdmSend(&depth, IRP_MJ_DEVICE_CONTROL);
     WdmCancel(&reads[1]);
 
     QdStartNext(device);
@@ -39,6 +42,7 @@ static void Scenario(void *Context)
     WdmCallDriver(device, &reads[3]);
 
     WdmSend(&cleanup, IRP_MJ_CLEANUP);
+    WdmSend(&stopped, IRP_MJ_DEVICE_CONTROL);
 
     for (i = 0; i < 4; i++) Completed += reads[i].Completed;
     DpcCompleted += extension.Completed;

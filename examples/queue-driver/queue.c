@@ -1,4 +1,4 @@
-/* queue.c: the read queue, its cancel routine and the DPC-style completion path. */
+/* queue.c: the read queue, its cancel routine, the DPC-style completion path and stopping the queue. */
 #include "driver.h"
 
 NTSTATUS QdQueueRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
@@ -42,10 +42,12 @@ VOID QdCancelRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
 }
 
-/* StartIo-style: the head of the queue becomes the current request; it stays cancelable. */
+/* StartIo-style: the head of the queue becomes the current request; it stays cancelable. Counts the start under
+   the device lock (an in-stack queued acquire). */
 void QdStartNext(PDEVICE_OBJECT DeviceObject)
 {
     PQUEUE_EXTENSION ext = (PQUEUE_EXTENSION)DeviceObject->DeviceExtension;
+    KLOCK_QUEUE_HANDLE handle;
     KIRQL irql;
 
     IoAcquireCancelSpinLock(&irql);
@@ -54,6 +56,9 @@ void QdStartNext(PDEVICE_OBJECT DeviceObject)
         ext->CurrentIrp = CONTAINING_RECORD(entry, IRP, Tail.Overlay.ListEntry);
     }
     IoReleaseCancelSpinLock(irql);
+    KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &handle);
+    ext->Started++;
+    KeReleaseInStackQueuedSpinLock(&handle);
 }
 
 /* DPC-style completion of the current request, run at DISPATCH_LEVEL. */
@@ -78,5 +83,25 @@ void QdCompleteCurrent(PDEVICE_OBJECT DeviceObject)
 #endif
     irp->IoStatus.Status = STATUS_SUCCESS;
     IoCompleteRequest(irp, IO_NO_INCREMENT);
-    ext->Completed++;
+    /* Another processor may hold the device lock: a DPC does not wait for it, the count waits for the next one. */
+    if (KeTryToAcquireSpinLockAtDpcLevel(&ext->QueueLock)) {
+        ext->Completed += 1 + ext->Deferred;
+        ext->Deferred = 0;
+        KeReleaseSpinLockFromDpcLevel(&ext->QueueLock);
+#ifdef SEEDED_BUGS
+        KeReleaseSpinLockFromDpcLevel(&ext->QueueLock);
+#endif
+    } else {
+        ext->Deferred++;
+    }
+}
+
+/* Stops the queue: later requests fail. Takes the device lock itself: the caller must not hold it. */
+void QdStopQueue(PQUEUE_EXTENSION ext)
+{
+    KIRQL irql;
+
+    KeAcquireSpinLock(&ext->QueueLock, &irql);
+    ext->Stopped = TRUE;
+    KeReleaseSpinLock(&ext->QueueLock, irql);
 }

@@ -16,6 +16,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
 
     ext = (PWDS_EXTENSION)device->DeviceExtension;
     ext->Self = device;
+    KeInitializeSpinLock(&ext->DeviceLock);
     KeInitializeTimer(&ext->Timer);
     KeInitializeDpc(&ext->TimerDpc, WdsTransferDpc, device);
     WdsInitializeEvents(ext);
@@ -53,9 +54,18 @@ VOID NTAPI WdsUnload(PDRIVER_OBJECT DriverObject)
     }
 }
 
+/* Counts the open files under the device lock (an in-stack queued acquire). */
 NTSTATUS NTAPI WdsCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
-    UNREFERENCED_PARAMETER(DeviceObject);
+    PWDS_EXTENSION ext = (PWDS_EXTENSION)DeviceObject->DeviceExtension;
+    KLOCK_QUEUE_HANDLE handle;
+
+    KeAcquireInStackQueuedSpinLock(&ext->DeviceLock, &handle);
+    if (IoGetCurrentIrpStackLocation(Irp)->MajorFunction == IRP_MJ_CREATE)
+        ext->OpenFiles++;
+    else
+        ext->OpenFiles--;
+    KeReleaseInStackQueuedSpinLock(&handle);
     WdsCompleteRequest(Irp, STATUS_SUCCESS, 0);
     return STATUS_SUCCESS;
 }
@@ -81,12 +91,15 @@ NTSTATUS NTAPI WdsDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     PIO_STACK_LOCATION sp = IoGetCurrentIrpStackLocation(Irp);
     ULONG_PTR info = 0;
     NTSTATUS status;
+    KIRQL irql;
 
     switch (sp->Parameters.DeviceIoControl.IoControlCode) {
     case IOCTL_WDS_WAIT_EVENT:
         return WdsWaitEvent(ext, Irp);
     case IOCTL_WDS_SIGNAL:
+        KeAcquireSpinLock(&ext->DeviceLock, &irql);
         ext->Stats.Events++;
+        KeReleaseSpinLock(&ext->DeviceLock, irql);
         WdsSignalEvents(ext, STATUS_SUCCESS, NULL);
         status = STATUS_SUCCESS;
         break;

@@ -71,14 +71,17 @@ ULONG WdsSignalEvents(PWDS_EXTENSION Extension, NTSTATUS Status, PFILE_OBJECT Fi
     return n;
 }
 
-/* The statistics are updated under the cancel spin lock (by the cancel routine and the DPC). */
+/* The statistics are updated under the cancel spin lock (by the cancel routine and the DPC), Events under the
+   device lock (the signal IOCTL): the cancel lock is taken inside the device lock. */
 static VOID WdsSnapshotStats(PWDS_EXTENSION Extension, PWDS_STATS Copy)
 {
-    KIRQL irql;
+    KIRQL lockIrql, irql;
 
+    KeAcquireSpinLock(&Extension->DeviceLock, &lockIrql);
     IoAcquireCancelSpinLock(&irql);
     *Copy = Extension->Stats;
     IoReleaseCancelSpinLock(irql);
+    KeReleaseSpinLock(&Extension->DeviceLock, lockIrql);
 }
 
 NTSTATUS WdsQueryStats(PWDS_EXTENSION Extension, PIRP Irp)

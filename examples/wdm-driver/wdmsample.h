@@ -36,6 +36,10 @@ typedef struct _WDS_EXTENSION {
   LIST_ENTRY EventQueue;
   KSPIN_LOCK EventLock;
   WDS_STATS Stats;
+  /* The device lock: guards OpenFiles (create and close) and Stats.Events (the signal IOCTL); the cancel lock
+     is taken inside it. */
+  KSPIN_LOCK DeviceLock;
+  ULONG OpenFiles;
 } WDS_EXTENSION, *PWDS_EXTENSION;
 
 DRIVER_INITIALIZE DriverEntry;

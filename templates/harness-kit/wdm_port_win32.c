@@ -27,3 +27,13 @@ size_t wdm_xchg(volatile size_t *p, size_t v)
 {
   return (size_t)InterlockedExchangePointer((PVOID volatile *)p, (PVOID)v);
 }
+
+long wdm_load_long(volatile long *p)
+{
+  return InterlockedCompareExchange(p, 0, 0);
+}
+
+int wdm_cas_long(volatile long *p, long expected, long desired)
+{
+  return InterlockedCompareExchange(p, desired, expected) == expected;
+}

@@ -10,6 +10,7 @@
 
 static WDM_TLS KIRQL CurrentIrql = PASSIVE_LEVEL;
 static WDM_TLS char ThreadMarker;
+static struct io_held_set *HeldLocks(void);
 
 /* The kit's side of the shared I/O-manager core (../io-core/io_core.h). */
 #define IO_IRP PIRP
@@ -24,7 +25,17 @@ static WDM_TLS char ThreadMarker;
 #define IO_IRQL() CurrentIrql
 #define IO_SET_IRQL(irql) (CurrentIrql = (KIRQL)(irql))
 #define IO_RESTORE_IRQL(irql) (CurrentIrql = (KIRQL)(irql))
+#define IO_HELD() HeldLocks()
+#define IO_LOAD_LONG(p) wdm_load_long(p)
+#define IO_CAS_LONG(p, expected, desired) wdm_cas_long((p), (expected), (desired))
 #include "../io-core/io_core.h"
+
+static WDM_TLS io_held_set Held;
+
+static struct io_held_set *HeldLocks(void)
+{
+  return &Held;
+}
 
 static io_cancel_lock CancelLock;
 
@@ -57,7 +68,7 @@ ULONG WdmInjectPairs(void)
 static void CancelWindow(void)
 {
   ULONG i;
-  if (!io_window_open(&Injection, WdmCancelLockHeld())) return;
+  if (!io_window_open(&Injection, WdmCancelLockHeld() || io_held_count() > 0)) return;
   for (i = 0; i < InFlightCount; i++) {
     if (io_window_pair(&Injection)) {
       if (!InFlight[i]->Cancel) IoCancelIrp(InFlight[i]);
@@ -103,30 +114,296 @@ void KeLowerIrql(KIRQL NewIrql)
   CurrentIrql = NewIrql;
 }
 
+/* ---- spin locks (io_core.h): a second acquire by the holder nests (a real system hangs there; spincheck reports
+   it, and the run goes on the way the driver wrote it); a release while not held is refused ---- */
+
+static volatile size_t *Word(PKSPIN_LOCK SpinLock)
+{
+  return (volatile size_t *)SpinLock;
+}
+
+/* An acquire's result: true when the caller now holds the lock; a nested acquire or a refusal is said on stderr. */
+static int Acquired(const char *Api, enum io_lock_result Result)
+{
+  if (Result == IO_LOCK_NESTED)
+    fprintf(stderr, "wdm_user: %s: this thread already holds the spin lock (a real system hangs here); nested\n", Api);
+  if (Result != IO_LOCK_REFUSED) return 1;
+  fprintf(stderr, "wdm_user: %s: this thread holds %d spin locks already; refused\n", Api, IO_MAX_HELD);
+  return 0;
+}
+
+/* A release's result: true when the caller held the lock; a refusal is said on stderr. */
+static int Released(const char *Api, enum io_lock_result Result)
+{
+  if (Result != IO_LOCK_NOT_HELD) return 1;
+  fprintf(stderr, "wdm_user: %s: the spin lock is not held by this thread; refused\n", Api);
+  return 0;
+}
+
+/* Raises to Level (a spin-lock acquire at a higher IRQL is the driver's bug, not checked); the old IRQL. */
+static KIRQL Raise(KIRQL Level)
+{
+  KIRQL Old = CurrentIrql;
+  CurrentIrql = Level;
+  return Old;
+}
+
+/* The ForDpc forms: raise only when below DISPATCH_LEVEL. */
+static KIRQL RaiseToDpc(void)
+{
+  KIRQL Old = CurrentIrql;
+  if (Old < DISPATCH_LEVEL) CurrentIrql = DISPATCH_LEVEL;
+  return Old;
+}
+
+static void Restore(KIRQL Irql)
+{
+  CurrentIrql = Irql;
+  CancelWindow();
+}
+
+static KIRQL AcquireRaising(PKSPIN_LOCK SpinLock, const char *Api)
+{
+  return Acquired(Api, io_spin_acquire(Word(SpinLock), 1)) ? Raise(DISPATCH_LEVEL) : CurrentIrql;
+}
+
+static void ReleaseRestoring(PKSPIN_LOCK SpinLock, KIRQL Irql, const char *Api)
+{
+  if (Released(Api, io_spin_release(Word(SpinLock)))) Restore(Irql);
+}
+
+static void AcquireAtDpc(PKSPIN_LOCK SpinLock, const char *Api)
+{
+  (void)Acquired(Api, io_spin_acquire(Word(SpinLock), 1));
+}
+
+static void ReleaseFromDpc(PKSPIN_LOCK SpinLock, const char *Api)
+{
+  if (Released(Api, io_spin_release(Word(SpinLock)))) CancelWindow();
+}
+
+/* As the DDK's inline: the lock word is cleared (a hold of the old lock ends, io_spin_mine). */
 void KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
 {
-  wdm_store((volatile size_t *)SpinLock, 0);
+  wdm_store(Word(SpinLock), 0);
 }
 
 void KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
 {
-  size_t self = WdmThreadId();
-  if (wdm_load((volatile size_t *)SpinLock) == self) {
-    fprintf(stderr, "wdm_user: KeAcquireSpinLock: this thread already holds the spin lock; refused\n");
-    return;
-  }
-  while (!wdm_cas((volatile size_t *)SpinLock, 0, self)) wdm_yield();
-  *OldIrql = CurrentIrql;
-  CurrentIrql = DISPATCH_LEVEL;
+  if (Acquired("KeAcquireSpinLock", io_spin_acquire(Word(SpinLock), 1))) *OldIrql = Raise(DISPATCH_LEVEL);
+}
+
+KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
+{
+  return AcquireRaising(SpinLock, "KeAcquireSpinLockRaiseToDpc");
+}
+
+KIRQL KfAcquireSpinLock(PKSPIN_LOCK SpinLock)
+{
+  return AcquireRaising(SpinLock, "KfAcquireSpinLock");
 }
 
 void KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
 {
-  if (!wdm_cas((volatile size_t *)SpinLock, WdmThreadId(), 0)) {
-    fprintf(stderr, "wdm_user: KeReleaseSpinLock: the spin lock is not held by this thread; refused\n");
-    return;
-  }
-  CurrentIrql = NewIrql;
+  ReleaseRestoring(SpinLock, NewIrql, "KeReleaseSpinLock");
+}
+
+void KfReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
+{
+  ReleaseRestoring(SpinLock, NewIrql, "KfReleaseSpinLock");
+}
+
+void KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
+{
+  AcquireAtDpc(SpinLock, "KeAcquireSpinLockAtDpcLevel");
+}
+
+void KefAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
+{
+  AcquireAtDpc(SpinLock, "KefAcquireSpinLockAtDpcLevel");
+}
+
+void KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
+{
+  ReleaseFromDpc(SpinLock, "KeReleaseSpinLockFromDpcLevel");
+}
+
+void KefReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock)
+{
+  ReleaseFromDpc(SpinLock, "KefReleaseSpinLockFromDpcLevel");
+}
+
+BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
+{
+  return (BOOLEAN)io_spin_try(Word(SpinLock));
+}
+
+KIRQL KeAcquireSpinLockForDpc(PKSPIN_LOCK SpinLock)
+{
+  return Acquired("KeAcquireSpinLockForDpc", io_spin_acquire(Word(SpinLock), 1)) ? RaiseToDpc() : CurrentIrql;
+}
+
+void KeReleaseSpinLockForDpc(PKSPIN_LOCK SpinLock, KIRQL OldIrql)
+{
+  ReleaseRestoring(SpinLock, OldIrql, "KeReleaseSpinLockForDpc");
+}
+
+/* The handle records the lock (even when the acquire is refused) and the IRQL its release restores. */
+static int AcquireInStack(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle, const char *Api)
+{
+  LockHandle->LockQueue.Next = NULL;
+  LockHandle->LockQueue.Lock = SpinLock;
+  LockHandle->OldIrql = CurrentIrql;
+  return Acquired(Api, io_spin_acquire(Word(SpinLock), 1));
+}
+
+void KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  if (AcquireInStack(SpinLock, LockHandle, "KeAcquireInStackQueuedSpinLock")) LockHandle->OldIrql = Raise(DISPATCH_LEVEL);
+}
+
+void KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  (void)AcquireInStack(SpinLock, LockHandle, "KeAcquireInStackQueuedSpinLockAtDpcLevel");
+}
+
+void KeAcquireInStackQueuedSpinLockForDpc(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  if (AcquireInStack(SpinLock, LockHandle, "KeAcquireInStackQueuedSpinLockForDpc")) LockHandle->OldIrql = RaiseToDpc();
+}
+
+void KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  ReleaseRestoring(LockHandle->LockQueue.Lock, LockHandle->OldIrql, "KeReleaseInStackQueuedSpinLock");
+}
+
+void KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  ReleaseFromDpc(LockHandle->LockQueue.Lock, "KeReleaseInStackQueuedSpinLockFromDpcLevel");
+}
+
+void KeReleaseInStackQueuedSpinLockForDpc(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  ReleaseRestoring(LockHandle->LockQueue.Lock, LockHandle->OldIrql, "KeReleaseInStackQueuedSpinLockForDpc");
+}
+
+static KIRQL ExAcquireRaising(PEX_SPIN_LOCK SpinLock, int Shared, const char *Api)
+{
+  return Acquired(Api, io_ex_acquire(SpinLock, Shared, 1)) ? Raise(DISPATCH_LEVEL) : CurrentIrql;
+}
+
+static void ExReleaseRestoring(PEX_SPIN_LOCK SpinLock, int Shared, KIRQL Irql, const char *Api)
+{
+  if (Released(Api, io_ex_release(SpinLock, Shared))) Restore(Irql);
+}
+
+static void ExReleaseFromDpc(PEX_SPIN_LOCK SpinLock, int Shared, const char *Api)
+{
+  if (Released(Api, io_ex_release(SpinLock, Shared))) CancelWindow();
+}
+
+KIRQL ExAcquireSpinLockExclusive(PEX_SPIN_LOCK SpinLock)
+{
+  return ExAcquireRaising(SpinLock, 0, "ExAcquireSpinLockExclusive");
+}
+
+KIRQL ExAcquireSpinLockShared(PEX_SPIN_LOCK SpinLock)
+{
+  return ExAcquireRaising(SpinLock, 1, "ExAcquireSpinLockShared");
+}
+
+void ExAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock)
+{
+  (void)Acquired("ExAcquireSpinLockExclusiveAtDpcLevel", io_ex_acquire(SpinLock, 0, 1));
+}
+
+void ExAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock)
+{
+  (void)Acquired("ExAcquireSpinLockSharedAtDpcLevel", io_ex_acquire(SpinLock, 1, 1));
+}
+
+void ExReleaseSpinLockExclusive(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql)
+{
+  ExReleaseRestoring(SpinLock, 0, OldIrql, "ExReleaseSpinLockExclusive");
+}
+
+void ExReleaseSpinLockShared(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql)
+{
+  ExReleaseRestoring(SpinLock, 1, OldIrql, "ExReleaseSpinLockShared");
+}
+
+void ExReleaseSpinLockExclusiveFromDpcLevel(PEX_SPIN_LOCK SpinLock)
+{
+  ExReleaseFromDpc(SpinLock, 0, "ExReleaseSpinLockExclusiveFromDpcLevel");
+}
+
+void ExReleaseSpinLockSharedFromDpcLevel(PEX_SPIN_LOCK SpinLock)
+{
+  ExReleaseFromDpc(SpinLock, 1, "ExReleaseSpinLockSharedFromDpcLevel");
+}
+
+BOOLEAN ExTryAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock)
+{
+  return (BOOLEAN)io_ex_try(SpinLock, 0);
+}
+
+BOOLEAN ExTryAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock)
+{
+  return (BOOLEAN)io_ex_try(SpinLock, 1);
+}
+
+ULONG ExTryConvertSharedSpinLockExclusive(PEX_SPIN_LOCK SpinLock)
+{
+  return (ULONG)io_ex_convert(SpinLock);
+}
+
+void WdmInitInterrupt(PKINTERRUPT Interrupt, KIRQL SynchronizeIrql)
+{
+  KeInitializeSpinLock(&Interrupt->SpinLock);
+  Interrupt->SynchronizeIrql = SynchronizeIrql;
+}
+
+KIRQL KeAcquireInterruptSpinLock(PKINTERRUPT Interrupt)
+{
+  if (!Acquired("KeAcquireInterruptSpinLock", io_spin_acquire(Word(&Interrupt->SpinLock), 1))) return CurrentIrql;
+  return Raise(Interrupt->SynchronizeIrql);
+}
+
+void KeReleaseInterruptSpinLock(PKINTERRUPT Interrupt, KIRQL OldIrql)
+{
+  ReleaseRestoring(&Interrupt->SpinLock, OldIrql, "KeReleaseInterruptSpinLock");
+}
+
+/* The numbered queued spin locks; a number out of range is refused. */
+static KSPIN_LOCK QueuedLocks[LockQueueMaximumLock];
+
+static PKSPIN_LOCK QueuedLock(KSPIN_LOCK_QUEUE_NUMBER Number, const char *Api)
+{
+  if (Number < LockQueueMaximumLock) return &QueuedLocks[Number];
+  fprintf(stderr, "wdm_user: %s: there is no queued spin lock %lu; refused\n", Api, (unsigned long)Number);
+  return NULL;
+}
+
+KIRQL KeAcquireQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number)
+{
+  PKSPIN_LOCK Lock = QueuedLock(Number, "KeAcquireQueuedSpinLock");
+  return Lock != NULL ? AcquireRaising(Lock, "KeAcquireQueuedSpinLock") : CurrentIrql;
+}
+
+void KeReleaseQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number, KIRQL OldIrql)
+{
+  PKSPIN_LOCK Lock = QueuedLock(Number, "KeReleaseQueuedSpinLock");
+  if (Lock != NULL) ReleaseRestoring(Lock, OldIrql, "KeReleaseQueuedSpinLock");
+}
+
+void IoAcquireVpbSpinLock(PKIRQL Irql)
+{
+  if (Acquired("IoAcquireVpbSpinLock", io_spin_acquire(Word(&QueuedLocks[LockQueueIoVpbLock]), 1))) *Irql = Raise(DISPATCH_LEVEL);
+}
+
+void IoReleaseVpbSpinLock(KIRQL Irql)
+{
+  ReleaseRestoring(&QueuedLocks[LockQueueIoVpbLock], Irql, "IoReleaseVpbSpinLock");
 }
 
 void InsertTailList(PLIST_ENTRY Head, PLIST_ENTRY Entry)

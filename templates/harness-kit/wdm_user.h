@@ -95,12 +95,82 @@ void InsertTailList(PLIST_ENTRY Head, PLIST_ENTRY Entry);
 PLIST_ENTRY RemoveHeadList(PLIST_ENTRY Head);
 BOOLEAN RemoveEntryList(PLIST_ENTRY Entry);
 
-/* Executive spin locks: real locks with an emulated IRQL (DISPATCH_LEVEL while held). A second acquire by
-   the holder is refused with a message instead of spinning forever. */
+/* Spin locks: real locks (a thread that wants a held lock waits) with an emulated per-thread IRQL, every form
+   a WDM driver uses (the DDK's names and argument shapes). An acquire saves the IRQL and raises it as the DDK
+   does (DISPATCH_LEVEL; an interrupt's SynchronizeIrql), a release restores the IRQL it is given; the
+   AtDpcLevel/FromDpcLevel forms leave it alone. A second acquire by the holder nests, with a message, instead of
+   hanging the harness (a real system hangs there); a release by a thread that does not hold the lock is refused
+   with a message. spincheck reports both. A thread holds at most 32 spin locks at once besides the cancel lock. */
 typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
 void KeInitializeSpinLock(PKSPIN_LOCK SpinLock);
 void KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql);
+KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock);
+KIRQL KfAcquireSpinLock(PKSPIN_LOCK SpinLock);
 void KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
+void KfReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
+void KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+void KefAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+void KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
+void KefReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
+/* Holds the lock only when it returns TRUE (a lock held by anyone, the caller included, gives FALSE). */
+BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+/* Raise to DISPATCH_LEVEL only when below it; the release restores the returned IRQL. */
+KIRQL KeAcquireSpinLockForDpc(PKSPIN_LOCK SpinLock);
+void KeReleaseSpinLockForDpc(PKSPIN_LOCK SpinLock, KIRQL OldIrql);
+#define ExAcquireSpinLock(Lock, OldIrql) KeAcquireSpinLock((Lock), (OldIrql))
+#define ExReleaseSpinLock(Lock, OldIrql) KeReleaseSpinLock((Lock), (OldIrql))
+#define ExAcquireSpinLockAtDpcLevel(Lock) KeAcquireSpinLockAtDpcLevel(Lock)
+#define ExReleaseSpinLockFromDpcLevel(Lock) KeReleaseSpinLockFromDpcLevel(Lock)
+
+/* In-stack queued spin locks: the handle records the lock and the saved IRQL; its release releases that lock. */
+typedef struct _KSPIN_LOCK_QUEUE {
+  struct _KSPIN_LOCK_QUEUE *volatile Next;
+  PKSPIN_LOCK volatile Lock;
+} KSPIN_LOCK_QUEUE, *PKSPIN_LOCK_QUEUE;
+typedef struct _KLOCK_QUEUE_HANDLE {
+  KSPIN_LOCK_QUEUE LockQueue;
+  KIRQL OldIrql;
+} KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
+void KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle);
+void KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle);
+void KeAcquireInStackQueuedSpinLockForDpc(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle);
+void KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle);
+void KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle);
+void KeReleaseInStackQueuedSpinLockForDpc(PKLOCK_QUEUE_HANDLE LockHandle);
+
+/* Executive shared/exclusive (reader/writer) spin locks; initialise one with 0. */
+typedef volatile LONG EX_SPIN_LOCK, *PEX_SPIN_LOCK;
+KIRQL ExAcquireSpinLockExclusive(PEX_SPIN_LOCK SpinLock);
+KIRQL ExAcquireSpinLockShared(PEX_SPIN_LOCK SpinLock);
+void ExAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock);
+void ExAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock);
+void ExReleaseSpinLockExclusive(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql);
+void ExReleaseSpinLockShared(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql);
+void ExReleaseSpinLockExclusiveFromDpcLevel(PEX_SPIN_LOCK SpinLock);
+void ExReleaseSpinLockSharedFromDpcLevel(PEX_SPIN_LOCK SpinLock);
+BOOLEAN ExTryAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock);
+BOOLEAN ExTryAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock);
+/* TRUE when the caller was the only reader: the lock is then held exclusive (else still shared). */
+ULONG ExTryConvertSharedSpinLockExclusive(PEX_SPIN_LOCK SpinLock);
+
+/* An interrupt object's spin lock: the acquire raises to its SynchronizeIrql (WdmInitInterrupt sets one up). */
+typedef struct _KINTERRUPT {
+  KSPIN_LOCK SpinLock;
+  KIRQL SynchronizeIrql;
+} KINTERRUPT, *PKINTERRUPT;
+KIRQL KeAcquireInterruptSpinLock(PKINTERRUPT Interrupt);
+void KeReleaseInterruptSpinLock(PKINTERRUPT Interrupt, KIRQL OldIrql);
+
+/* The numbered system queued spin locks; LockQueueIoVpbLock is the VPB lock. */
+typedef ULONG KSPIN_LOCK_QUEUE_NUMBER;
+#define LockQueueIoDatabaseLock 10
+#define LockQueueIoVpbLock 9
+#define LockQueueIoCompletionLock 11
+#define LockQueueMaximumLock 17
+KIRQL KeAcquireQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number);
+void KeReleaseQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number, KIRQL OldIrql);
+void IoAcquireVpbSpinLock(PKIRQL Irql);
+void IoReleaseVpbSpinLock(KIRQL Irql);
 
 /* The cancel spin lock: a real lock with an emulated IRQL. A second acquire by the owner and a release by a
    thread that does not hold it are refused (and reported by spincheck) instead of hanging the harness. */
@@ -117,6 +187,8 @@ void IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost);
 
 /* Harness helpers (more in wdm_harness.h). */
 void WdmInitIrp(PIRP Irp, PDEVICE_OBJECT DeviceObject, UCHAR MajorFunction);
+/* An interrupt object with a free spin lock and the given SynchronizeIrql (a device IRQL, above DISPATCH_LEVEL). */
+void WdmInitInterrupt(PKINTERRUPT Interrupt, KIRQL SynchronizeIrql);
 NTSTATUS WdmCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 
 #endif

@@ -63,7 +63,7 @@ int km_locks_held(void);                 /* spin locks (cancel lock included) he
 void km_cancel_lock_acquire(PKIRQL old);
 void km_cancel_lock_release(KIRQL irql);
 int km_cancel_lock_mine(void);
-void km_spin_acquire(PKSPIN_LOCK lock, const char *api);
+void km_spin_acquire(PKSPIN_LOCK lock, const char *api); /* a KSPIN_LOCK, the IRQL unchanged */
 void km_spin_release(PKSPIN_LOCK lock, const char *api);
 void km_reset_ke(void);
 ULONG km_run_dpcs(void);
@@ -89,6 +89,11 @@ void km_unlock_model(void);
 #define IO_IRQL() km_irql()
 #define IO_SET_IRQL(irql) km_set_irql((KIRQL)(irql))
 #define IO_RESTORE_IRQL(irql) km_lower((KIRQL)(irql), "IoReleaseCancelSpinLock")
+struct io_held_set *km_held_locks(void); /* the calling thread's (km_ke.c) */
+#define IO_HELD() km_held_locks()
+#define IO_LOAD_LONG(p) ((long)InterlockedCompareExchange((LONG volatile *)(p), 0, 0))
+#define IO_CAS_LONG(p, expected, desired) \
+  (InterlockedCompareExchange((LONG volatile *)(p), (LONG)(desired), (LONG)(expected)) == (LONG)(expected))
 #include "../io-core/io_core.h"
 
 /* ---- pool (km_ex.c) ---- */

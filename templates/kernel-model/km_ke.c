@@ -1,5 +1,5 @@
-/* km_ke.c: the kernel executive the driver sees: IRQL, spin locks (the cancel spin lock, executive and
-   in-stack queued spin locks), fast mutexes, events, timers on a virtual clock, DPCs and waits.
+/* km_ke.c: the kernel executive the driver sees: IRQL, spin locks (the cancel spin lock, executive, in-stack
+   queued, shared/exclusive, interrupt, numbered queued and VPB spin locks), fast mutexes, events, timers on a virtual clock, DPCs and waits.
    Nothing runs behind the harness's back: DPCs and timers run when the harness (or a wait) says so. */
 #include "km_internal.h"
 
@@ -14,7 +14,8 @@
 #endif
 
 static KM_THREAD_LOCAL KIRQL km_cur_irql;
-static KM_THREAD_LOCAL int km_held;          /* spin locks this thread holds */
+static KM_THREAD_LOCAL io_held_set km_held;
+static io_cancel_lock km_cancel;  /* spin locks this thread holds, the cancel lock aside */
 static KM_THREAD_LOCAL int km_in_dpc;
 
 /* ------------------------------------------------------------------------------------------------ IRQL */
@@ -23,7 +24,9 @@ KIRQL km_irql(void) { return km_cur_irql; }
 
 void km_set_irql(KIRQL irql) { km_cur_irql = irql; }
 
-int km_locks_held(void) { return km_held; }
+struct io_held_set *km_held_locks(void) { return &km_held; }
+
+int km_locks_held(void) { return io_lock_mine(&km_cancel) + (int)io_held_count(); }
 
 /* Lowering, as KeLowerIrql does; raising through a lower call is a driver bug. */
 void km_lower(KIRQL irql, const char *api)
@@ -68,8 +71,6 @@ void __writecr8(unsigned __int64 value) { km_cur_irql = (KIRQL)(value & 15); }
 
 /* The semantics are the shared core's (io_core.h); the model adds its messages, a nested double acquire (so
    the run goes on the way the driver wrote it) and the count of spin locks held. */
-static io_cancel_lock km_cancel;
-
 int km_cancel_lock_mine(void) { return io_lock_mine(&km_cancel); }
 
 void km_cancel_lock_acquire(PKIRQL old)
@@ -78,7 +79,7 @@ void km_cancel_lock_acquire(PKIRQL old)
   /* A real system spins here forever; spincheck reports it (double-acquire), the model goes on. */
   if (io_lock_mine(&km_cancel))
     km_note("IoAcquireCancelSpinLock: this thread already holds the cancel spin lock (deadlock on a real system)");
-  if (io_lock_acquire(&km_cancel, old, 1) == IO_LOCK_TAKEN) km_held++;
+  (void)io_lock_acquire(&km_cancel, old, 1);
 }
 
 void km_cancel_lock_release(KIRQL irql)
@@ -89,7 +90,6 @@ void km_cancel_lock_release(KIRQL irql)
     km_lower(irql, "IoReleaseCancelSpinLock");
     return;
   }
-  if (released == IO_LOCK_FREED) km_held--;
   km_window("IoReleaseCancelSpinLock");
 }
 
@@ -105,133 +105,318 @@ KM_EXPORT(IoReleaseCancelSpinLock);
 
 /* ------------------------------------------------------------------------------------------ spin locks */
 
+/* The semantics are the shared core's (io_core.h): a real lock word owned by the thread id. As for the cancel
+   lock, the model notes a double acquire and nests it (spincheck reports it; the run goes on the way the
+   driver wrote it) and notes a release of a lock the caller does not hold (nothing changes). */
 static KSPIN_LOCK km_token(void) { return ((KSPIN_LOCK)km_thread_id() << 1) | 1; }
 
-void km_spin_acquire(PKSPIN_LOCK lock, const char *api)
+static volatile size_t *km_word(PKSPIN_LOCK lock) { return (volatile size_t *)lock; }
+
+static void km_acquired(enum io_lock_result result, const char *api, const volatile void *lock)
 {
-  KSPIN_LOCK me = km_token();
-  if (*(volatile KSPIN_LOCK *)lock == me)
-    km_bugcheck("DEADLOCK", 0, "%s(%p): this thread already holds the spin lock (a real system hangs here)", api, (void *)lock);
-  while (InterlockedCompareExchangePointer((PVOID volatile *)lock, (PVOID)me, NULL) != NULL) km_yield();
-  km_held++;
+  if (result == IO_LOCK_NESTED)
+    km_note("%s(%p): this thread already holds the spin lock (deadlock on a real system)", api, (const void *)lock);
+  else if (result == IO_LOCK_REFUSED)
+    km_error("%s(%p): this thread holds %d spin locks already; not taken", api, (const void *)lock, IO_MAX_HELD);
 }
 
-void km_spin_release(PKSPIN_LOCK lock, const char *api)
+static int km_released(enum io_lock_result result, const char *api, const volatile void *lock)
 {
-  KSPIN_LOCK me = km_token();
-  KSPIN_LOCK now = *(volatile KSPIN_LOCK *)lock;
-  if (now != me) {
-    km_error("%s(%p): the spin lock is %s", api, (void *)lock, now == 0 ? "not held" : "held by another thread");
-    return;
-  }
-  (void)InterlockedExchangePointer((PVOID volatile *)lock, NULL);
-  km_held--;
+  if (result != IO_LOCK_NOT_HELD) return 1;
+  km_note("%s(%p): the spin lock is not held by this thread", api, (const void *)lock);
+  return 0;
 }
+
+void km_spin_acquire(PKSPIN_LOCK lock, const char *api) { km_acquired(io_spin_acquire(km_word(lock), 1), api, lock); }
+
+void km_spin_release(PKSPIN_LOCK lock, const char *api) { (void)km_released(io_spin_release(km_word(lock)), api, lock); }
 
 static void km_need_dispatch(const char *api)
 {
   if (km_cur_irql < DISPATCH_LEVEL) km_error("%s at IRQL %u: the caller must be at DISPATCH_LEVEL", api, km_cur_irql);
 }
 
-/* KeAcquireSpinLock, KeReleaseSpinLock and the DPC-level pair, under the names the DDK maps them to. */
-static KIRQL km_acquire_raise(PKSPIN_LOCK lock)
+static void km_at_most_dispatch(const char *api)
+{
+  if (km_cur_irql > DISPATCH_LEVEL) km_error("%s at IRQL %u (above DISPATCH_LEVEL)", api, km_cur_irql);
+}
+
+/* Raising acquires: raise, take the lock; the old IRQL. No cancel window here: spincheck's hooks of the call
+   bracket it (its acquire hook has run, its post hook has not), and a cancel routine run inside it would take and
+   release locks between them. The windows are at the releases, which run after their hooks. */
+static KIRQL km_acquire_raise(PKSPIN_LOCK lock, const char *api)
 {
   KIRQL old;
-  km_window("KeAcquireSpinLock");
-  old = km_raise(DISPATCH_LEVEL, "KeAcquireSpinLock");
-  km_spin_acquire(lock, "KeAcquireSpinLock");
+  km_at_most_dispatch(api);
+  old = km_raise(DISPATCH_LEVEL, api);
+  km_spin_acquire(lock, api);
   return old;
 }
 
-static void km_release_lower(PKSPIN_LOCK lock, KIRQL irql)
+/* Restoring releases: free the lock, lower to the acquire's saved IRQL, a cancel window after. */
+static void km_release_lower(PKSPIN_LOCK lock, KIRQL irql, const char *api)
 {
-  km_spin_release(lock, "KeReleaseSpinLock");
-  km_lower(irql, "KeReleaseSpinLock");
-  km_window("KeReleaseSpinLock");
+  if (km_released(io_spin_release(km_word(lock)), api, lock)) km_lower(irql, api);
+  km_window(api);
 }
 
-static void km_acquire_at_dpc(PKSPIN_LOCK lock)
+static void km_acquire_at_dpc(PKSPIN_LOCK lock, const char *api)
 {
-  km_need_dispatch("KeAcquireSpinLockAtDpcLevel");
-  km_spin_acquire(lock, "KeAcquireSpinLockAtDpcLevel");
+  km_need_dispatch(api);
+  km_spin_acquire(lock, api);
 }
 
-static void km_release_from_dpc(PKSPIN_LOCK lock)
+static void km_release_from_dpc(PKSPIN_LOCK lock, const char *api)
 {
-  km_spin_release(lock, "KeReleaseSpinLockFromDpcLevel");
-  km_window("KeReleaseSpinLockFromDpcLevel");
+  km_spin_release(lock, api);
+  km_window(api);
+}
+
+/* The ForDpc forms: raise only when below DISPATCH_LEVEL (the release restores what the acquire returned). */
+static KIRQL km_raise_for_dpc(const char *api)
+{
+  km_at_most_dispatch(api);
+  return km_cur_irql < DISPATCH_LEVEL ? km_raise(DISPATCH_LEVEL, api) : km_cur_irql;
 }
 
 #if defined(_X86_)
 /* x86: the HAL's fastcall functions. */
-KIRQL FASTCALL KfAcquireSpinLock(PKSPIN_LOCK SpinLock) { return km_acquire_raise(SpinLock); }
+KIRQL FASTCALL KfAcquireSpinLock(PKSPIN_LOCK SpinLock) { return km_acquire_raise(SpinLock, "KeAcquireSpinLock"); }
 KM_EXPORT(KfAcquireSpinLock);
 
-VOID FASTCALL KfReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) { km_release_lower(SpinLock, NewIrql); }
+VOID FASTCALL KfReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) { km_release_lower(SpinLock, NewIrql, "KeReleaseSpinLock"); }
 KM_EXPORT(KfReleaseSpinLock);
 
-VOID FASTCALL KefAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { km_acquire_at_dpc(SpinLock); }
+VOID FASTCALL KefAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { km_acquire_at_dpc(SpinLock, "KeAcquireSpinLockAtDpcLevel"); }
 KM_EXPORT(KefAcquireSpinLockAtDpcLevel);
 
-VOID FASTCALL KefReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { km_release_from_dpc(SpinLock); }
+VOID FASTCALL KefReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { km_release_from_dpc(SpinLock, "KeReleaseSpinLockFromDpcLevel"); }
 KM_EXPORT(KefReleaseSpinLockFromDpcLevel);
 #else
-KIRQL NTAPI KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock) { return km_acquire_raise(SpinLock); }
+KIRQL NTAPI KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock) { return km_acquire_raise(SpinLock, "KeAcquireSpinLock"); }
 KM_EXPORT(KeAcquireSpinLockRaiseToDpc);
 
-VOID NTAPI KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) { km_release_lower(SpinLock, NewIrql); }
+VOID NTAPI KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) { km_release_lower(SpinLock, NewIrql, "KeReleaseSpinLock"); }
 KM_EXPORT(KeReleaseSpinLock);
 
-VOID NTAPI KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { km_acquire_at_dpc(SpinLock); }
+VOID NTAPI KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { km_acquire_at_dpc(SpinLock, "KeAcquireSpinLockAtDpcLevel"); }
 KM_EXPORT(KeAcquireSpinLockAtDpcLevel);
 
-VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { km_release_from_dpc(SpinLock); }
+VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { km_release_from_dpc(SpinLock, "KeReleaseSpinLockFromDpcLevel"); }
 KM_EXPORT(KeReleaseSpinLockFromDpcLevel);
 #endif
 
+KIRQL FASTCALL KeAcquireSpinLockForDpc(PKSPIN_LOCK SpinLock)
+{
+  KIRQL old = km_raise_for_dpc("KeAcquireSpinLockForDpc");
+  km_spin_acquire(SpinLock, "KeAcquireSpinLockForDpc");
+  return old;
+}
+KM_EXPORT(KeAcquireSpinLockForDpc);
+
+VOID FASTCALL KeReleaseSpinLockForDpc(PKSPIN_LOCK SpinLock, KIRQL OldIrql)
+{
+  km_release_lower(SpinLock, OldIrql, "KeReleaseSpinLockForDpc");
+}
+KM_EXPORT(KeReleaseSpinLockForDpc);
+
+/* Holds the lock only when it returns TRUE: a lock held by anyone (the caller included) gives FALSE. */
 BOOLEAN FASTCALL KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock)
 {
   km_need_dispatch("KeTryToAcquireSpinLockAtDpcLevel");
-  if (InterlockedCompareExchangePointer((PVOID volatile *)SpinLock, (PVOID)km_token(), NULL) != NULL) return FALSE;
-  km_held++;
-  return TRUE;
+  return (BOOLEAN)io_spin_try(km_word(SpinLock));
 }
 KM_EXPORT(KeTryToAcquireSpinLockAtDpcLevel);
 
-VOID FASTCALL KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+/* In-stack queued spin locks: the handle records the lock and the IRQL to restore; its release frees that lock. */
+static void km_handle(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle, KIRQL old)
 {
-  km_window("KeAcquireInStackQueuedSpinLock");
   LockHandle->LockQueue.Next = NULL;
   LockHandle->LockQueue.Lock = SpinLock;
-  LockHandle->OldIrql = km_raise(DISPATCH_LEVEL, "KeAcquireInStackQueuedSpinLock");
-  km_spin_acquire(SpinLock, "KeAcquireInStackQueuedSpinLock");
+  LockHandle->OldIrql = old;
+}
+
+VOID FASTCALL KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  km_handle(SpinLock, LockHandle, km_acquire_raise(SpinLock, "KeAcquireInStackQueuedSpinLock"));
 }
 KM_EXPORT(KeAcquireInStackQueuedSpinLock);
 
 VOID FASTCALL KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle)
 {
-  km_spin_release(LockHandle->LockQueue.Lock, "KeReleaseInStackQueuedSpinLock");
-  km_lower(LockHandle->OldIrql, "KeReleaseInStackQueuedSpinLock");
-  km_window("KeReleaseInStackQueuedSpinLock");
+  km_release_lower(LockHandle->LockQueue.Lock, LockHandle->OldIrql, "KeReleaseInStackQueuedSpinLock");
 }
 KM_EXPORT(KeReleaseInStackQueuedSpinLock);
 
 VOID FASTCALL KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
 {
-  km_need_dispatch("KeAcquireInStackQueuedSpinLockAtDpcLevel");
-  LockHandle->LockQueue.Next = NULL;
-  LockHandle->LockQueue.Lock = SpinLock;
-  LockHandle->OldIrql = km_cur_irql;
-  km_spin_acquire(SpinLock, "KeAcquireInStackQueuedSpinLockAtDpcLevel");
+  km_handle(SpinLock, LockHandle, km_cur_irql);
+  km_acquire_at_dpc(SpinLock, "KeAcquireInStackQueuedSpinLockAtDpcLevel");
 }
 KM_EXPORT(KeAcquireInStackQueuedSpinLockAtDpcLevel);
 
 VOID FASTCALL KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle)
 {
-  km_spin_release(LockHandle->LockQueue.Lock, "KeReleaseInStackQueuedSpinLockFromDpcLevel");
-  km_window("KeReleaseInStackQueuedSpinLockFromDpcLevel");
+  km_release_from_dpc(LockHandle->LockQueue.Lock, "KeReleaseInStackQueuedSpinLockFromDpcLevel");
 }
 KM_EXPORT(KeReleaseInStackQueuedSpinLockFromDpcLevel);
+
+VOID FASTCALL KeAcquireInStackQueuedSpinLockForDpc(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  km_handle(SpinLock, LockHandle, km_raise_for_dpc("KeAcquireInStackQueuedSpinLockForDpc"));
+  km_spin_acquire(SpinLock, "KeAcquireInStackQueuedSpinLockForDpc");
+}
+KM_EXPORT(KeAcquireInStackQueuedSpinLockForDpc);
+
+VOID FASTCALL KeReleaseInStackQueuedSpinLockForDpc(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+  km_release_lower(LockHandle->LockQueue.Lock, LockHandle->OldIrql, "KeReleaseInStackQueuedSpinLockForDpc");
+}
+KM_EXPORT(KeReleaseInStackQueuedSpinLockForDpc);
+
+/* Executive shared/exclusive spin locks (declared in kmodel.h: mingw-w64's DDK headers lack them). */
+static KIRQL km_ex_acquire_raise(PEX_SPIN_LOCK lock, int shared, const char *api)
+{
+  KIRQL old;
+  km_at_most_dispatch(api);
+  old = km_raise(DISPATCH_LEVEL, api);
+  km_acquired(io_ex_acquire((volatile long *)lock, shared, 1), api, lock);
+  return old;
+}
+
+static void km_ex_release(PEX_SPIN_LOCK lock, int shared, const KIRQL *irql, const char *api)
+{
+  if (km_released(io_ex_release((volatile long *)lock, shared), api, lock) && irql != NULL) km_lower(*irql, api);
+  km_window(api);
+}
+
+static void km_ex_acquire_at_dpc(PEX_SPIN_LOCK lock, int shared, const char *api)
+{
+  km_need_dispatch(api);
+  km_acquired(io_ex_acquire((volatile long *)lock, shared, 1), api, lock);
+}
+
+KIRQL NTAPI ExAcquireSpinLockExclusive(PEX_SPIN_LOCK SpinLock) { return km_ex_acquire_raise(SpinLock, 0, "ExAcquireSpinLockExclusive"); }
+KM_EXPORT(ExAcquireSpinLockExclusive);
+
+KIRQL NTAPI ExAcquireSpinLockShared(PEX_SPIN_LOCK SpinLock) { return km_ex_acquire_raise(SpinLock, 1, "ExAcquireSpinLockShared"); }
+KM_EXPORT(ExAcquireSpinLockShared);
+
+VOID NTAPI ExAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock) { km_ex_acquire_at_dpc(SpinLock, 0, "ExAcquireSpinLockExclusiveAtDpcLevel"); }
+KM_EXPORT(ExAcquireSpinLockExclusiveAtDpcLevel);
+
+VOID NTAPI ExAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock) { km_ex_acquire_at_dpc(SpinLock, 1, "ExAcquireSpinLockSharedAtDpcLevel"); }
+KM_EXPORT(ExAcquireSpinLockSharedAtDpcLevel);
+
+VOID NTAPI ExReleaseSpinLockExclusive(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql) { km_ex_release(SpinLock, 0, &OldIrql, "ExReleaseSpinLockExclusive"); }
+KM_EXPORT(ExReleaseSpinLockExclusive);
+
+VOID NTAPI ExReleaseSpinLockShared(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql) { km_ex_release(SpinLock, 1, &OldIrql, "ExReleaseSpinLockShared"); }
+KM_EXPORT(ExReleaseSpinLockShared);
+
+VOID NTAPI ExReleaseSpinLockExclusiveFromDpcLevel(PEX_SPIN_LOCK SpinLock) { km_ex_release(SpinLock, 0, NULL, "ExReleaseSpinLockExclusiveFromDpcLevel"); }
+KM_EXPORT(ExReleaseSpinLockExclusiveFromDpcLevel);
+
+VOID NTAPI ExReleaseSpinLockSharedFromDpcLevel(PEX_SPIN_LOCK SpinLock) { km_ex_release(SpinLock, 1, NULL, "ExReleaseSpinLockSharedFromDpcLevel"); }
+KM_EXPORT(ExReleaseSpinLockSharedFromDpcLevel);
+
+LOGICAL NTAPI ExTryAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock)
+{
+  km_need_dispatch("ExTryAcquireSpinLockExclusiveAtDpcLevel");
+  return io_ex_try((volatile long *)SpinLock, 0);
+}
+KM_EXPORT(ExTryAcquireSpinLockExclusiveAtDpcLevel);
+
+LOGICAL NTAPI ExTryAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock)
+{
+  km_need_dispatch("ExTryAcquireSpinLockSharedAtDpcLevel");
+  return io_ex_try((volatile long *)SpinLock, 1);
+}
+KM_EXPORT(ExTryAcquireSpinLockSharedAtDpcLevel);
+
+LOGICAL NTAPI ExTryConvertSharedSpinLockExclusive(PEX_SPIN_LOCK SpinLock) { return io_ex_convert((volatile long *)SpinLock); }
+KM_EXPORT(ExTryConvertSharedSpinLockExclusive);
+
+/* Numbered queued spin locks; the VPB lock is LockQueueIoVpbLock, as on a real system. */
+static KSPIN_LOCK km_queued[LockQueueMaximumLock];
+
+static PKSPIN_LOCK km_queued_lock(KSPIN_LOCK_QUEUE_NUMBER number, const char *api)
+{
+  if (number >= LockQueueMaximumLock) km_bugcheck("INVALID_DATA_ACCESS_TRAP", 0, "%s(%lu): no such queued spin lock", api, (unsigned long)number);
+  return &km_queued[number];
+}
+
+KIRQL FASTCALL KeAcquireQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number)
+{
+  return km_acquire_raise(km_queued_lock(Number, "KeAcquireQueuedSpinLock"), "KeAcquireQueuedSpinLock");
+}
+KM_EXPORT(KeAcquireQueuedSpinLock);
+
+VOID FASTCALL KeReleaseQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number, KIRQL OldIrql)
+{
+  km_release_lower(km_queued_lock(Number, "KeReleaseQueuedSpinLock"), OldIrql, "KeReleaseQueuedSpinLock");
+}
+KM_EXPORT(KeReleaseQueuedSpinLock);
+
+VOID NTAPI IoAcquireVpbSpinLock(PKIRQL Irql) { *Irql = km_acquire_raise(&km_queued[LockQueueIoVpbLock], "IoAcquireVpbSpinLock"); }
+KM_EXPORT(IoAcquireVpbSpinLock);
+
+VOID NTAPI IoReleaseVpbSpinLock(KIRQL Irql) { km_release_lower(&km_queued[LockQueueIoVpbLock], Irql, "IoReleaseVpbSpinLock"); }
+KM_EXPORT(IoReleaseVpbSpinLock);
+
+/* Interrupt objects (IoConnectInterrupt): the service routine never runs (the model raises no interrupts);
+   the object's spin lock is real and its acquire raises to the object's SynchronizeIrql. */
+struct _KINTERRUPT {
+  PKSPIN_LOCK SpinLock; /* the caller's, or Own */
+  KSPIN_LOCK Own;
+  KIRQL SynchronizeIrql;
+  PKSERVICE_ROUTINE ServiceRoutine;
+  PVOID ServiceContext;
+};
+
+NTSTATUS NTAPI IoConnectInterrupt(PKINTERRUPT *InterruptObject, PKSERVICE_ROUTINE ServiceRoutine, PVOID ServiceContext,
+                                  PKSPIN_LOCK SpinLock, ULONG Vector, KIRQL Irql, KIRQL SynchronizeIrql,
+                                  KINTERRUPT_MODE InterruptMode, BOOLEAN ShareVector, KAFFINITY ProcessorEnableMask,
+                                  BOOLEAN FloatingSave)
+{
+  PKINTERRUPT i = (PKINTERRUPT)km_alloc(sizeof *i);
+  (void)Vector; (void)InterruptMode; (void)ShareVector; (void)ProcessorEnableMask; (void)FloatingSave;
+  if (SynchronizeIrql < Irql) km_error("IoConnectInterrupt: SynchronizeIrql %u is below Irql %u", SynchronizeIrql, Irql);
+  i->SpinLock = SpinLock != NULL ? SpinLock : &i->Own;
+  i->SynchronizeIrql = SynchronizeIrql;
+  i->ServiceRoutine = ServiceRoutine;
+  i->ServiceContext = ServiceContext;
+  *InterruptObject = i;
+  return STATUS_SUCCESS;
+}
+KM_EXPORT(IoConnectInterrupt);
+
+VOID NTAPI IoDisconnectInterrupt(PKINTERRUPT InterruptObject) { km_free(InterruptObject); }
+KM_EXPORT(IoDisconnectInterrupt);
+
+KIRQL NTAPI KeAcquireInterruptSpinLock(PKINTERRUPT Interrupt)
+{
+  KIRQL old = km_raise(Interrupt->SynchronizeIrql, "KeAcquireInterruptSpinLock");
+  km_spin_acquire(Interrupt->SpinLock, "KeAcquireInterruptSpinLock");
+  return old;
+}
+KM_EXPORT(KeAcquireInterruptSpinLock);
+
+VOID NTAPI KeReleaseInterruptSpinLock(PKINTERRUPT Interrupt, KIRQL OldIrql)
+{
+  km_release_lower(Interrupt->SpinLock, OldIrql, "KeReleaseInterruptSpinLock");
+}
+KM_EXPORT(KeReleaseInterruptSpinLock);
+
+/* Runs the routine at the interrupt's SynchronizeIrql holding its spin lock, as an ISR would run. */
+BOOLEAN NTAPI KeSynchronizeExecution(PKINTERRUPT Interrupt, PKSYNCHRONIZE_ROUTINE SynchronizeRoutine, PVOID SynchronizeContext)
+{
+  KIRQL old = KeAcquireInterruptSpinLock(Interrupt);
+  BOOLEAN r = SynchronizeRoutine(SynchronizeContext);
+  KeReleaseInterruptSpinLock(Interrupt, old);
+  return r;
+}
+KM_EXPORT(KeSynchronizeExecution);
 
 /* -------------------------------------------------------------------------------------- fast mutexes */
 
@@ -353,7 +538,7 @@ ULONG km_run_dpcs(void)
   for (;;) {
     PKDPC dpc = NULL;
     KIRQL saved = km_cur_irql;
-    int held = km_held;
+    int held = km_locks_held();
     km_lock_model();
     if (!IsListEmpty(&km_dpcs)) {
       dpc = CONTAINING_RECORD(RemoveHeadList(&km_dpcs), KDPC, DpcListEntry);
@@ -367,7 +552,7 @@ ULONG km_run_dpcs(void)
     km_in_dpc--;
     if (km_cur_irql != DISPATCH_LEVEL)
       km_error("the DPC routine %p returned at IRQL %u (it was called at DISPATCH_LEVEL)", (void *)(ULONG_PTR)dpc->DeferredRoutine, km_cur_irql);
-    if (km_held != held) km_error("the DPC routine %p returned holding a spin lock", (void *)(ULONG_PTR)dpc->DeferredRoutine);
+    if (km_locks_held() != held) km_error("the DPC routine %p returned holding a spin lock", (void *)(ULONG_PTR)dpc->DeferredRoutine);
     km_cur_irql = saved;
     n++;
     km_window("after a DPC");
@@ -630,6 +815,6 @@ void km_reset_ke(void)
   km_now = KM_CLOCK_BASE;
   km_unlock_model();
   io_lock_reset(&km_cancel);
-  km_held = 0;
+  io_held_reset();
   km_cur_irql = PASSIVE_LEVEL;
 }

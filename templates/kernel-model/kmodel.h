@@ -9,6 +9,30 @@
 extern "C" {
 #endif
 
+/* ---- spin-lock calls mingw-w64's DDK headers lack, declared the DDK's way (the model implements them) ---- */
+#ifndef KM_NO_DDK_DECLARATIONS
+/* Executive shared/exclusive spin locks (wdm.h of the WDK). */
+typedef volatile LONG EX_SPIN_LOCK, *PEX_SPIN_LOCK;
+NTKERNELAPI KIRQL NTAPI ExAcquireSpinLockExclusive(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI KIRQL NTAPI ExAcquireSpinLockShared(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID NTAPI ExAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID NTAPI ExAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID NTAPI ExReleaseSpinLockExclusive(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql);
+NTKERNELAPI VOID NTAPI ExReleaseSpinLockShared(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql);
+NTKERNELAPI VOID NTAPI ExReleaseSpinLockExclusiveFromDpcLevel(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI VOID NTAPI ExReleaseSpinLockSharedFromDpcLevel(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI LOGICAL NTAPI ExTryAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI LOGICAL NTAPI ExTryAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock);
+NTKERNELAPI LOGICAL NTAPI ExTryConvertSharedSpinLockExclusive(PEX_SPIN_LOCK SpinLock);
+#ifndef _NTIFS_
+/* ntifs.h's: the VPB lock and the numbered queued spin locks. */
+NTKERNELAPI VOID NTAPI IoAcquireVpbSpinLock(PKIRQL Irql);
+NTKERNELAPI VOID NTAPI IoReleaseVpbSpinLock(KIRQL Irql);
+_DECL_HAL_KE_IMPORT KIRQL FASTCALL KeAcquireQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number);
+_DECL_HAL_KE_IMPORT VOID FASTCALL KeReleaseQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number, KIRQL OldIrql);
+#endif
+#endif
+
 typedef NTSTATUS (NTAPI *KM_DRIVER_ENTRY)(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
 
 /* ---- the driver ---- */

@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { haveTool, run } from '../helpers/tools.js';
+import { LOCK_FORMS } from '../../src/model/lock-api.js';
+import { SPIN_LOCK_KINDS_CHECKED } from '../helpers/queue-driver-seeds.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = (name: string) => join(root, 'dist', 'bin', `${name}.js`);
@@ -43,6 +45,17 @@ function lineOf(file: string, text: string, nth = 0): number {
 /** The line of every call of `call` in `file`, once per call (a line may hold two). */
 function callLines(file: string, call: string): number[] {
   return readFileSync(file, 'utf8').split('\n').flatMap((l, i) => Array<number>(l.split(call).length - 1).fill(i + 1));
+}
+
+/** The lock forms whose calls are sites of `kind`: every form of lock-api.ts once spin locks are checked, else the cancel lock's. */
+function hookedForms(kind: 'acquire' | 'release'): string[] {
+  const ops = kind === 'acquire' ? ['acquire', 'try-acquire'] : ['release'];
+  return LOCK_FORMS.filter((f) => ops.includes(f.op) && (SPIN_LOCK_KINDS_CHECKED || f.family === 'cancel')).map((f) => f.name);
+}
+
+/** The lines of every call of any of `names` in `file`, in order, once per call. */
+function formCallLines(file: string, names: string[]): number[] {
+  return names.flatMap((name) => callLines(file, ` ${name}(`).concat(callLines(file, `(${name}(`))).sort((a, b) => a - b);
 }
 
 /** The PE header's machine field of a Windows program. */
@@ -82,15 +95,15 @@ export function describeWdmDriver(target: KmTarget, runs: boolean): void {
       expect(make.status).toBe(0);
       const drv = join(dir, 'drv');
       for (const name of ['harness', 'seed1', 'seed2', 'seed3', 'seed4', 'seed5']) expect(peMachine(join(drv, `${name}.exe`))).toBe(target.machine);
-      // Every driver source, clean and seeded, has its cancel-spin-lock calls as sites.
+      // Every driver source, clean and seeded, has its spin-lock calls as sites (the cancel lock's until spin locks are checked).
       const dbs = readdirSync(join(data, 'sites')).map((f) => JSON.parse(readFileSync(join(data, 'sites', f), 'utf8')) as SiteDatabase);
       const sources = ['', ...[1, 2, 3, 4, 5].map((n) => `seed${n}/`)].flatMap((d) => ['driver.c', 'events.c', 'transfer.c'].map((f) => d + f));
       expect(dbs.map((d) => d.source).sort()).toEqual([...sources].sort());
       for (const db of dbs) {
         const src = join(drv, db.source);
         expect(db.instrumented).toBe(true);
-        expect(db.sites.filter((s) => s.kind === 'acquire').map((s) => s.line)).toEqual(callLines(src, 'IoAcquireCancelSpinLock('));
-        expect(db.sites.filter((s) => s.kind === 'release').map((s) => s.line)).toEqual(callLines(src, 'IoReleaseCancelSpinLock('));
+        expect(db.sites.filter((s) => s.kind === 'acquire').map((s) => s.line)).toEqual(formCallLines(src, hookedForms('acquire')));
+        expect(db.sites.filter((s) => s.kind === 'release').map((s) => s.line)).toEqual(formCallLines(src, hookedForms('release')));
       }
       // events.c takes an executive spin lock: the DDK's name for it on this target is the one the model exports.
       expect(run(nm, ['-u', join(drv, 'events.o')]).stdout).toContain(` U ${target.spinLockImport}\n`);

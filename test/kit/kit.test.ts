@@ -93,6 +93,11 @@ int main(void)
     KeReleaseSpinLock(&lock, old);
     printf("released to %u\\n", KeGetCurrentIrql());
     KeReleaseSpinLock(&lock, old);
+    KeRaiseIrql(DISPATCH_LEVEL, &old);
+    printf("freed: %u\\n", KeTryToAcquireSpinLockAtDpcLevel(&lock));
+    KeReleaseSpinLockFromDpcLevel(&lock);
+    KeReleaseSpinLockFromDpcLevel(&lock);
+    KeLowerIrql(old);
     return 0;
 }
 `;
@@ -129,17 +134,17 @@ int main(void)
 `;
 
 describe.runIf(haveTool('gcc'))('harness kit', () => {
-  it('spin locks raise the IRQL, restore it, and refuse a second acquire or a release while free', () => {
+  it('spin locks raise the IRQL, restore it, nest a second acquire and refuse a release while free', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spincheck-kit-'));
     writeFileSync(join(dir, 'locks.c'), LOCKS_C);
     const build = run('gcc', ['-std=c99', '-Wall', '-Wextra', '-Werror', '-I', kit, 'locks.c', ...KIT_SOURCES, '-o', 'locks', '-lpthread'], { cwd: dir });
     expect(build.stderr).toBe('');
     const r = run(join(dir, 'locks'), [], { cwd: dir });
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe('held at 2, was 0\nreleased to 0\n');
+    expect(r.stdout).toBe('held at 2, was 0\nreleased to 0\nfreed: 1\n');
     expect(r.stderr).toBe(
-      'wdm_user: KeAcquireSpinLock: this thread already holds the spin lock; refused\n' +
-        'wdm_user: KeReleaseSpinLock: the spin lock is not held by this thread; refused\n',
+      'wdm_user: KeAcquireSpinLock: this thread already holds the spin lock (a real system hangs here); nested\n' +
+        'wdm_user: KeReleaseSpinLockFromDpcLevel: the spin lock is not held by this thread; refused\n',
     );
   });
 

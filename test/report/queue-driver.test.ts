@@ -7,6 +7,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type * as Sarif from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveTool, run } from '../helpers/tools.js';
+import { queueDriverSeeds, type Seed } from '../helpers/queue-driver-seeds.js';
 import { lineOf } from './fixtures.js';
 import { haveChromium, haveMultitool, haveSarifSchema, launchChromium, multitoolValidate, repoRoot, reportSchemaValidator, sarifSchemaErrors, testOutput } from './tools.js';
 
@@ -18,6 +19,7 @@ describe.runIf(ready)('all formats from the example queue driver', () => {
   let drv: string;
   let out: string;
   let status: number | null;
+  let seeds: Seed[];
   const env = () => ({ ...process.env, SPINCHECK_OPTIONS: '' });
   const read = (f: string) => readFileSync(join(out, f), 'utf8');
   const line = (file: string, text: string, nth = 0) => lineOf(readFileSync(join(drv, file), 'utf8'), text, nth);
@@ -29,6 +31,7 @@ describe.runIf(ready)('all formats from the example queue driver', () => {
       recursive: true,
       filter: (src) => !/\.(o|d)$|harness(-buggy)?$|\.spincheck/.test(src),
     });
+    seeds = queueDriverSeeds(drv);
     const data = join(dir, 'data');
     const make = run('make', ['-C', drv, `CC=${bin('spincheck-cc')}`, `KIT=${join(repoRoot, 'templates', 'harness-kit')}`], { env: { ...env(), SPINCHECK_DIR: data } });
     expect(make.status).toBe(0);
@@ -49,20 +52,15 @@ describe.runIf(ready)('all formats from the example queue driver', () => {
     const validate = reportSchemaValidator();
     const json = JSON.parse(read('spincheck.json')) as { violations: unknown[] };
     expect(validate(json) ? [] : validate.errors).toEqual([]);
-    expect(json.violations.length).toBe(4);
+    expect(json.violations.length).toBe(seeds.length);
   });
 
-  it('sarif: schema-valid, the four results at their lines relative to the source root', () => {
+  it('sarif: schema-valid, one result per seeded bug at its line relative to the source root', () => {
     const log = JSON.parse(read('spincheck.sarif')) as Sarif.Log;
     if (haveSarifSchema()) expect(sarifSchemaErrors(log)).toEqual([]);
     const results = log.runs[0]?.results ?? [];
     const got = results.map((r) => [r.ruleId, r.locations?.[0]?.physicalLocation?.artifactLocation?.uri, r.locations?.[0]?.physicalLocation?.region?.startLine]);
-    expect(got).toEqual([
-      ['CancelSpinLock/dispatch-exit-held', 'driver.c', line('driver.c', 'return QdQueueRead(')],
-      ['CancelSpinLock/release-not-held', 'driver.c', line('driver.c', 'IoReleaseCancelSpinLock(irql);', 2)],
-      ['CancelSpinLock/cancel-exit-held', 'queue.c', line('queue.c', 'return;', 0)],
-      ['CancelSpinLock/irql-mismatch', 'queue.c', line('queue.c', 'IoReleaseCancelSpinLock(irp->CancelIrql);')],
-    ]);
+    expect(got).toEqual(seeds.map((s) => [s.rule, s.file, s.line]));
     const flow = results[0]?.codeFlows?.[0]?.threadFlows[0]?.locations ?? [];
     expect(flow.map((l) => [l.location?.physicalLocation?.artifactLocation?.uri, l.location?.physicalLocation?.region?.startLine]))
       .toEqual([['queue.c', line('queue.c', 'IoAcquireCancelSpinLock(&irql);', 0)], ['driver.c', line('driver.c', 'return QdQueueRead(')]]);
@@ -81,20 +79,15 @@ describe.runIf(ready)('all formats from the example queue driver', () => {
     expect(r.stdout).toMatch(/functions\.+: \d+\.\d% \(\d+ of \d+ functions\)/);
   });
 
-  it('junit: well-formed, four failures on the violating lines', () => {
+  it('junit: well-formed, one failure per seeded bug on its line', () => {
     const text = read('spincheck-junit.xml');
     expect(XMLValidator.validate(text)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, isArray: (n) => n === 'testsuite' || n === 'testcase' }).parse(text) as {
       testsuites: { '@_failures': string; testsuite: Array<{ testcase: Array<{ '@_file': string; '@_line': string; failure?: unknown }> }> };
     };
-    expect(doc.testsuites['@_failures']).toBe('4');
+    expect(doc.testsuites['@_failures']).toBe(String(seeds.length));
     const failed = doc.testsuites.testsuite.flatMap((s) => s.testcase).filter((c) => c.failure).map((c) => `${c['@_file']}:${c['@_line']}`);
-    expect(failed).toEqual([
-      `driver.c:${line('driver.c', 'return QdQueueRead(')}`,
-      `driver.c:${line('driver.c', 'IoReleaseCancelSpinLock(irql);', 2)}`,
-      `queue.c:${line('queue.c', 'return;', 0)}`,
-      `queue.c:${line('queue.c', 'IoReleaseCancelSpinLock(irp->CancelIrql);')}`,
-    ]);
+    expect(failed).toEqual(seeds.map((s) => `${s.file}:${s.line}`));
   });
 
   describe.runIf(haveChromium())('html in headless chromium', () => {
@@ -103,11 +96,11 @@ describe.runIf(ready)('all formats from the example queue driver', () => {
       await browser?.close();
     });
 
-    it('shows the four violations with their paths and the annotated sources; screenshot saved', async () => {
+    it('shows the seeded violations with their paths and the annotated sources; screenshot saved', async () => {
       browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await page.goto(`file://${join(out, 'spincheck.html')}`);
-      expect(await page.locator('article.violation').count()).toBe(4);
+      expect(await page.locator('article.violation').count()).toBe(seeds.length);
       const first = await page.locator('article.violation').first().innerText();
       expect(first).toContain(`Lock acquired queue.c:${line('queue.c', 'IoAcquireCancelSpinLock(&irql);', 0)}:5 in QdQueueRead`);
       expect(first).toContain(`Returned holding the lock driver.c:${line('driver.c', 'return QdQueueRead(')}:5 in QdRead`);
