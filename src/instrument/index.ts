@@ -8,6 +8,7 @@ import type { Directive } from './conditionals.js';
 import { alternateBranches, conditionals, firstBranchView } from './conditionals.js';
 import { INSTRUMENTED_MARKER, preludeBlock, trailer } from './emit.js';
 import { InstrumentError } from './errors.js';
+import { mostlyBroken } from './health.js';
 import { cParser } from './parse.js';
 import type { CParser, SyntaxNode } from './parse.js';
 import { LineMap } from './positions.js';
@@ -104,6 +105,8 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const rewriter = new InsertOnlyRewriter(source);
   const c = new Collector(source, lines, rewriter, dirs);
   const parses = views(parser, blanked.text, root, dirs);
+  const broken = mostlyBroken(parses, source.length);
+  if (broken) return unchanged(source, broken, { diagnostics: [broken] });
   const table = collectRoles(parser, parses.map((v) => v.root), blanked, options);
   const alternates = parses.some((v) => v.fallback) ? alternateBranches(source, dirs) : [];
   for (const view of parses) {
