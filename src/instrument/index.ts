@@ -66,7 +66,7 @@ function outsideConditionals(dirs: readonly Directive[], at: number): number {
 
 function lineBefore(parsed: string, hooked: SyntaxNode[], bomLength: number): number {
   let first: SyntaxNode | null = null;
-  for (const node of hooked) {
+  for (const node of earliestPerTree(hooked)) {
     const top = topLevel(node);
     if (!first || top.startIndex < first.startIndex) first = top;
   }
@@ -78,6 +78,19 @@ function lineBefore(parsed: string, hooked: SyntaxNode[], bomLength: number): nu
     if (lineBreak >= 0 && lineBreak < n.startIndex && parsed[s - 1] !== '\\') return lineBreak + 1;
   }
   return bomLength;
+}
+
+/**
+ * The earliest node of each parse: top-level items of one tree are disjoint and in order, so its earliest node
+ * sits in its earliest item (walking up from every hooked node cost a tenth of the instrumenter's time).
+ */
+function earliestPerTree(nodes: SyntaxNode[]): SyntaxNode[] {
+  const earliest = new Map<unknown, SyntaxNode>();
+  for (const node of nodes) {
+    const seen = earliest.get(node.tree);
+    if (!seen || node.startIndex < seen.startIndex) earliest.set(node.tree, node);
+  }
+  return [...earliest.values()];
 }
 
 function unchanged(source: string, reason: string | undefined, partial: Partial<InstrumentResult> = {}): InstrumentResult {

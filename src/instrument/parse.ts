@@ -1,6 +1,7 @@
 // Loads tree-sitter-c once, on first use, and compiles the .scm queries.
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
+import { nameQuery } from './name-query.js';
 import callsQuery from './queries/calls.scm';
 import declarationsQuery from './queries/declarations.scm';
 import functionsQuery from './queries/functions.scm';
@@ -128,7 +129,7 @@ export function cParser(): CParser {
     majorFunction: merged.view('majorFunction'),
     declarations: merged.view('declarations'),
     macros: merged.view('macros'),
-    names: new TreeSitter.Query(language, OWN_QUERIES.names),
+    names: nameQuery(OWN_QUERIES.names) ?? new TreeSitter.Query(language, OWN_QUERIES.names),
     returns: new TreeSitter.Query(language, OWN_QUERIES.returns),
   };
   loaded = {

@@ -88,8 +88,10 @@ export class InstrumentPool {
       if (!job) break;
       const idle = this.workers.find((w) => !w.job);
       if (!idle) {
-        if (this.workers.length < this.cap) this.spawn();
-        break;
+        // A new worker takes the job at once (its messages wait for it to start), never after another finishes.
+        if (this.workers.length >= this.cap) break;
+        this.spawn();
+        continue;
       }
       this.queue.shift();
       idle.job = job;

@@ -79,6 +79,19 @@ describe('the instrumenting pool', () => {
     expect(again).toEqual(await instrumentHere(small, opts(0), SEARCH));
   });
 
+  it('a file queued behind a worker that dies is served by its replacement', async () => {
+    pool = new InstrumentPool({ script: WORKER, size: 1 });
+    const small = bigDriverFile(300);
+    await pool.run(small, opts(0), SEARCH);
+    const [victim] = pool.pids();
+    const doomed = pool.run(bigDriverFile(30000), opts(1), SEARCH);
+    const queued = pool.run(small, opts(2), SEARCH);
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(victim!, 'SIGKILL');
+    await expect(doomed).rejects.toThrow(/died \(SIGKILL\)/);
+    expect(await queued).toEqual(await instrumentHere(small, opts(2), SEARCH));
+  });
+
   it('reads the build\'s -j from MAKEFLAGS', () => {
     expect(jobsFromMakeflags(' -j16 --jobserver-auth=fifo:/tmp/x')).toBe(16);
     expect(jobsFromMakeflags('rs -j4')).toBe(4);
