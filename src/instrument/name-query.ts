@@ -26,3 +26,26 @@ export function nameQuery(source: string): CQuery | undefined {
   };
   return { captures, matches: (node) => captures(node).map((c) => ({ pattern: 0, captures: [c] })) };
 }
+
+/**
+ * The same for the calls query, `(call_expression function: (identifier) @callee arguments: (argument_list) @args
+ * (#any-of? @callee ...)) @call`: its matches are every call of the file before the names are checked.
+ */
+export function callQuery(source: string): CQuery | undefined {
+  const m =
+    /^(?:\s*;[^\n]*\n)*\s*\(call_expression\s+function: \(identifier\) @(\w+)\s+arguments: \(argument_list\) @(\w+)\s+\(#any-of\? @\1((?:\s+"\w+")+)\)\) @(\w+)\s*$/.exec(
+      source,
+    );
+  if (!m) return undefined;
+  const [, calleeName, argsName, list, callName] = m as unknown as [string, string, string, string, string];
+  const callees = nameQuery(`((identifier) @${calleeName} (#any-of? @${calleeName}${list}))`)!;
+  const matches = (node: SyntaxNode): Parser.QueryMatch[] =>
+    callees.captures(node).flatMap((callee) => {
+      const call = callee.node.parent;
+      if (call?.type !== 'call_expression' || call.childForFieldName('function')?.id !== callee.node.id) return [];
+      const args = call.childForFieldName('arguments');
+      if (args?.type !== 'argument_list' || call.startIndex < node.startIndex || call.endIndex > node.endIndex) return [];
+      return [{ pattern: 0, captures: [{ name: callName, node: call }, callee, { name: argsName, node: args }] }];
+    });
+  return { matches, captures: (node) => matches(node).flatMap((x) => x.captures) };
+}

@@ -3,8 +3,9 @@ import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
 import { describe, expect, it } from 'vitest';
 import { bigDriverFile } from '../../bench/gen/driver-tree.js';
-import { nameQuery } from '../../src/instrument/name-query.js';
+import { callQuery, nameQuery } from '../../src/instrument/name-query.js';
 import { cParser } from '../../src/instrument/parse.js';
+import callsScm from '../../src/instrument/queries/calls.scm';
 import namesScm from '../../src/instrument/queries/names.scm';
 
 const require = createRequire(import.meta.url);
@@ -20,7 +21,29 @@ void MyIoAcquireCancelSpinLock(void); void IoAcquireCancelSpinLockX(void);
 void f(void) { KIRQL i; IoAcquireCancelSpinLock(&i); x = &IoReleaseCancelSpinLock; IoReleaseCancelSpinLock(i); }
 void g(void) { if (x { IoAcquireCancelSpinLock(&i) } }
 int IoReleaseCancelSpinLock;
+void h(PIRP irp) { IoSetCancelRoutine(irp, IoSetCancelRoutine(irp, NULL)); (IoAcquireCancelSpinLock)(&i); IoStartPacket(d, irp, 0, 0);
+  IoAcquireCancelSpinLock; f(IoReleaseCancelSpinLock(i)); IoReleaseCancelSpinLock(i, }
 `;
+
+const matchKey = (m: Parser.QueryMatch) =>
+  `${m.pattern}|${m.captures.map((c) => `${c.name}:${c.node.type}:${c.node.startIndex}:${c.node.endIndex}`).sort().join(',')}`;
+
+describe('the calls query', () => {
+  it('is read from calls.scm', () => expect(callQuery(callsScm)).toBeDefined());
+  for (const [name, text] of [
+    ['tricky text', TRICKY],
+    ['a generated driver file', bigDriverFile(3000)],
+  ] as const) {
+    it(`matches what tree-sitter's query matches: ${name}`, () => {
+      const root = cParser().parse(text).rootNode;
+      const slow = new TreeSitter.Query(language, callsScm).matches(root).map(matchKey);
+      expect(callQuery(callsScm)!.matches(root).map(matchKey)).toEqual(slow);
+      expect(slow.length).toBeGreaterThan(3);
+      const fn = root.namedChildren.filter((n) => n.type === 'function_definition').at(-1)!;
+      expect(callQuery(callsScm)!.matches(fn).map(matchKey)).toEqual(new TreeSitter.Query(language, callsScm).matches(fn).map(matchKey));
+    });
+  }
+});
 
 describe('the names query', () => {
   it('is read from names.scm', () => {
