@@ -50,6 +50,9 @@ const serialBottleneckJ = (c: Costs) => perRound([c.compiler, c.workers, c.main]
 
 function modelRows(id: string, what: string, c: Costs, goal: { atLeast?: number }): Row[] {
   const ms = (xs: number[]) => stats(xs.map((x) => x * 1000));
+  if ([...c.main, ...c.workers].some((x) => !(x > 0))) {
+    return [skipped(`${id}.bottleneck-j`, 7, `${what}: -j at which the server's thread would be the bottleneck`, 'jobs', "the server's CPU per compile was below /proc's 10 ms clock tick", goal)];
+  }
   return [
     row(`${id}.server-main-ms`, 7, `${what}: CPU of the server's own process per compile`, 'ms', ms(c.main)),
     row(`${id}.server-workers-ms`, 7, `${what}: CPU of the instrumenting workers per compile`, 'ms', ms(c.workers)),
@@ -62,7 +65,7 @@ function modelRows(id: string, what: string, c: Costs, goal: { atLeast?: number 
 /** N instrumented compiles of copies of one large file at once (make -jN), wall time over one. */
 function throughput(ctx: Context, costs: Costs): Row[] {
   const dir = workDir(ctx, 'server');
-  const lines = ctx.opts.quick ? 2000 : 10_800;
+  const lines = ctx.opts.quick ? 1000 : 10_800;
   const text = bigDriverFile(lines);
   for (let i = 0; i < COPIES; i++) writeFileSync(join(dir, `big${i}.c`), text);
   writeFileSync(join(dir, 'Makefile'), SERVER_MAKEFILE);
@@ -87,14 +90,10 @@ function throughput(ctx: Context, costs: Costs): Row[] {
     costs.compiler.push(r.cpu);
     return r.ms / 1000;
   };
-  const variants = {
-    one: make(1, env, costs),
-    two: make(2, env),
-    four: make(4, env),
-    twoSerial: make(2, serialEnv),
-    oneSerial: make(1, serialEnv),
-    plain: plainCpu,
-  };
+  const pool = { one: make(1, env, costs), two: make(2, env), four: make(4, env), plain: plainCpu };
+  const serial = { twoSerial: make(2, serialEnv), oneSerial: make(1, serialEnv) };
+  // --quick: no second server (the comparison with the serial server is a full run's).
+  const variants: Record<string, () => number> = ctx.opts.quick ? pool : { ...pool, ...serial };
   const clean = () => {
     for (const t of targets(COPIES)) rmSync(join(dir, t), { force: true });
   };
@@ -105,12 +104,15 @@ function throughput(ctx: Context, costs: Costs): Row[] {
   const s = alternate(rounds, variants, clean);
   for (const pid of serverPids(ctx, serialRun)) process.kill(pid, 'SIGTERM');
   const what = `server: ${lines}-line driver file (${(text.length / 1e6).toFixed(2)} MB), N instrumented compiles at once (make -jN)`;
+  const serialWhat = `${what}: two at once / one, server without workers (SPINCHECK_SERVER_WORKERS=0)`;
   return [
-    row('server.one-s', 7, `${what}: one compile, wall time`, 's', stats(s.one)),
-    row('server.two-over-one', 7, `${what}: two at once / one`, 'x', stats(perRound([s.two, s.one], (a, b) => a / b)), { target: 1.2 }),
-    row('server.four-over-one', 7, `${what}: four at once / one`, 'x', stats(perRound([s.four, s.one], (a, b) => a / b))),
-    row('server.serial-two-over-one', 7, `${what}: two at once / one, server without workers (SPINCHECK_SERVER_WORKERS=0)`, 'x', stats(perRound([s.twoSerial, s.oneSerial], (a, b) => a / b))),
-    row('server.plain-s', 7, `${what}: one plain compile, wall time`, 's', stats(s.plain)),
+    row('server.one-s', 7, `${what}: one compile, wall time`, 's', stats(s.one!)),
+    row('server.two-over-one', 7, `${what}: two at once / one`, 'x', stats(perRound([s.two!, s.one!], (a, b) => a / b)), { target: 1.2 }),
+    row('server.four-over-one', 7, `${what}: four at once / one`, 'x', stats(perRound([s.four!, s.one!], (a, b) => a / b))),
+    s.twoSerial && s.oneSerial
+      ? row('server.serial-two-over-one', 7, `${serialWhat}`, 'x', stats(perRound([s.twoSerial, s.oneSerial], (a, b) => a / b)))
+      : skipped('server.serial-two-over-one', 7, serialWhat, 'x', 'not in --quick runs'),
+    row('server.plain-s', 7, `${what}: one plain compile, wall time`, 's', stats(s.plain!)),
   ];
 }
 
@@ -137,8 +139,11 @@ function treeCosts(ctx: Context): Costs {
       return r.ms;
     },
   };
-  alternate(1, variants, clean);
-  for (const k of Object.keys(costs) as Array<keyof Costs>) costs[k].length = 0;
+  // The server and its workers are warm from the throughput rounds; a full run also warms the tree's headers.
+  if (!ctx.opts.quick) {
+    alternate(1, variants, clean);
+    for (const k of Object.keys(costs) as Array<keyof Costs>) costs[k].length = 0;
+  }
   alternate(ctx.opts.quick ? 1 : 5, variants, clean);
   return costs;
 }
