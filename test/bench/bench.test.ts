@@ -42,7 +42,7 @@ describe('npm run bench -- --quick', () => {
       expect(new Set(result.rows.map((row) => row.id)).size).toBe(result.rows.length);
 
       const ids = result.rows.map((row) => row.id);
-      for (const id of ['build.ratio', 'passthrough.ratio', 'instrumenter.generated.mbps', 'hooks.ratio.1t', 'hooks.ns-per-event.4t', 'reports.seconds', 'memory.report-mb', 'server.two-over-one', 'server.tree.bottleneck-j']) {
+      for (const id of ['build.ratio', 'passthrough.ratio', 'instrumenter.generated.mbps', 'hooks.ratio.1t', 'hooks.ns-per-event.4t', 'reports.seconds', 'memory.report-mb', 'instrumenter.generated.passes-mbps', 'instrumenter.generated.size-ratio', 'server.two-over-one', 'server.tree.bottleneck-j']) {
         expect(ids).toContain(id);
       }
       for (const row of result.rows) {
