@@ -1,4 +1,4 @@
-// The benchmark suite (issue 10): runs the six measurements, prints one table, writes it as JSON.
+// The benchmark suite (issues 10, 21): runs the seven measurements, prints one table, writes it as JSON.
 //   node bench/run.mjs [--quick] [--only 1,2,...] [--out FILE] [--keep]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { benchInstrumenter } from './sections/instrumenter.js';
 import { benchMemory } from './sections/memory.js';
 import { benchPassThrough } from './sections/passthrough.js';
 import { benchReports } from './sections/reports.js';
+import { benchServer } from './sections/server.js';
 
 export const RESULT_FORMAT = 'spincheck-bench';
 export const RESULT_VERSION = 1;
@@ -23,6 +24,7 @@ const SECTIONS: Array<[number, string, (ctx: Context) => Row[]]> = [
   [4, 'hooks', benchHooks],
   [5, 'reports', benchReports],
   [6, 'memory', benchMemory],
+  [7, 'server', benchServer],
 ];
 
 function parseOptions(argv: string[], root: string): Options {

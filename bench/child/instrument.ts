@@ -24,10 +24,21 @@ t = process.hrtime.bigint();
 const result = instrument(text, { ...options, resolveInclude });
 const firstMs = ms(t);
 const warmMs: number[] = [];
+// CPU time of each warmed-up call and of a parse alone, alternating (the passes' cost is the difference).
+const warmCpuMs: number[] = [];
+const parseCpuMs: number[] = [];
+const cpuMs = (f: () => unknown): number => {
+  const before = process.cpuUsage();
+  f();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+};
+const { cParser } = await import('../../src/instrument/parse.js');
 for (let i = 0; i < warm; i++) {
   t = process.hrtime.bigint();
-  instrument(text, { ...options, resolveInclude });
+  warmCpuMs.push(cpuMs(() => instrument(text, { ...options, resolveInclude })));
   warmMs.push(ms(t));
+  parseCpuMs.push(cpuMs(() => cParser().parse(text)));
 }
 process.stdout.write(
   `${JSON.stringify({
@@ -38,6 +49,9 @@ process.stdout.write(
     loadMs,
     firstMs,
     warmMs,
+    warmCpuMs,
+    parseCpuMs,
+    outBytes: Buffer.byteLength(result.code, 'latin1'),
     sites: result.sites.length,
     unchecked: result.unchecked.length,
     diagnostics: result.diagnostics.slice(0, 3),

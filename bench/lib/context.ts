@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 export interface Options {
   quick: boolean;
-  /** Sections to run (1-6); all by default. */
+  /** Sections to run (1-7); all by default. */
   only: Set<number> | null;
   /** JSON result file. */
   out: string;
@@ -57,9 +57,9 @@ export function wrapperEnv(ctx: Context, dataDir: string, extra: NodeJS.ProcessE
   };
 }
 
-/** Pids of the warm servers the bench's compiles started. */
-export function serverPids(ctx: Context): number[] {
-  const dir = join(serverRuntimeDir(ctx), 'spincheck');
+/** Pids of the warm servers the bench's compiles started (in `runtimeDir`: the bench's own by default). */
+export function serverPids(ctx: Context, runtimeDir = serverRuntimeDir(ctx)): number[] {
+  const dir = join(runtimeDir, 'spincheck');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.sock.pid'))

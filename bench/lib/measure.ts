@@ -1,6 +1,6 @@
 // Timing and memory measurement: processes timed side by side in alternating order, medians with min/max.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Stats {
@@ -146,6 +146,27 @@ export function processCpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** Live processes whose parent is `pid` (from /proc: the warm server's instrumenting workers). */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // ppid is field 4 of stat(5), the second after the command's closing parenthesis.
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds of a process and of its live children (the server and its workers, which it has not waited for). */
+export function processTreeCpuSeconds(pid: number): number {
+  return childPids(pid).reduce((sum, child) => sum + processCpuSeconds(child), processCpuSeconds(pid));
 }
 
 /** Peak resident set of a running process in MB (VmHWM), or null when it is gone. */

@@ -8,7 +8,7 @@ export type Status = 'met' | 'missed' | 'over-limit' | 'info' | 'skipped';
 export interface Row {
   /** Stable key for tracking (`build.ratio`, `hooks.ns-per-event.4t`...). */
   id: string;
-  /** Issue 10's measurement number (1-6). */
+  /** The measurement's number (1-6: issue 10; 7: issue 21). */
   section: number;
   what: string;
   unit: string;
@@ -20,6 +20,8 @@ export interface Row {
   /** Lower is better: met when median <= target; over-limit when median > limit. */
   target: number | null;
   limit: number | null;
+  /** Higher is better (instead of target): met when median >= atLeast. */
+  atLeast?: number;
   status: Status;
   note?: string;
 }
@@ -27,6 +29,8 @@ export interface Row {
 export interface Goal {
   target?: number;
   limit?: number;
+  /** For figures where higher is better (a -j the server keeps up with). */
+  atLeast?: number;
 }
 
 /** A measured row; the status follows from the median and the goal (lower is better). */
@@ -35,7 +39,9 @@ export function row(id: string, section: number, what: string, unit: string, s: 
   const limit = goal.limit ?? null;
   let status: Status = 'info';
   if (target !== null) status = s.median <= target ? 'met' : limit !== null && s.median > limit ? 'over-limit' : 'missed';
-  return { id, section, what, unit, median: s.median, min: s.min, max: s.max, n: s.n, target, limit, status, ...(note ? { note } : {}) };
+  if (goal.atLeast !== undefined) status = s.median >= goal.atLeast ? 'met' : 'missed';
+  const atLeast = goal.atLeast === undefined ? {} : { atLeast: goal.atLeast };
+  return { id, section, what, unit, median: s.median, min: s.min, max: s.max, n: s.n, target, limit, ...atLeast, status, ...(note ? { note } : {}) };
 }
 
 /** A row that could not be measured here, with the reason. */
@@ -99,6 +105,11 @@ function fmt(v: number | null): string {
 
 const STATUS_TEXT: Record<Status, string> = { met: 'met', missed: 'MISSED', 'over-limit': 'OVER LIMIT', info: '', skipped: 'skipped' };
 
+function goalText(r: Row): string {
+  if (r.atLeast !== undefined) return `>= ${r.atLeast}`;
+  return r.target === null ? '' : `<= ${r.target}${r.limit === null ? '' : ` (${r.limit})`}`;
+}
+
 /** The table as aligned text (or Markdown, for docs/performance.md). */
 export function renderTable(rows: readonly Row[], markdown = false): string {
   const head = ['#', 'measurement', 'median', 'min', 'max', 'unit', 'n', 'target (limit)', 'status'];
@@ -110,7 +121,7 @@ export function renderTable(rows: readonly Row[], markdown = false): string {
     fmt(r.max),
     r.unit,
     String(r.n),
-    r.target === null ? '' : `<= ${r.target}${r.limit === null ? '' : ` (${r.limit})`}`,
+    goalText(r),
     r.status === 'skipped' ? `skipped: ${r.note ?? ''}` : STATUS_TEXT[r.status],
   ]);
   if (markdown) {

@@ -6,7 +6,7 @@ import { writeDriverTree } from '../gen/driver-tree.js';
 import type { Context } from '../lib/context.js';
 import { DDK, MINGW, have, serverPids, wrapperEnv, workDir } from '../lib/context.js';
 import { existsSync as exists } from 'node:fs';
-import { GNU_TIME, alternate, perRound, processCpuSeconds, stats, timed, timedCpu } from '../lib/measure.js';
+import { GNU_TIME, alternate, perRound, processTreeCpuSeconds, stats, timed, timedCpu } from '../lib/measure.js';
 import type { Row } from '../lib/results.js';
 import { row, skipped } from '../lib/results.js';
 
@@ -26,8 +26,8 @@ export function benchBuild(ctx: Context): Row[] {
   // beside it because it hardly moves with the load other work puts on a shared machine.
   const withCpu = exists(GNU_TIME);
   const cpu: Record<Variant, number[]> = { plain: [], spincheck: [], node: [] };
-  // The warm server is no child of make: its CPU time during the build is added from /proc.
-  const serverCpu = (): number => serverPids(ctx).reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+  // The warm server (and its instrumenting workers) is no child of make: its CPU time during the build is added from /proc.
+  const serverCpu = (): number => serverPids(ctx).reduce((sum, pid) => sum + processTreeCpuSeconds(pid), 0);
   const make = (k: Variant, cc: string) => () => {
     const spec = { cmd: 'make', args: ['-s', '-j2', `CC=${cc}`], cwd: dir, env };
     if (!withCpu) return timed(spec).ms / 1000;

@@ -18,6 +18,9 @@ interface ChildResult {
   sites: number;
   declined: string | null;
   rssMB: number;
+  warmCpuMs: number[];
+  parseCpuMs: number[];
+  outBytes: number;
 }
 
 /** Instruments `file` in a fresh Node process (as the wrapper does: load, then one call), `warm` more calls after. */
@@ -37,7 +40,20 @@ function throughput(ctx: Context, id: string, what: string, file: string, extra:
   return [
     row(`${id}.mbps`, 3, `${what}: first call in a fresh process (as in the wrapper)`, 'MB/s', stats(runs.map((r) => mb / (r.firstMs / 1000))), {}, detail),
     row(`${id}.warm-mbps`, 3, `${what}: warmed-up calls`, 'MB/s', stats(runs.flatMap((r) => r.warmMs.map((m) => mb / (m / 1000))))),
+    ...partsRows(id, what, first),
     row(`${id}.rss-mb`, 6, `memory: instrumenting ${what.replace(/^instrumenter: /, '')} (peak RSS of the process)`, 'MB', stats(runs.map((r) => r.rssMB))),
+  ];
+}
+
+/** The parse apart from the passes (CPU time of warmed-up calls, the minimum: load falls on both), and the output's size. */
+function partsRows(id: string, what: string, r: ChildResult): Row[] {
+  const mb = r.bytes / 1e6;
+  const parse = Math.min(...r.parseCpuMs);
+  const passes = Math.min(...r.warmCpuMs) - parse;
+  return [
+    row(`${id}.parse-mbps`, 3, `${what}: the parse alone (tree-sitter, CPU time)`, 'MB/s', stats([mb / (parse / 1000)])),
+    row(`${id}.passes-mbps`, 3, `${what}: everything but the parse (warmed-up call minus parse, CPU time)`, 'MB/s', stats([mb / (passes / 1000)]), { atLeast: 2 }),
+    row(`${id}.size-ratio`, 3, `${what}: instrumented output / input size`, 'x', stats([r.outBytes / r.bytes])),
   ];
 }
 

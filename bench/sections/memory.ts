@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeDriverTree } from '../gen/driver-tree.js';
 import type { Context } from '../lib/context.js';
 import { DDK, MINGW, have, serverPids, wrapperEnv, workDir } from '../lib/context.js';
-import { processPeakRssMb, stats, takeRss, timed } from '../lib/measure.js';
+import { childPids, processPeakRssMb, stats, takeRss, timed } from '../lib/measure.js';
 import type { Row } from '../lib/results.js';
 import { row, skipped } from '../lib/results.js';
 
@@ -32,20 +32,27 @@ export function benchMemory(ctx: Context): Row[] {
     if (!existsSync(join(tree, 'serial.c'))) writeDriverTree(tree);
     const rss = peak([ctx.ccNode, MINGW, '-O1', `-I${DDK}`, '-c', 'serial.c', '-o', 'serial-mem.o'], tree);
     rows.push(row('memory.wrapper-instrumented-mb', 6, what, 'MB', stats(rss), {}, 'the compiler it runs is not counted'));
-    rows.push(serverRow(ctx, tree, env));
+    rows.push(...serverRows(ctx, tree, env));
   } else {
     rows.push(skipped('memory.wrapper-instrumented-mb', 6, what, 'MB', `${MINGW} or the DDK headers missing`));
   }
   return rows;
 }
 
-/** The warm server's peak RSS after it served instrumented compiles of the tree's files. */
-function serverRow(ctx: Context, tree: string, env: NodeJS.ProcessEnv): Row {
+/** The warm server's peak RSS after it served instrumented compiles of the tree's files, and its workers'. */
+function serverRows(ctx: Context, tree: string, env: NodeJS.ProcessEnv): Row[] {
   const what = 'memory: warm server peak RSS after serving the driver tree (VmHWM)';
   const files = ['serial.c', 'keyboard.c', 'usbstor.c'].filter((f) => existsSync(join(tree, f)));
   for (let i = 0; i < 3; i++) {
     for (const f of files) timed({ cmd: ctx.cc, args: [MINGW, '-O1', `-I${DDK}`, '-c', f, '-o', `mem-${f}.o`], cwd: tree, env });
   }
-  const peaks = serverPids(ctx).map(processPeakRssMb).filter((mb): mb is number => mb !== null);
-  return peaks.length > 0 ? row('memory.server-mb', 6, what, 'MB', stats(peaks), {}, 'one long-lived process for all compiles') : skipped('memory.server-mb', 6, what, 'MB', 'no warm server running');
+  const peakOf = (pids: number[]) => pids.map(processPeakRssMb).filter((mb): mb is number => mb !== null);
+  const peaks = peakOf(serverPids(ctx));
+  if (peaks.length === 0) return [skipped('memory.server-mb', 6, what, 'MB', 'no warm server running')];
+  const workers = peakOf(serverPids(ctx).flatMap(childPids));
+  const workersWhat = 'memory: each instrumenting worker of the warm server, peak RSS (VmHWM)';
+  return [
+    row('memory.server-mb', 6, what, 'MB', stats(peaks), {}, 'one long-lived process for all compiles'),
+    workers.length > 0 ? row('memory.server-worker-mb', 6, workersWhat, 'MB', stats(workers), {}, 'at most one per core') : skipped('memory.server-worker-mb', 6, workersWhat, 'MB', 'no worker running'),
+  ];
 }

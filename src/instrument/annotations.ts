@@ -67,7 +67,8 @@ function roleOf(word: string, args: string): RoleHint['role'] | undefined {
 
 /** Returns the text with annotations replaced by spaces (newlines kept) and the role hints they carried. */
 export function blankAnnotations(source: string): BlankedText {
-  const out = source.split('');
+  const out: string[] = [];
+  let copied = 0;
   const hints: RoleHint[] = [];
   const word = /[A-Za-z_][A-Za-z0-9_]*/g;
   let m: RegExpExecArray | null;
@@ -87,8 +88,10 @@ export function blankAnnotations(source: string): BlankedText {
     if (role) {
       hints.push({ end, role, source: name === '_Function_class_' ? 'role-type' : 'dispatch-type-annotation' });
     }
-    for (let i = start; i < end; i++) if (out[i] !== '\n' && out[i] !== '\r') out[i] = ' ';
+    out.push(source.slice(copied, start), source.slice(start, end).replace(/[^\r\n]/g, ' '));
+    copied = end;
     word.lastIndex = end;
   }
+  out.push(source.slice(copied));
   return { text: blankDecorations(out.join('')), hints };
 }

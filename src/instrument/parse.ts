@@ -1,6 +1,7 @@
 // Loads tree-sitter-c once, on first use, and compiles the .scm queries.
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
+import { callQuery, nameQuery } from './name-query.js';
 import callsQuery from './queries/calls.scm';
 import declarationsQuery from './queries/declarations.scm';
 import functionsQuery from './queries/functions.scm';
@@ -57,7 +58,7 @@ class MergedQueries {
 
   constructor(
     private readonly query: Parser.Query,
-    readonly ranges: Record<FileQueryName, PatternRange>,
+    readonly ranges: Partial<Record<FileQueryName, PatternRange>>,
   ) {}
 
   /** Every match of every pattern under `node`; the last node's are kept (the instrumenter asks for one root at a time). */
@@ -71,7 +72,7 @@ class MergedQueries {
   }
 
   view(name: FileQueryName): CQuery {
-    const [first, end] = this.ranges[name];
+    const [first, end] = this.ranges[name] ?? [0, 0];
     const matches = (node: SyntaxNode): Parser.QueryMatch[] =>
       this.all(node)
         .filter((m) => m.pattern >= first && m.pattern < end)
@@ -90,8 +91,7 @@ class MergedQueries {
 }
 
 /** Compiles the file queries as one; finds which patterns belong to which by their offsets in the merged text. */
-function mergeQueries(TreeSitter: typeof Parser, language: Parser.Language): MergedQueries {
-  const names = Object.keys(FILE_QUERIES) as FileQueryName[];
+function mergeQueries(TreeSitter: typeof Parser, language: Parser.Language, names: FileQueryName[]): MergedQueries {
   const starts: number[] = [];
   let text = '';
   for (const name of names) {
@@ -107,7 +107,7 @@ function mergeQueries(TreeSitter: typeof Parser, language: Parser.Language): Mer
     while (k + 1 < starts.length && (starts[k + 1] as number) <= at) k++;
     return k;
   });
-  const ranges = {} as Record<FileQueryName, PatternRange>;
+  const ranges = {} as Partial<Record<FileQueryName, PatternRange>>;
   names.forEach((name, k) => {
     const first = owner.indexOf(k);
     const end = owner.lastIndexOf(k) + 1;
@@ -127,14 +127,16 @@ export function cParser(): CParser {
   const language = require('tree-sitter-c') as Parser.Language;
   const parser = new TreeSitter();
   parser.setLanguage(language);
-  const merged = mergeQueries(TreeSitter, language);
+  // The calls query, found text-first (name-query.ts), stays out of the merged one when its shape allows it.
+  const fastCalls = callQuery(FILE_QUERIES.calls);
+  const merged = mergeQueries(TreeSitter, language, (Object.keys(FILE_QUERIES) as FileQueryName[]).filter((n) => !(fastCalls && n === 'calls')));
   const queries: Record<QueryName, CQuery> = {
-    calls: merged.view('calls'),
+    calls: fastCalls ?? merged.view('calls'),
     functions: merged.view('functions'),
     majorFunction: merged.view('majorFunction'),
     declarations: merged.view('declarations'),
     macros: merged.view('macros'),
-    names: new TreeSitter.Query(language, OWN_QUERIES.names),
+    names: nameQuery(OWN_QUERIES.names) ?? new TreeSitter.Query(language, OWN_QUERIES.names),
     returns: new TreeSitter.Query(language, OWN_QUERIES.returns),
   };
   loaded = {

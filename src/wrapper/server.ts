@@ -6,6 +6,8 @@ import { constants } from 'node:os';
 import type { Outcome, RunOptions } from './exec.js';
 import { FrameReader, decodeRequest, encodeFrame, envEntries } from './protocol.js';
 import type { Frame } from './protocol.js';
+import { jobsFromMakeflags } from './pool.js';
+import type { InstrumentPool } from './pool.js';
 import { runWrapper } from './wrapper.js';
 
 export interface ServeOptions {
@@ -17,6 +19,8 @@ export interface ServeOptions {
   markerPath?: string;
   /** Stops taking compiles (SIGTERM): the socket goes at once, compiles being served finish. */
   stop?: AbortSignal;
+  /** Instruments files in worker processes, several at once; without it, in the server's own thread. */
+  pool?: InstrumentPool;
 }
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
@@ -34,7 +38,7 @@ export function serve(options: ServeOptions): Promise<void> {
   const server = createServer((socket) => {
     active++;
     if (timer) clearTimeout(timer);
-    serveConnection(socket).finally(() => {
+    serveConnection(socket, options.pool).finally(() => {
       active--;
       if (active === 0) armIdle();
     });
@@ -53,6 +57,7 @@ export function serve(options: ServeOptions): Promise<void> {
       rmSync(pidPath, { force: true });
     }
     server.close();
+    options.pool?.close();
   };
   const armIdle = (): void => {
     timer = setTimeout(() => {
@@ -76,7 +81,7 @@ export function serve(options: ServeOptions): Promise<void> {
 }
 
 /** One launcher: its request, the runs it does for the wrapper, the exit status. */
-function serveConnection(socket: Socket): Promise<void> {
+function serveConnection(socket: Socket, pool: InstrumentPool | undefined): Promise<void> {
   const reader = new FrameReader();
   const abort = new AbortController();
   let pending: ((o: Outcome) => void) | null = null;
@@ -123,6 +128,7 @@ function serveConnection(socket: Socket): Promise<void> {
     const session = async (frame: Frame): Promise<void> => {
       try {
         const request = decodeRequest(frame);
+        pool?.noteJobs(jobsFromMakeflags(request.env.MAKEFLAGS));
         const outcome = await runWrapper({
           argv: request.argv,
           env: request.env,
@@ -133,6 +139,7 @@ function serveConnection(socket: Socket): Promise<void> {
           writeStdout: (data) => send('O', [data]),
           abort: abort.signal,
           origin: `the warm server (pid ${process.pid})`,
+          ...(pool ? { instrument: (text, opts, search) => pool.run(text, opts, search) } : {}),
           runner: (file, args, options) =>
             new Promise<Outcome>((resolveRun) => {
               // The launcher is gone or interrupted: nobody would run this, so the session must not wait.

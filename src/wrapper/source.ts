@@ -1,13 +1,13 @@
 // One C source: read its bytes, decide whether to instrument, and produce the copy's text (G15, G30).
-import { readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import type { Dialect, InstrumentResult, ResolvedInclude, RoleConfig } from '../instrument/types.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Dialect, InstrumentResult, RoleConfig } from '../instrument/types.js';
 import type { Input, ParsedCommand } from './command.js';
 import { mentionsRelevantName } from '../instrument/scan.js';
-import { loadInstrumenter } from './instrumenter.js';
+import type { InstrumentCall } from './instrumenter.js';
+import { instrumentHere } from './instrumenter.js';
 
 const BOM = '\xEF\xBB\xBF';
-const MAX_HEADER_BYTES = 4 << 20;
 
 export interface SourceDecision {
   input: Input;
@@ -37,6 +37,8 @@ export interface SourceContext {
   pragmaLib?: () => string | undefined;
   /** Text appended to the copy after the instrumented code (cl: the link fallback). */
   suffix?: string;
+  /** Who instruments the file (default: this process; the warm server: its worker pool). */
+  instrument?: InstrumentCall;
 }
 
 /** A string's UTF-8 bytes as Latin-1 characters (how non-ASCII paths go into the byte-preserving text). */
@@ -54,28 +56,6 @@ export function lineDirective(spelled: string): string {
 export function withLineDirective(code: string, spelled: string): string {
   if (code.startsWith(BOM)) return BOM + lineDirective(spelled) + code.slice(BOM.length);
   return lineDirective(spelled) + code;
-}
-
-/** Header lookup for the instrumenter: the includer's directory, then -iquote, then -I (as gcc does). */
-function includeResolver(ctx: SourceContext, mainAbs: string) {
-  const cache = new Map<string, ResolvedInclude | undefined>();
-  const dirs = [...ctx.cmd.quoteDirs, ...ctx.cmd.includeDirs].map((d) => resolve(ctx.cwd, d));
-  return (spec: string, includer: string | undefined): ResolvedInclude | undefined => {
-    const first = dirname(includer ? resolve(ctx.cwd, includer) : mainAbs);
-    for (const dir of [first, ...dirs]) {
-      const path = resolve(dir, spec);
-      if (cache.has(path)) {
-        const hit = cache.get(path);
-        if (hit) return hit;
-        continue;
-      }
-      const st = statSync(path, { throwIfNoEntry: false });
-      const found = st?.isFile() && st.size <= MAX_HEADER_BYTES ? { path, text: readFileSync(path, 'latin1') } : undefined;
-      cache.set(path, found);
-      if (found) return found;
-    }
-    return undefined;
-  };
 }
 
 /** Reads one C source and instruments it when it needs it. Never throws for the file's content. */
@@ -98,18 +78,17 @@ export async function prepareSource(input: Input, ctx: SourceContext): Promise<S
   let result: InstrumentResult;
   const pragma = ctx.pragmaLib?.();
   try {
-    const mod = await loadInstrumenter();
-    result = mod.instrument(text, {
+    const search = { cwd: ctx.cwd, main: abs, dirs: [...ctx.cmd.quoteDirs, ...ctx.cmd.includeDirs].map((d) => resolve(ctx.cwd, d)) };
+    result = await (ctx.instrument ?? instrumentHere)(text, {
       tuId: base.tu,
       // The text is bytes as Latin-1 characters: strings the instrumenter writes into it must be too.
       sourceName: asLatin1Bytes(input.path),
       dataDir: asLatin1Bytes(ctx.dataDir),
       dialect: ctx.dialect ?? 'gnu',
-      resolveInclude: includeResolver(ctx, abs),
       roles: ctx.roles,
       strict: ctx.strict,
       ...(pragma === undefined ? {} : { pragmaLib: asLatin1Bytes(pragma) }),
-    });
+    }, search);
   } catch (e) {
     const message = (e as Error).message?.split('\n')[0] ?? String(e);
     return { ...base, result: null, copyText: null, reason: `instrument-error: ${message}`, relevant: true };

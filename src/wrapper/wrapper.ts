@@ -24,6 +24,7 @@ import { ensureRuntime } from './runtime-lib.js';
 import type { RuntimeLib } from './runtime-lib.js';
 import { siteDatabase, writeSiteDatabase } from './site-db.js';
 import { prepareSource } from './source.js';
+import type { InstrumentCall } from './instrumenter.js';
 import type { SourceDecision } from './source.js';
 import { makeDirs } from '../io/make-dirs.js';
 
@@ -50,6 +51,8 @@ export interface WrapperContext {
   abort?: AbortSignal;
   /** Who serves this compile, for the verbose note (the warm server says so). */
   origin?: string;
+  /** Who instruments each file (the warm server: its worker pool); default this process. */
+  instrument?: InstrumentCall;
 }
 
 export interface WrapperOutcome {
@@ -192,6 +195,7 @@ class Session {
           roles: config.roles,
           strict: config.strict,
           ...sourceOptions,
+          ...(ctx.instrument ? { instrument: ctx.instrument } : {}),
         }),
       );
       if (this.interrupted) return { status: null, signal: this.interrupted };

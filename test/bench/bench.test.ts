@@ -11,7 +11,7 @@ import { ROOT } from '../wrapper/helpers.js';
 const DIFFERENCES = /^(hooks(\.spin)?\.ns-per-event|passthrough\.(ratio|extra-ms|node-wrapper-ratio)$)/;
 
 describe('npm run bench -- --quick', () => {
-  it('prints one table and writes it as JSON: six sections, positive finite figures', () => {
+  it('prints one table and writes it as JSON: seven sections, positive finite figures', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spincheck-bench-'));
     const out = join(dir, 'bench.json');
     try {
@@ -38,11 +38,11 @@ describe('npm run bench -- --quick', () => {
       expect(result.errors).toEqual([]);
       expect(result.machine.cores).toBeGreaterThan(0);
       expect(result.machine.cpuModel.length).toBeGreaterThan(0);
-      expect(new Set(result.rows.map((row) => row.section))).toEqual(new Set([1, 2, 3, 4, 5, 6]));
+      expect(new Set(result.rows.map((row) => row.section))).toEqual(new Set([1, 2, 3, 4, 5, 6, 7]));
       expect(new Set(result.rows.map((row) => row.id)).size).toBe(result.rows.length);
 
       const ids = result.rows.map((row) => row.id);
-      for (const id of ['build.ratio', 'passthrough.ratio', 'instrumenter.generated.mbps', 'hooks.ratio.1t', 'hooks.ns-per-event.4t', 'hooks.spin.ratio.1t', 'hooks.spin.ratio.4t', 'reports.seconds', 'memory.report-mb']) {
+      for (const id of ['build.ratio', 'passthrough.ratio', 'instrumenter.generated.mbps', 'hooks.ratio.1t', 'hooks.ns-per-event.4t', 'hooks.spin.ratio.1t', 'hooks.spin.ratio.4t', 'reports.seconds', 'memory.report-mb', 'instrumenter.generated.passes-mbps', 'instrumenter.generated.size-ratio', 'server.two-over-one', 'server.tree.bottleneck-j']) {
         expect(ids).toContain(id);
       }
       for (const row of result.rows) {

@@ -1,0 +1,70 @@
+// The text-first form of the names query captures exactly what tree-sitter's query captures.
+import { createRequire } from 'node:module';
+import type Parser from 'tree-sitter';
+import { describe, expect, it } from 'vitest';
+import { bigDriverFile } from '../../bench/gen/driver-tree.js';
+import { callQuery, nameQuery } from '../../src/instrument/name-query.js';
+import { cParser } from '../../src/instrument/parse.js';
+import callsScm from '../../src/instrument/queries/calls.scm';
+import namesScm from '../../src/instrument/queries/names.scm';
+
+const require = createRequire(import.meta.url);
+const TreeSitter = require('tree-sitter') as typeof Parser;
+const language = require('tree-sitter-c') as Parser.Language;
+
+const TRICKY = `/* IoAcquireCancelSpinLock in a comment */
+#define TAKE IoAcquireCancelSpinLock
+#define TAKE2(x) IoAcquireCancelSpinLock(x)
+static const char *s = "IoReleaseCancelSpinLock";
+void (*p)(PKIRQL) = IoAcquireCancelSpinLock;
+void MyIoAcquireCancelSpinLock(void); void IoAcquireCancelSpinLockX(void);
+void f(void) { KIRQL i; IoAcquireCancelSpinLock(&i); x = &IoReleaseCancelSpinLock; IoReleaseCancelSpinLock(i); }
+void g(void) { if (x { IoAcquireCancelSpinLock(&i) } }
+int IoReleaseCancelSpinLock;
+void h(PIRP irp) { IoSetCancelRoutine(irp, IoSetCancelRoutine(irp, NULL)); (IoAcquireCancelSpinLock)(&i); IoStartPacket(d, irp, 0, 0);
+  IoAcquireCancelSpinLock; f(IoReleaseCancelSpinLock(i)); IoReleaseCancelSpinLock(i, }
+`;
+
+const matchKey = (m: Parser.QueryMatch) =>
+  `${m.pattern}|${m.captures.map((c) => `${c.name}:${c.node.type}:${c.node.startIndex}:${c.node.endIndex}`).sort().join(',')}`;
+
+describe('the calls query', () => {
+  it('is read from calls.scm', () => expect(callQuery(callsScm)).toBeDefined());
+  for (const [name, text] of [
+    ['tricky text', TRICKY],
+    ['a generated driver file', bigDriverFile(3000)],
+  ] as const) {
+    it(`matches what tree-sitter's query matches: ${name}`, () => {
+      const root = cParser().parse(text).rootNode;
+      const slow = new TreeSitter.Query(language, callsScm).matches(root).map(matchKey);
+      expect(callQuery(callsScm)!.matches(root).map(matchKey)).toEqual(slow);
+      expect(slow.length).toBeGreaterThan(3);
+      const fn = root.namedChildren.filter((n) => n.type === 'function_definition').at(-1)!;
+      expect(callQuery(callsScm)!.matches(fn).map(matchKey)).toEqual(new TreeSitter.Query(language, callsScm).matches(fn).map(matchKey));
+    });
+  }
+});
+
+describe('the names query', () => {
+  it('is read from names.scm', () => {
+    expect(nameQuery(namesScm)).toBeDefined();
+    expect(nameQuery('(identifier) @x')).toBeUndefined();
+  });
+
+  for (const [name, text] of [
+    ['tricky text (comments, strings, macros, longer names, errors)', TRICKY],
+    ['a generated driver file', bigDriverFile(3000)],
+  ] as const) {
+    it(`captures what tree-sitter's query captures: ${name}`, () => {
+      const root = cParser().parse(text).rootNode;
+      const fast = nameQuery(namesScm)!.captures(root);
+      const slow = new TreeSitter.Query(language, namesScm).captures(root);
+      const key = (c: Parser.QueryCapture) => `${c.name}:${c.node.type}:${c.node.startIndex}:${c.node.endIndex}`;
+      expect(fast.map(key)).toEqual(slow.map(key));
+      expect(slow.length).toBeGreaterThan(2);
+      // Also under a subtree, as the instrumenter may ask.
+      const fn = root.namedChildren.find((n) => n.type === 'function_definition')!;
+      expect(nameQuery(namesScm)!.captures(fn).map(key)).toEqual(new TreeSitter.Query(language, namesScm).captures(fn).map(key));
+    });
+  }
+});
