@@ -52,6 +52,22 @@ describe.runIf(ready)('npm pack, installed with --ignore-scripts as another user
   const asNobody = (cmd: string[], opts: { cwd: string; home?: string; path?: string; env?: string[] }) =>
     run('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'env', '-i', `HOME=${opts.home ?? home}`, `PATH=${opts.path ?? pathFor(prefix)}`, 'npm_config_ignore_scripts=true', 'npm_config_update_notifier=false', 'npm_config_fetch_retries=0', ...TRUST, ...(opts.env ?? []), ...cmd], { cwd: opts.cwd });
 
+  /** An empty directory of nobody's in the scratch directory. */
+  function nobodysDir(name: string): string {
+    const dir = join(tmp, name);
+    mkdirSync(dir);
+    chownSync(dir, NOBODY, NOBODY);
+    return dir;
+  }
+
+  /** A directory of nobody's holding the example driver's queue.c and the header it needs. */
+  function queueFile(name: string): string {
+    const dir = nobodysDir(name);
+    for (const f of ['queue.c', 'driver.h']) cpSync(join(ROOT, 'examples', 'queue-driver', f), join(dir, f));
+    chownTree(dir, NOBODY);
+    return dir;
+  }
+
   beforeAll(() => {
     tmp = mkdtempSync('/tmp/spincheck-pkg-');
     chmodSync(tmp, 0o755);
@@ -129,9 +145,7 @@ describe.runIf(ready)('npm pack, installed with --ignore-scripts as another user
     cpSync(join(tmp, 'unpacked', 'package', 'dist', 'bin', 'spincheck-cc'), join(pkg, 'dist/bin/spincheck-cc'));
     rmSync(join(pkg, 'dist/bin/spincheck-cc-native'));
     chownTree(shared, 0);
-    const home2 = join(tmp, 'home2');
-    mkdirSync(home2);
-    chownSync(home2, NOBODY, NOBODY);
+    const home2 = nobodysDir('home2');
     const drv = join(tmp, 'drv2');
     cpSync(join(ROOT, 'examples', 'queue-driver'), drv, { recursive: true, filter: (s) => !/\.(o|d)$|harness(-buggy)?$|\.spincheck/.test(s) });
     chownTree(drv, NOBODY);
@@ -147,14 +161,8 @@ describe.runIf(ready)('npm pack, installed with --ignore-scripts as another user
   }, 300_000);
 
   it('without a C compiler for the launcher: one note, then Node per compile, and the build still works', () => {
-    const home3 = join(tmp, 'home3');
-    mkdirSync(home3);
-    chownSync(home3, NOBODY, NOBODY);
-    const src = join(tmp, 'one');
-    mkdirSync(src);
-    cpSync(join(ROOT, 'examples', 'queue-driver', 'queue.c'), join(src, 'queue.c'));
-    cpSync(join(ROOT, 'examples', 'queue-driver', 'driver.h'), join(src, 'driver.h'));
-    chownTree(src, NOBODY);
+    const home3 = nobodysDir('home3');
+    const src = queueFile('one');
     const kit = join(tmp, 'shared', 'lib', 'node_modules', 'spincheck', 'templates', 'harness-kit');
     const compile = (out: string) =>
       asNobody(['spincheck-cc', 'gcc', `-I${kit}`, '-c', 'queue.c', '-o', out], { cwd: src, home: home3, path: pathFor(join(tmp, 'shared')), env: ['SPINCHECK_LAUNCHER_CC=/nonexistent/cc'] });
@@ -169,14 +177,8 @@ describe.runIf(ready)('npm pack, installed with --ignore-scripts as another user
   }, 300_000);
 
   it('through npx from the tarball, as a user with an empty npm cache', () => {
-    const home4 = join(tmp, 'home4');
-    mkdirSync(home4);
-    chownSync(home4, NOBODY, NOBODY);
-    const src = join(tmp, 'npx');
-    mkdirSync(src);
-    cpSync(join(ROOT, 'examples', 'queue-driver', 'queue.c'), join(src, 'queue.c'));
-    cpSync(join(ROOT, 'examples', 'queue-driver', 'driver.h'), join(src, 'driver.h'));
-    chownTree(src, NOBODY);
+    const home4 = nobodysDir('home4');
+    const src = queueFile('npx');
     const kit = join(tmp, 'unpacked', 'package', 'templates', 'harness-kit');
     const npx = (args: string[]) => asNobody(['npx', '--yes', `--package=${tarball}`, ...args], { cwd: src, home: home4, path: process.env.PATH! });
     const compile = npx(['spincheck-cc', 'gcc', `-I${kit}`, '-c', 'queue.c', '-o', 'queue.o']);
