@@ -61,3 +61,16 @@ describe('spincheck doctor', () => {
     expect(out).toMatch(new RegExp(`^warm server\\s+running \\(${runtime}/spincheck/cc-[0-9a-f]{16}\\.sock\\)$`, 'm'));
   });
 });
+
+describe('spincheck kit --path', () => {
+  it('prints the installed harness kit, whose files build', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spincheck-kit-'));
+    const r = run(process.execPath, [bin('spincheck'), 'kit', '--path'], { cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    const kit = r.stdout.trim();
+    expect(kit).toBe(join(import.meta.dirname, '..', '..', 'templates', 'harness-kit'));
+    expect(r.stdout).toBe(`${kit}\n`);
+    if (haveTool('gcc')) expect(run('gcc', ['-fsyntax-only', `-I${kit}`, join(kit, 'wdm_user.c')]).status).toBe(0);
+    expect(run(process.execPath, [bin('spincheck'), 'kit'], { cwd: dir }).stderr).toMatch(/usage: spincheck kit --path/);
+  });
+});
