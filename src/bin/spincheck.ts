@@ -1,5 +1,7 @@
 // `spincheck` entry point: reads argv/env and calls the subcommand.
+import { doctorCommand } from '../cli/doctor.js';
 import { instrumentCommand } from '../cli/instrument.js';
+import { kitCommand } from '../cli/kit.js';
 import type { CliEnv } from '../cli/report.js';
 import { reportCommand } from '../cli/report.js';
 import { runCommand } from '../cli/run.js';
@@ -8,6 +10,8 @@ const USAGE = `usage: spincheck <command> [options]
   report [DIRS...] [--format text|json|sarif|lcov|cobertura|html|junit]... [--output PATH] [--source-root DIR]
                    [--fail-on none|violations,unchecked] [--min-site-coverage N] [--strict]
   run [report options] [--data-dir DIR] -- COMMAND [ARGS...]
+  doctor [--build-launcher]
+  kit --path
   instrument [--sites] [--dialect gnu|msvc] [--include-dir DIR]... FILE
 `;
 
@@ -26,6 +30,10 @@ async function main(): Promise<number> {
       return reportCommand(io);
     case 'run':
       return runCommand(io);
+    case 'doctor':
+      return doctorCommand(io);
+    case 'kit':
+      return kitCommand(io);
     case 'instrument':
       return instrumentCommand(io, (b) => process.stdout.write(b));
     case '--help':

@@ -372,6 +372,19 @@ static void invoked_as(const char *argv0, const char *cwd, char *out, size_t siz
     snprintf(out, size, "%s", argv0);
 }
 
+/* Where the Node entry points are: beside this executable, else (a launcher built into the per-user cache) the
+   package's dist/bin it was built for. */
+static int entry_dir(const char *self, char *out, size_t size)
+{
+    char js[PATH_MAX];
+    if (own_dir(self, out, size) == 0 && path_join(js, sizeof js, out, "spincheck-cc.js") == 0 && access(js, F_OK) == 0) return 0;
+#ifdef SPINCHECK_DIST
+    return snprintf(out, size, "%s", SPINCHECK_DIST) < (int)size ? 0 : -1;
+#else
+    return own_dir(self, out, size);
+#endif
+}
+
 static const char *node_program(void)
 {
     const char *env = getenv("SPINCHECK_NODE");
@@ -555,8 +568,10 @@ int main(int argc, char **argv)
         fputs("spincheck-cc: cannot read the working directory\n", stderr);
         return 127;
     }
-    invoked_as(argv[0], cwd, self, sizeof self);
-    if (own_dir(self, dir, sizeof dir) < 0) {
+    /* The launcher script (the bin entry) says how it was invoked: $0, as a symlink named gcc may be. */
+    invoked_as(getenv("SPINCHECK_SELF") && *getenv("SPINCHECK_SELF") ? getenv("SPINCHECK_SELF") : argv[0], cwd, self, sizeof self);
+    unsetenv("SPINCHECK_SELF");
+    if (entry_dir(self, dir, sizeof dir) < 0) {
         fprintf(stderr, "spincheck-cc: cannot find its own directory (invoked as %s)\n", self);
         return 127;
     }
