@@ -1,0 +1,394 @@
+// Walks every path of one function's graph, carrying lock state, branch facts and in-stack handles per path.
+import type { SyntaxNode } from '../instrument/parse.js';
+import type { PathCall, PathStep, Role, StaticFinding, StaticFindingKind } from '../model/index.js';
+import type { LockForm } from '../model/lock-api.js';
+import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
+import type { Cfg } from './cfg.js';
+import type { Effect, EffectContext } from './effects.js';
+import { effects, hasCall } from './effects.js';
+import { canonical, mentions, rootName, substituteRoot } from './keys.js';
+
+type Hold = 'H' | 'F';
+
+/** One step of a path, linked to the step before it. */
+interface Trail {
+  step: PathStep;
+  /** The lock an acquire, release or entry step changed. */
+  lock?: string;
+  /** A call to a function not defined in the file (kept for cross-file summaries, not printed). */
+  external?: PathCall;
+  prev: Trail | null;
+}
+
+interface State {
+  locks: ReadonlyMap<string, Hold>;
+  facts: ReadonlyMap<string, boolean>;
+  handles: ReadonlyMap<string, string>;
+  trail: Trail | null;
+}
+
+/** What the explorer needs of a callee defined in the same file. */
+export interface CalleeSummary {
+  analysed: boolean;
+  touches: boolean;
+  params: string[];
+  locals: ReadonlySet<string>;
+  exits: Array<Record<string, 'held' | 'free'>>;
+}
+
+export interface FunctionInput {
+  name: string;
+  role: Role | undefined;
+  /** Check exits: a dispatch or cancel routine (or a candidate no function of the file calls). */
+  checkExits: boolean;
+  cfg: Cfg;
+  ctx: EffectContext;
+  pos: (index: number) => { line: number; column: number };
+  callee: (name: string) => CalleeSummary | undefined;
+  /** Where the function starts (the cancel routine's implicit acquire is shown there). */
+  start: number;
+}
+
+export interface FunctionResult {
+  findings: StaticFinding[];
+  exits: Array<Record<string, 'held' | 'free'>>;
+  gaveUp?: string;
+}
+
+/** Path states processed per function before it is reported as not analysed. */
+const BUDGET = 20000;
+const CANCEL = 'cancel';
+
+class GiveUp extends Error {}
+
+function stripParens(n: SyntaxNode): SyntaxNode {
+  let v = n;
+  while (v.type === 'parenthesized_expression' && v.namedChildren.length === 1) v = v.namedChildren[0] as SyntaxNode;
+  return v;
+}
+
+const FALSY = /^(FALSE|false|0|NULL)$/;
+const TRUTHY = /^(TRUE|true|1)$/;
+
+/** A condition as [key, polarity]: `x == FALSE` is [x, false]; `x != NULL` and `x == TRUE` are [x, true]. */
+function condition(c: SyntaxNode): { node: SyntaxNode; positive: boolean } {
+  const n = stripParens(c);
+  if (n.type === 'binary_expression') {
+    const op = n.childForFieldName('operator')?.type;
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    if (left && right && (op === '==' || op === '!=')) {
+      const [value, other] = FALSY.test(right.text) || TRUTHY.test(right.text) ? [right, left] : [left, right];
+      const truthy = TRUTHY.test(value.text);
+      if (FALSY.test(value.text) || truthy) return { node: stripParens(other), positive: (op === '==') === truthy };
+    }
+  }
+  return { node: n, positive: true };
+}
+
+function tryForm(n: SyntaxNode): LockForm | undefined {
+  if (n.type !== 'call_expression') return undefined;
+  const f = n.childForFieldName('function');
+  const form = f?.type === 'identifier' ? LOCK_FORM_BY_NAME.get(f.text) : undefined;
+  return form?.op === 'try-acquire' ? form : undefined;
+}
+
+function lockName(key: string): string {
+  if (key === CANCEL) return 'the cancel spin lock';
+  if (key === 'vpb') return 'the VPB spin lock';
+  return `spin lock ${key}`;
+}
+
+export function explore(input: FunctionInput): FunctionResult {
+  const { cfg, ctx, pos } = input;
+  const findings = new Map<string, StaticFinding>();
+  const exits = new Map<string, Record<string, 'held' | 'free'>>();
+  const seen: Array<Set<string>> = cfg.nodes.map(() => new Set());
+  const effectCache = new Map<number, Effect[]>();
+  const relevant = relevantKeys(input);
+  const at = (n: SyntaxNode) => pos(n.startIndex);
+  const push = (s: State, step: PathStep, extra: Partial<Trail> = {}): State => ({ ...s, trail: { step, prev: s.trail, ...extra } });
+
+  const entryLocks = new Map<string, Hold>();
+  let entry: State = { locks: entryLocks, facts: new Map(), handles: new Map(), trail: null };
+  if (input.role === 'cancel') {
+    entryLocks.set(CANCEL, 'H');
+    entry = push(entry, { ...pos(input.start), what: 'entry', text: `${input.name} is entered holding the cancel spin lock (the I/O manager acquired it)` }, { lock: CANCEL });
+  }
+  const routine = input.role === 'dispatch' || input.role === 'cancel' || input.checkExits;
+
+  function report(kind: StaticFindingKind, key: string, node: SyntaxNode, s: State, last: PathStep, via?: 'return' | 'fall-off'): void {
+    const where = at(node);
+    const id = `${kind}|${where.line}|${where.column}|${key}`;
+    if (findings.has(id)) return;
+    const steps: PathStep[] = [last];
+    const calls: PathCall[] = [];
+    for (let t = s.trail; t; t = t.prev) {
+      if (t.external) {
+        calls.push(t.external);
+        continue;
+      }
+      const own = t.lock === key;
+      if (t.step.what === 'branch' || t.step.what === 'case' || own || (t.step.what === 'call' && t.lock === key)) steps.push(t.step);
+      const anchor = own && (kind === 'release-not-held' ? t.step.what === 'release' || t.step.what === 'call' : t.step.what !== 'release');
+      if (anchor) break;
+    }
+    steps.reverse();
+    findings.set(id, {
+      kind,
+      lock: key,
+      rule: lockRules.get(key) ?? 'SpinLock',
+      function: input.name,
+      ...(input.role ? { role: input.role } : {}),
+      ...where,
+      ...(via ? { via } : {}),
+      path: steps,
+      ...(calls.length > 0 ? { calls: calls.reverse() } : {}),
+    });
+  }
+
+  const lockRules = new Map<string, StaticFinding['rule']>([[CANCEL, 'CancelSpinLock']]);
+
+  function held(s: State, key: string): Hold | undefined {
+    return s.locks.get(key) ?? (routine ? 'F' : undefined);
+  }
+
+  function setLock(s: State, key: string, h: Hold): State {
+    const locks = new Map(s.locks);
+    locks.set(key, h);
+    return { ...s, locks };
+  }
+
+  function write(s: State, target: string, value: boolean | null): State {
+    for (const [key, h] of s.locks) {
+      if (h === 'H' && key !== CANCEL && key !== target && mentions(key, target)) throw new GiveUp(`${target} is assigned while ${lockName(key)} is held`);
+    }
+    let facts: Map<string, boolean> | null = null;
+    for (const key of s.facts.keys()) {
+      if (mentions(key, target)) {
+        facts ??= new Map(s.facts);
+        facts.delete(key);
+      }
+    }
+    if (value !== null && relevant.has(target)) {
+      facts ??= new Map(s.facts);
+      facts.set(target, value);
+    }
+    return facts ? { ...s, facts } : s;
+  }
+
+  function lock(s: State, e: Extract<Effect, { t: 'lock' }>): State {
+    const { form, node } = e;
+    let key = e.key;
+    if (form.family === 'in-stack' && form.op === 'release') {
+      const h = s.handles.get(e.handle ?? '');
+      if (!h) throw new GiveUp(`${form.name}(${e.handle}) releases a handle this function did not fill`);
+      key = h;
+    }
+    lockRules.set(key, form.rule);
+    const where = at(node);
+    if (form.op === 'release') {
+      const step: PathStep = { ...where, what: 'release', text: `${form.name} releases ${lockName(key)}` };
+      if (held(s, key) === 'F') report('release-not-held', key, node, s, { ...step, text: `${form.name} releases ${lockName(key)}, which is not held here` });
+      return push(setLock(s, key, 'F'), step, { lock: key });
+    }
+    if (form.op === 'try-acquire') throw new GiveUp(`${form.name}: its result is not tested directly`);
+    const step: PathStep = { ...where, what: 'acquire', text: `${form.name} acquires ${lockName(key)}` };
+    if (held(s, key) === 'H' && !form.shared) report('double-acquire', key, node, s, { ...step, text: `${form.name} acquires ${lockName(key)}, which is already held` });
+    let next = setLock(s, key, 'H');
+    if (form.family === 'in-stack' && e.handle) {
+      const handles = new Map(next.handles);
+      handles.set(e.handle, key);
+      next = { ...next, handles };
+    }
+    return push(next, step, { lock: key });
+  }
+
+  function callSummary(s: State, e: Extract<Effect, { t: 'call' }>): State[] {
+    const callee = input.callee(e.name);
+    if (!callee) return [push(s, { ...at(e.node), what: 'call', text: e.name }, { external: { name: e.name, args: e.args } })];
+    if (!callee.analysed) {
+      if (callee.touches) throw new GiveUp(`calls ${e.name}, which uses a lock and was not analysed`);
+      return [s];
+    }
+    const out: State[] = [];
+    for (const exit of callee.exits) {
+      let next = s;
+      for (const [calleeKey, h] of Object.entries(exit)) {
+        const key = mapKey(calleeKey, callee, e.args, e.name);
+        next = setLock(next, key, h === 'held' ? 'H' : 'F');
+        const text = h === 'held' ? `${e.name} returns holding ${lockName(key)}` : `${e.name} releases ${lockName(key)}`;
+        next = push(next, { ...at(e.node), what: 'call', text }, { lock: key });
+      }
+      out.push(next);
+    }
+    return out;
+  }
+
+  function apply(states: State[], e: Effect): State[] {
+    switch (e.t) {
+      case 'lock':
+        return states.map((s) => lock(s, e));
+      case 'try-assign':
+        return states.flatMap((s) => {
+          lockRules.set(e.key, e.form.rule);
+          const where = at(e.node);
+          const took = push(setLock(write(s, e.target, true), e.key, 'H'), { ...where, what: 'acquire', text: `${e.form.name} acquires ${lockName(e.key)} (returns TRUE)` }, { lock: e.key });
+          const facts = new Map(took.facts);
+          facts.set(e.target, true);
+          const failed = write(s, e.target, false);
+          const ff = new Map(failed.facts);
+          ff.set(e.target, false);
+          return [{ ...took, facts }, { ...failed, facts: ff }];
+        });
+      case 'call':
+        return states.flatMap((s) => callSummary(s, e));
+      case 'indirect':
+        for (const s of states) {
+          for (const [key, h] of s.locks) if (h === 'H') throw new GiveUp(`a call through a function pointer while ${lockName(key)} is held (line ${at(e.node).line})`);
+        }
+        return states;
+      case 'noreturn':
+        return [];
+      case 'give-up':
+        throw new GiveUp(`${e.reason} (line ${at(e.node).line})`);
+      case 'write':
+        return states.map((s) => write(s, e.target, e.value));
+    }
+  }
+
+  function evaluate(id: number, node: SyntaxNode, s: State): State[] {
+    let list = effectCache.get(id);
+    if (!list) {
+      list = effects(node, ctx);
+      effectCache.set(id, list);
+    }
+    let states = [s];
+    for (const e of list) states = apply(states, e);
+    return states;
+  }
+
+  function branch(id: number, c: SyntaxNode, s: State, t: number, f: number): Array<[number, State]> {
+    const { node, positive } = condition(c);
+    const [yes, no] = positive ? [t, f] : [f, t];
+    const where = at(c);
+    const stepFor = (side: boolean): PathStep => ({ ...where, what: 'branch', text: `\`${c.text.replace(/\s+/g, ' ')}\` is ${side === positive ? 'true' : 'false'}` });
+    const form = tryForm(node);
+    if (form) {
+      const e = effects(node, ctx)[0];
+      if (e?.t !== 'lock') return e ? (apply([s], e), []) : [];
+      lockRules.set(e.key, form.rule);
+      const took = push(setLock(s, e.key, 'H'), { ...at(node), what: 'acquire', text: `${form.name} acquires ${lockName(e.key)} (returns TRUE)` }, { lock: e.key });
+      return [[yes, push(took, stepFor(true))], [no, push(s, stepFor(false))]];
+    }
+    const after = hasCall(c) ? evaluate(id, c, s) : [s];
+    const key = hasCall(c) ? null : canonical(node.text);
+    const out: Array<[number, State]> = [];
+    for (const st of after) {
+      const known = key === null ? undefined : st.facts.get(key);
+      for (const side of [true, false]) {
+        if (known !== undefined && known !== side) continue;
+        let next = push(st, stepFor(side));
+        if (key !== null && known === undefined && relevant.has(key)) {
+          const facts = new Map(next.facts);
+          facts.set(key, side);
+          next = { ...next, facts };
+        }
+        out.push([side ? yes : no, next]);
+      }
+    }
+    return out;
+  }
+
+  function step(id: number, s: State): Array<[number, State]> {
+    const n = cfg.nodes[id];
+    if (!n) return [];
+    switch (n.k) {
+      case 'nop':
+        return [[n.next, s]];
+      case 'eval':
+        return evaluate(id, n.expr, s).map((x) => [n.next, x]);
+      case 'branch':
+        return branch(id, n.cond, s, n.t, n.f);
+      case 'switch':
+        return evaluate(id, n.value, s).flatMap((x) =>
+          n.targets.map(({ label, to }): [number, State] => {
+            const value = label.type === 'case_statement' ? label.childForFieldName('value') : null;
+            const text = label.type !== 'case_statement' ? 'no case matches' : value ? `case ${value.text}` : 'default';
+            return [to, push(x, { ...at(label), what: 'case', text })];
+          }),
+        );
+      case 'exit': {
+        const effect: Record<string, 'held' | 'free'> = {};
+        for (const [key, h] of [...s.locks].sort(([a], [b]) => a.localeCompare(b))) {
+          effect[key] = h === 'H' ? 'held' : 'free';
+          if (routine && h === 'H') {
+            const what = n.via === 'return' ? 'returns' : 'falls off its end';
+            report('exit-held', key, n.at, s, { ...at(n.at), what: 'exit', text: `${input.name} ${what} holding ${lockName(key)}` }, n.via);
+          }
+        }
+        exits.set(JSON.stringify(effect), effect);
+        return [];
+      }
+      case 'stop':
+        return [];
+    }
+  }
+
+  const stateKey = (s: State) => JSON.stringify([[...s.locks].sort(), [...s.facts].sort(), [...s.handles].sort()]);
+  const queue: Array<[number, State]> = [[cfg.entry, entry]];
+  let processed = 0;
+  try {
+    if (cfg.unsupported) throw new GiveUp(cfg.unsupported);
+    while (queue.length > 0) {
+      const item = queue.shift() as [number, State];
+      const [id, s] = item;
+      const k = stateKey(s);
+      const visited = seen[id] as Set<string>;
+      if (visited.has(k)) continue;
+      visited.add(k);
+      if (++processed > BUDGET) throw new GiveUp('too many distinct path states');
+      for (const next of step(id, s)) queue.push(next);
+    }
+  } catch (e) {
+    if (e instanceof GiveUp) return { findings: [], exits: [], gaveUp: e.message };
+    throw e;
+  }
+  return { findings: [...findings.values()], exits: [...exits.values()] };
+
+  function mapKey(calleeKey: string, callee: CalleeSummary, args: string[], name: string): string {
+    const root = rootName(calleeKey);
+    if (calleeKey === CANCEL || calleeKey === 'vpb' || !root) return calleeKey;
+    const index = callee.params.indexOf(root);
+    if (index >= 0) {
+      const arg = args[index];
+      if (arg === undefined) throw new GiveUp(`${name} is called with fewer arguments than it has`);
+      return substituteRoot(calleeKey, root, arg);
+    }
+    if (callee.locals.has(root)) throw new GiveUp(`${name} changes a lock named by its local ${root}`);
+    return calleeKey;
+  }
+}
+
+/** Condition keys worth remembering: tested more than once, or assigned a constant (a flag). */
+function relevantKeys(input: FunctionInput): Set<string> {
+  const counts = new Map<string, number>();
+  const assigned = new Set<string>();
+  for (const n of input.cfg.nodes) {
+    if (n.k === 'branch' && !hasCall(n.cond)) {
+      const key = canonical(condition(n.cond).node.text);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    if (n.k === 'eval') {
+      for (const d of n.expr.descendantsOfType(['assignment_expression', 'init_declarator'])) {
+        const target = d.childForFieldName(d.type === 'assignment_expression' ? 'left' : 'declarator');
+        if (target) assigned.add(canonical(target.text));
+      }
+      if (n.expr.type === 'assignment_expression' || n.expr.type === 'init_declarator') {
+        const target = n.expr.childForFieldName(n.expr.type === 'assignment_expression' ? 'left' : 'declarator');
+        if (target) assigned.add(canonical(target.text));
+      }
+    }
+  }
+  return new Set([...counts].filter(([k, c]) => c >= 2 || assigned.has(k)).map(([k]) => k));
+}

@@ -1,0 +1,167 @@
+// analyse(): the compile-time path check. A parsed translation unit in, findings and per-function summaries out. Pure.
+import { blankAnnotations } from '../instrument/annotations.js';
+import { cParser } from '../instrument/parse.js';
+import type { SyntaxNode } from '../instrument/parse.js';
+import { LineMap } from '../instrument/positions.js';
+import type { RoleTable } from '../instrument/roles.js';
+import { collectRoles } from '../instrument/roles.js';
+import { roleFor } from '../instrument/routines.js';
+import { declaredName, functionName, insideBlock } from '../instrument/syntax.js';
+import type { InstrumentOptions, RoleConfig } from '../instrument/types.js';
+import type { FunctionSummary, NotAnalysed, StaticAnalysis, StaticFinding } from '../model/index.js';
+import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
+import { buildCfg } from './cfg.js';
+import type { EffectContext } from './effects.js';
+import type { CalleeSummary } from './explore.js';
+import { explore } from './explore.js';
+
+export { applySummaries } from './summaries.js';
+
+/** A parse of one unit, as the instrumenter makes it (annotations blanked, roles collected). */
+export interface ParsedUnit {
+  source: string;
+  root: SyntaxNode;
+  roles: RoleTable;
+  config?: RoleConfig;
+}
+
+interface Fn {
+  name: string;
+  node: SyntaxNode;
+  params: string[];
+  locals: Set<string>;
+  /** Names of the functions it calls. */
+  calls: Set<string>;
+  usesLock: boolean;
+}
+
+const NORETURN_MARK = /\b(DECLSPEC_NORETURN|_Noreturn|noreturn|__noreturn__)\b|__declspec\s*\(\s*noreturn\s*\)/;
+
+function functionDeclarator(fn: SyntaxNode): SyntaxNode | null {
+  let d = fn.childForFieldName('declarator');
+  while (d && d.type !== 'function_declarator') d = d.childForFieldName('declarator');
+  return d;
+}
+
+function collectFunctions(root: SyntaxNode): Map<string, Fn> {
+  const out = new Map<string, Fn>();
+  for (const node of root.descendantsOfType('function_definition')) {
+    if (insideBlock(node)) continue;
+    const name = functionName(node);
+    const body = node.childForFieldName('body');
+    if (!name || !body || LOCK_FORM_BY_NAME.has(name) || out.has(name)) continue;
+    const params = (functionDeclarator(node)?.childForFieldName('parameters')?.namedChildren ?? [])
+      .filter((p) => p.type === 'parameter_declaration')
+      .map((p) => declaredName(p.childForFieldName('declarator'))?.text ?? '');
+    const locals = new Set<string>();
+    for (const d of body.descendantsOfType('declaration')) {
+      for (const x of d.childrenForFieldName('declarator')) {
+        const n = declaredName(x);
+        if (n) locals.add(n.text);
+      }
+    }
+    const calls = new Set<string>();
+    let usesLock = false;
+    for (const c of body.descendantsOfType('call_expression')) {
+      const f = c.childForFieldName('function');
+      if (f?.type !== 'identifier') continue;
+      const form = LOCK_FORM_BY_NAME.get(f.text);
+      if (form && form.op !== 'init') usesLock = true;
+      else calls.add(f.text);
+    }
+    out.set(name, { name, node, params, locals, calls, usesLock });
+  }
+  return out;
+}
+
+/** Functions declared noreturn anywhere in the unit (from the original text: the markers are blanked before parsing). */
+function noreturnFunctions(root: SyntaxNode, source: string): Set<string> {
+  const out = new Set<string>();
+  for (const d of root.descendantsOfType(['declaration', 'function_definition'])) {
+    if (insideBlock(d)) continue;
+    const head = source.slice(d.startIndex, d.childForFieldName('body')?.startIndex ?? d.endIndex);
+    const before = source.slice(Math.max(0, d.startIndex - 120), d.startIndex).split(/[;}]/).pop() ?? '';
+    if (!NORETURN_MARK.test(head) && !NORETURN_MARK.test(before) && !/__attribute__\s*\(\(\s*(__)?noreturn/.test(head)) continue;
+    for (const x of d.type === 'declaration' ? d.childrenForFieldName('declarator') : [d.childForFieldName('declarator')]) {
+      const n = declaredName(x);
+      if (n) out.add(n.text);
+    }
+  }
+  return out;
+}
+
+/** Runs the analysis over every function of a parsed unit. */
+export function analyseUnit(unit: ParsedUnit): StaticAnalysis {
+  const lines = new LineMap(unit.source);
+  const pos = (i: number) => ({ line: lines.line(i), column: lines.column(i) });
+  const fns = collectFunctions(unit.root);
+  const noreturn = noreturnFunctions(unit.root, unit.source);
+  const defined = new Set(fns.keys());
+  // A function uses a lock when it calls a lock API or a function of the file that does (fixed point), or is a cancel routine.
+  const roleOf = (f: Fn) => roleFor(f.name, f.node, unit.roles, unit.config);
+  const touches = new Set([...fns.values()].filter((f) => f.usesLock || roleOf(f)?.role === 'cancel').map((f) => f.name));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const f of fns.values()) {
+      if (!touches.has(f.name) && [...f.calls].some((c) => touches.has(c))) {
+        touches.add(f.name);
+        grew = true;
+      }
+    }
+  }
+  const calledHere = new Set([...fns.values()].flatMap((f) => [...f.calls]));
+  const summaries = new Map<string, CalleeSummary>();
+  const inProgress = new Set<string>();
+  const findings: StaticFinding[] = [];
+  const notAnalysed: NotAnalysed[] = [];
+
+  const summarise = (name: string): CalleeSummary | undefined => {
+    const known = summaries.get(name);
+    if (known) return known;
+    const f = fns.get(name);
+    if (!f || inProgress.has(name)) return undefined;
+    if (!touches.has(name)) return { analysed: true, touches: false, params: f.params, locals: f.locals, exits: [{}] };
+    inProgress.add(name);
+    const info = roleOf(f);
+    const variables = new Set([...f.params, ...f.locals]);
+    const ctx: EffectContext = { defined, noreturn, variables };
+    const result = explore({
+      name,
+      role: info?.role,
+      checkExits: info?.role === 'candidate' && !calledHere.has(name),
+      cfg: buildCfg(f.node),
+      ctx,
+      pos,
+      callee: summarise,
+      start: f.node.startIndex,
+    });
+    inProgress.delete(name);
+    const summary: CalleeSummary = { analysed: !result.gaveUp, touches: true, params: f.params, locals: f.locals, exits: result.exits };
+    summaries.set(name, summary);
+    if (result.gaveUp) notAnalysed.push({ function: name, line: pos(f.node.startIndex).line, reason: result.gaveUp });
+    else findings.push(...result.findings);
+    return summary;
+  };
+  for (const name of fns.keys()) summarise(name);
+
+  const exported: FunctionSummary[] = [];
+  for (const [name, s] of summaries) {
+    if (s.analysed && s.exits.some((e) => Object.keys(e).length > 0)) exported.push({ name, params: s.params, exits: s.exits });
+  }
+  findings.sort((a, b) => a.line - b.line || a.column - b.column || a.kind.localeCompare(b.kind));
+  return {
+    analysed: [...summaries.values()].filter((s) => s.touches && s.analysed).length,
+    findings,
+    summaries: exported,
+    notAnalysed: notAnalysed.sort((a, b) => a.line - b.line),
+  };
+}
+
+/** Parses and analyses one source text (for `spincheck check` and tests; the wrapper shares the instrumenter's parse). */
+export function analyseSource(source: string, options: Pick<InstrumentOptions, 'resolveInclude' | 'roles' | 'sourceName'> = {}): StaticAnalysis {
+  const parser = cParser();
+  const blanked = blankAnnotations(source);
+  const root = parser.parse(blanked.text).rootNode;
+  const roles = collectRoles(parser, [root], blanked, { tuId: '', ...options });
+  return analyseUnit({ source, root, roles, ...(options.roles ? { config: options.roles } : {}) });
+}
