@@ -10,6 +10,8 @@ export type Effect =
   | { t: 'try-assign'; form: LockForm; key: string; target: string; node: SyntaxNode }
   | { t: 'call'; name: string; args: string[]; node: SyntaxNode }
   | { t: 'indirect'; node: SyntaxNode }
+  /** A call through a cancel-routine pointer (`PDRIVER_CANCEL`, `Irp->CancelRoutine`): the callee releases the cancel lock. */
+  | { t: 'cancel-routine'; node: SyntaxNode }
   | { t: 'noreturn'; node: SyntaxNode }
   | { t: 'give-up'; reason: string; node: SyntaxNode }
   | { t: 'write'; target: string; value: boolean | null };
@@ -39,6 +41,8 @@ export interface EffectContext {
   noreturn: ReadonlySet<string>;
   /** Parameters and locals of the function (a call through one is indirect). */
   variables: ReadonlySet<string>;
+  /** Parameters and locals declared as cancel-routine pointers. */
+  cancelPointers: ReadonlySet<string>;
 }
 
 function args(call: SyntaxNode): SyntaxNode[] {
@@ -164,6 +168,11 @@ function call(n: SyntaxNode, ctx: EffectContext, out: Effect[]): void {
   const f = n.childForFieldName('function');
   const a = args(n);
   for (const x of a) walk(x, ctx, out, false);
+  const cancelRoutine = f?.type === 'field_expression' ? f.childForFieldName('field')?.text === 'CancelRoutine' : ctx.cancelPointers.has(f?.text ?? '');
+  if (cancelRoutine && a.length === 2) {
+    out.push({ t: 'cancel-routine', node: n });
+    return;
+  }
   if (f?.type !== 'identifier') {
     if (f) walk(f, ctx, out, false);
     out.push({ t: 'indirect', node: n });

@@ -8,7 +8,10 @@ import type { Effect, EffectContext } from './effects.js';
 import { effects, hasCall } from './effects.js';
 import { canonical, mentions, rootName, substituteRoot } from './keys.js';
 
-type Hold = 'H' | 'F';
+/** H: acquired here; E: held at entry (a cancel routine's cancel lock); F: released after its acquire here;
+ *  R: released a lock the function did not take (the caller's, or the I/O manager's). */
+type Hold = 'H' | 'E' | 'F' | 'R';
+const isHeld = (h: Hold | undefined) => h === 'H' || h === 'E';
 
 /** One step of a path, linked to the step before it. */
 interface Trail {
@@ -112,10 +115,12 @@ export function explore(input: FunctionInput): FunctionResult {
   const entryLocks = new Map<string, Hold>();
   let entry: State = { locks: entryLocks, facts: new Map(), handles: new Map(), trail: null };
   if (input.role === 'cancel') {
-    entryLocks.set(CANCEL, 'H');
+    entryLocks.set(CANCEL, 'E');
     entry = push(entry, { ...pos(input.start), what: 'entry', text: `${input.name} is entered holding the cancel spin lock (the I/O manager acquired it)` }, { lock: CANCEL });
   }
-  const routine = input.role === 'dispatch' || input.role === 'cancel' || input.checkExits;
+  const checkExits = input.role === 'dispatch' || input.role === 'cancel' || input.checkExits;
+  /** Routines with a known entry state: every lock not held at entry is free (a candidate may be a cancel routine). */
+  const knownEntry = input.role === 'dispatch' || input.role === 'cancel';
 
   function report(kind: StaticFindingKind, key: string, node: SyntaxNode, s: State, last: PathStep, via?: 'return' | 'fall-off'): void {
     const where = at(node);
@@ -149,8 +154,15 @@ export function explore(input: FunctionInput): FunctionResult {
 
   const lockRules = new Map<string, StaticFinding['rule']>([[CANCEL, 'CancelSpinLock']]);
 
-  function held(s: State, key: string): Hold | undefined {
-    return s.locks.get(key) ?? (routine ? 'F' : undefined);
+  function held(s: State, key: string): boolean | undefined {
+    const h = s.locks.get(key);
+    if (h) return isHeld(h);
+    return knownEntry ? false : undefined;
+  }
+
+  function release(s: State, key: string): State {
+    const h = s.locks.get(key);
+    return setLock(s, key, h === 'H' || h === 'F' ? 'F' : 'R');
   }
 
   function setLock(s: State, key: string, h: Hold): State {
@@ -161,7 +173,7 @@ export function explore(input: FunctionInput): FunctionResult {
 
   function write(s: State, target: string, value: boolean | null): State {
     for (const [key, h] of s.locks) {
-      if (h === 'H' && key !== CANCEL && key !== target && mentions(key, target)) throw new GiveUp(`${target} is assigned while ${lockName(key)} is held`);
+      if (isHeld(h) && key !== CANCEL && key !== target && mentions(key, target)) throw new GiveUp(`${target} is assigned while ${lockName(key)} is held`);
     }
     let facts: Map<string, boolean> | null = null;
     for (const key of s.facts.keys()) {
@@ -189,12 +201,12 @@ export function explore(input: FunctionInput): FunctionResult {
     const where = at(node);
     if (form.op === 'release') {
       const step: PathStep = { ...where, what: 'release', text: `${form.name} releases ${lockName(key)}` };
-      if (held(s, key) === 'F') report('release-not-held', key, node, s, { ...step, text: `${form.name} releases ${lockName(key)}, which is not held here` });
-      return push(setLock(s, key, 'F'), step, { lock: key });
+      if (held(s, key) === false) report('release-not-held', key, node, s, { ...step, text: `${form.name} releases ${lockName(key)}, which is not held here` });
+      return push(release(s, key), step, { lock: key });
     }
     if (form.op === 'try-acquire') throw new GiveUp(`${form.name}: its result is not tested directly`);
     const step: PathStep = { ...where, what: 'acquire', text: `${form.name} acquires ${lockName(key)}` };
-    if (held(s, key) === 'H' && !form.shared) report('double-acquire', key, node, s, { ...step, text: `${form.name} acquires ${lockName(key)}, which is already held` });
+    if (held(s, key) === true && !form.shared) report('double-acquire', key, node, s, { ...step, text: `${form.name} acquires ${lockName(key)}, which is already held` });
     let next = setLock(s, key, 'H');
     if (form.family === 'in-stack' && e.handle) {
       const handles = new Map(next.handles);
@@ -216,7 +228,7 @@ export function explore(input: FunctionInput): FunctionResult {
       let next = s;
       for (const [calleeKey, h] of Object.entries(exit)) {
         const key = mapKey(calleeKey, callee, e.args, e.name);
-        next = setLock(next, key, h === 'held' ? 'H' : 'F');
+        next = h === 'held' ? setLock(next, key, 'H') : release(next, key);
         const text = h === 'held' ? `${e.name} returns holding ${lockName(key)}` : `${e.name} releases ${lockName(key)}`;
         next = push(next, { ...at(e.node), what: 'call', text }, { lock: key });
       }
@@ -243,9 +255,11 @@ export function explore(input: FunctionInput): FunctionResult {
         });
       case 'call':
         return states.flatMap((s) => callSummary(s, e));
+      case 'cancel-routine':
+        return states.map((s) => (held(s, CANCEL) ? push(release(s, CANCEL), { ...at(e.node), what: 'call', text: `${e.node.childForFieldName('function')?.text ?? 'the cancel routine'} (a cancel routine) releases the cancel spin lock` }, { lock: CANCEL }) : s));
       case 'indirect':
         for (const s of states) {
-          for (const [key, h] of s.locks) if (h === 'H') throw new GiveUp(`a call through a function pointer while ${lockName(key)} is held (line ${at(e.node).line})`);
+          for (const [key, h] of s.locks) if (isHeld(h)) throw new GiveUp(`a call through a function pointer while ${lockName(key)} is held (line ${at(e.node).line})`);
         }
         return states;
       case 'noreturn':
@@ -321,8 +335,10 @@ export function explore(input: FunctionInput): FunctionResult {
       case 'exit': {
         const effect: Record<string, 'held' | 'free'> = {};
         for (const [key, h] of [...s.locks].sort(([a], [b]) => a.localeCompare(b))) {
-          effect[key] = h === 'H' ? 'held' : 'free';
-          if (routine && h === 'H') {
+          // The net effect a caller sees: locks taken and kept, and locks released that the function did not take.
+          if (h === 'H') effect[key] = 'held';
+          if (h === 'R') effect[key] = 'free';
+          if (checkExits && isHeld(h)) {
             const what = n.via === 'return' ? 'returns' : 'falls off its end';
             report('exit-held', key, n.at, s, { ...at(n.at), what: 'exit', text: `${input.name} ${what} holding ${lockName(key)}` }, n.via);
           }

@@ -30,11 +30,14 @@ interface Fn {
   node: SyntaxNode;
   params: string[];
   locals: Set<string>;
+  /** Parameters and locals declared as cancel-routine pointers. */
+  cancelPointers: Set<string>;
   /** Names of the functions it calls. */
   calls: Set<string>;
   usesLock: boolean;
 }
 
+const CANCEL_POINTER = /^P?DRIVER_CANCEL$/;
 const NORETURN_MARK = /\b(DECLSPEC_NORETURN|_Noreturn|noreturn|__noreturn__)\b|__declspec\s*\(\s*noreturn\s*\)/;
 
 function functionDeclarator(fn: SyntaxNode): SyntaxNode | null {
@@ -54,10 +57,14 @@ function collectFunctions(root: SyntaxNode): Map<string, Fn> {
       .filter((p) => p.type === 'parameter_declaration')
       .map((p) => declaredName(p.childForFieldName('declarator'))?.text ?? '');
     const locals = new Set<string>();
-    for (const d of body.descendantsOfType('declaration')) {
+    const cancelPointers = new Set<string>();
+    const declarations = [...body.descendantsOfType('declaration'), ...(functionDeclarator(node)?.childForFieldName('parameters')?.namedChildren ?? [])];
+    for (const d of declarations) {
+      const cancelType = CANCEL_POINTER.test(d.childForFieldName('type')?.text ?? '');
       for (const x of d.childrenForFieldName('declarator')) {
         const n = declaredName(x);
-        if (n) locals.add(n.text);
+        if (n && d.type === 'declaration') locals.add(n.text);
+        if (n && cancelType && (x.type === 'pointer_declarator') === !/^P/.test(d.childForFieldName('type')?.text ?? '')) cancelPointers.add(n.text);
       }
     }
     const calls = new Set<string>();
@@ -69,7 +76,7 @@ function collectFunctions(root: SyntaxNode): Map<string, Fn> {
       if (form && form.op !== 'init') usesLock = true;
       else calls.add(f.text);
     }
-    out.set(name, { name, node, params, locals, calls, usesLock });
+    out.set(name, { name, node, params, locals, cancelPointers, calls, usesLock });
   }
   return out;
 }
@@ -124,7 +131,7 @@ export function analyseUnit(unit: ParsedUnit): StaticAnalysis {
     inProgress.add(name);
     const info = roleOf(f);
     const variables = new Set([...f.params, ...f.locals]);
-    const ctx: EffectContext = { defined, noreturn, variables };
+    const ctx: EffectContext = { defined, noreturn, variables, cancelPointers: f.cancelPointers };
     const result = explore({
       name,
       role: info?.role,
