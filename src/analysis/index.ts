@@ -81,6 +81,21 @@ function collectFunctions(root: SyntaxNode): Map<string, Fn> {
   return out;
 }
 
+/** Variables declared at file scope (a call through one is a call through a function pointer). */
+function fileVariables(root: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  for (const d of root.namedChildren) {
+    if (d.type !== 'declaration') continue;
+    for (const x of d.childrenForFieldName('declarator')) {
+      const inner = x.type === 'init_declarator' ? x.childForFieldName('declarator') : x;
+      const n = declaredName(inner);
+      const pointer = inner?.type === 'function_declarator' && inner.childForFieldName('declarator')?.type === 'parenthesized_declarator';
+      if (n && (inner?.type !== 'function_declarator' || pointer)) out.add(n.text);
+    }
+  }
+  return out;
+}
+
 /** Functions declared noreturn anywhere in the unit (from the original text: the markers are blanked before parsing). */
 function noreturnFunctions(root: SyntaxNode, source: string): Set<string> {
   const out = new Set<string>();
@@ -104,6 +119,7 @@ export function analyseUnit(unit: ParsedUnit): StaticAnalysis {
   const fns = collectFunctions(unit.root);
   const noreturn = noreturnFunctions(unit.root, unit.source);
   const defined = new Set(fns.keys());
+  const globals = fileVariables(unit.root);
   // A function uses a lock when it calls a lock API or a function of the file that does (fixed point), or is a cancel routine.
   const roleOf = (f: Fn) => roleFor(f.name, f.node, unit.roles, unit.config);
   const touches = new Set([...fns.values()].filter((f) => f.usesLock || roleOf(f)?.role === 'cancel').map((f) => f.name));
@@ -130,7 +146,7 @@ export function analyseUnit(unit: ParsedUnit): StaticAnalysis {
     if (!touches.has(name)) return { analysed: true, touches: false, params: f.params, locals: f.locals, exits: [{}] };
     inProgress.add(name);
     const info = roleOf(f);
-    const variables = new Set([...f.params, ...f.locals]);
+    const variables = new Set([...globals, ...f.params, ...f.locals]);
     const ctx: EffectContext = { defined, noreturn, variables, cancelPointers: f.cancelPointers };
     const result = explore({
       name,
