@@ -1,4 +1,5 @@
 // `spincheck` entry point: reads argv/env and calls the subcommand.
+import { checkCommand } from '../cli/check.js';
 import { instrumentCommand } from '../cli/instrument.js';
 import type { CliEnv } from '../cli/report.js';
 import { reportCommand } from '../cli/report.js';
@@ -8,6 +9,7 @@ const USAGE = `usage: spincheck <command> [options]
   report [DIRS...] [--format text|json|sarif|lcov|cobertura|html|junit]... [--output PATH] [--source-root DIR]
                    [--fail-on none|violations,unchecked] [--min-site-coverage N] [--strict]
   run [report options] [--data-dir DIR] -- COMMAND [ARGS...]
+  check [--verbose] [compiler flags] FILE...   (the compile-time path check, as compiler warnings)
   instrument [--sites] [--dialect gnu|msvc] [--include-dir DIR]... FILE
 `;
 
@@ -26,6 +28,8 @@ async function main(): Promise<number> {
       return reportCommand(io);
     case 'run':
       return runCommand(io);
+    case 'check':
+      return checkCommand(io);
     case 'instrument':
       return instrumentCommand(io, (b) => process.stdout.write(b));
     case '--help':
