@@ -3,11 +3,10 @@ import { blankAnnotations } from '../instrument/annotations.js';
 import { cParser } from '../instrument/parse.js';
 import type { SyntaxNode } from '../instrument/parse.js';
 import { LineMap } from '../instrument/positions.js';
-import type { RoleTable } from '../instrument/roles.js';
 import { collectRoles } from '../instrument/roles.js';
 import { roleFor } from '../instrument/routines.js';
 import { declaredName, functionName, insideBlock } from '../instrument/syntax.js';
-import type { InstrumentOptions, RoleConfig } from '../instrument/types.js';
+import type { InstrumentOptions, ParsedUnit } from '../instrument/types.js';
 import type { FunctionSummary, NotAnalysed, StaticAnalysis, StaticFinding } from '../model/index.js';
 import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
 import { buildCfg } from './cfg.js';
@@ -17,13 +16,7 @@ import { explore } from './explore.js';
 
 export { applySummaries } from './summaries.js';
 
-/** A parse of one unit, as the instrumenter makes it (annotations blanked, roles collected). */
-export interface ParsedUnit {
-  source: string;
-  root: SyntaxNode;
-  roles: RoleTable;
-  config?: RoleConfig;
-}
+export type { ParsedUnit };
 
 interface Fn {
   name: string;

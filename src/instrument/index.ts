@@ -18,7 +18,7 @@ import { mentionsRelevantName } from './scan.js';
 import { topLevel } from './syntax.js';
 import type { InstrumentOptions, InstrumentResult } from './types.js';
 
-export type { Dialect, InstrumentOptions, InstrumentResult, ResolvedInclude, RoleConfig } from './types.js';
+export type { Dialect, InstrumentOptions, InstrumentResult, ParsedUnit, ResolvedInclude, RoleConfig } from './types.js';
 export { INSTRUMENTED_MARKER } from './emit.js';
 export { mentionsRelevantName } from './scan.js';
 export { InstrumentError };
@@ -105,6 +105,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const c = new Collector(source, lines, rewriter, dirs);
   const parses = views(parser, blanked.text, root, dirs);
   const table = collectRoles(parser, parses.map((v) => v.root), blanked, options);
+  options.onParsed?.({ source, root, roles: table, ...(options.roles ? { config: options.roles } : {}) });
   const alternates = parses.some((v) => v.fallback) ? alternateBranches(source, dirs) : [];
   for (const view of parses) {
     collectCalls(parser, view, c);

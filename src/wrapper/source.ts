@@ -1,7 +1,8 @@
 // One C source: read its bytes, decide whether to instrument, and produce the copy's text (G15, G30).
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Dialect, InstrumentResult, ResolvedInclude, RoleConfig } from '../instrument/types.js';
+import type { Dialect, InstrumentResult, ParsedUnit, ResolvedInclude, RoleConfig } from '../instrument/types.js';
+import type { StaticAnalysis } from '../model/index.js';
 import type { Input, ParsedCommand } from './command.js';
 import { mentionsRelevantName } from '../instrument/scan.js';
 import { loadInstrumenter } from './instrumenter.js';
@@ -15,6 +16,8 @@ export interface SourceDecision {
   tu: string;
   sourceHash: string;
   result: InstrumentResult | null;
+  /** The path analysis of the file (absent when it was not parsed, or the analysis failed: the compile goes on). */
+  analysis?: StaticAnalysis;
   /** Latin-1 text of the instrumented copy, `#line` first; null when the file is compiled unchanged. */
   copyText: string | null;
   /** Why a relevant file is compiled unchanged (`<reason>: <detail>`). */
@@ -96,10 +99,20 @@ export async function prepareSource(input: Input, ctx: SourceContext): Promise<S
   const { sha1, tuId } = await import('../model/tu-id.js');
   const base = { input, abs, tu: tuId(abs, bytes), sourceHash: sha1(bytes) };
   let result: InstrumentResult;
+  let analysis: StaticAnalysis | undefined;
   const pragma = ctx.pragmaLib?.();
   try {
     const mod = await loadInstrumenter();
+    const onParsed = (unit: ParsedUnit) => {
+      try {
+        analysis = mod.analyseUnit(unit);
+      } catch {
+        // The analysis is an extra: a file it cannot handle is instrumented and compiled as before.
+        analysis = undefined;
+      }
+    };
     result = mod.instrument(text, {
+      onParsed,
       tuId: base.tu,
       // The text is bytes as Latin-1 characters: strings the instrumenter writes into it must be too.
       sourceName: asLatin1Bytes(input.path),
@@ -112,13 +125,14 @@ export async function prepareSource(input: Input, ctx: SourceContext): Promise<S
     });
   } catch (e) {
     const message = (e as Error).message?.split('\n')[0] ?? String(e);
-    return { ...base, result: null, copyText: null, reason: `instrument-error: ${message}`, relevant: true };
+    return { ...base, ...(analysis ? { analysis } : {}), result: null, copyText: null, reason: `instrument-error: ${message}`, relevant: true };
   }
+  const analysed = { ...base, ...(analysis ? { analysis } : {}) };
   if (result.uninstrumentedReason) {
-    return { ...base, result, copyText: null, reason: `instrumenter-declined: ${result.uninstrumentedReason}`, relevant: true };
+    return { ...analysed, result, copyText: null, reason: `instrumenter-declined: ${result.uninstrumentedReason}`, relevant: true };
   }
-  if (!result.changed) return { ...base, result, copyText: null, reason: null, relevant: false };
+  if (!result.changed) return { ...analysed, result, copyText: null, reason: null, relevant: false };
   const name = ctx.lineName ? ctx.lineName(input, abs) : input.path;
   const copyText = withLineDirective(result.code, name) + (ctx.suffix ?? '');
-  return { ...base, result, copyText, reason: null, relevant: true };
+  return { ...analysed, result, copyText, reason: null, relevant: true };
 }
