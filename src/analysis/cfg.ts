@@ -1,11 +1,15 @@
 // A control-flow graph of one function body, built from the tree-sitter tree (statements, not basic blocks).
 import type { SyntaxNode } from '../instrument/parse.js';
+import type { Macros } from './preproc.js';
+import { groupTest } from './preproc.js';
 
 export type CfgNode =
   | { k: 'nop'; next: number }
   | { k: 'eval'; expr: SyntaxNode; next: number }
   | { k: 'branch'; cond: SyntaxNode; t: number; f: number }
   | { k: 'switch'; value: SyntaxNode; targets: Array<{ label: SyntaxNode; to: number }> }
+  /** A `#if` group the analysis cannot decide: the body (t) when the test `key` is !negated, else the rest (f). */
+  | { k: 'pp'; at: SyntaxNode; key: string; negated: boolean; t: number; f: number }
   | { k: 'exit'; at: SyntaxNode; via: 'return' | 'fall-off' }
   | { k: 'stop' };
 
@@ -31,6 +35,8 @@ class Builder {
   readonly nodes: CfgNode[] = [];
   private readonly labels = new Map<string, number>();
   unsupported: string | undefined;
+
+  constructor(private readonly macros: Macros) {}
 
   add(node: CfgNode): number {
     this.nodes.push(node);
@@ -143,13 +149,31 @@ class Builder {
         return ctx.leave ?? this.fail('__leave outside __try');
       case 'attributed_statement':
         return this.list(s.namedChildren.filter((n) => n.type !== 'attribute_declaration'), next, ctx);
+      case 'preproc_if':
+      case 'preproc_ifdef':
+      case 'preproc_elif':
+      case 'preproc_elifdef':
+        return this.group(s, next, ctx);
+      case 'preproc_else':
+        return this.list(s.namedChildren, next, ctx);
       case 'ERROR':
         return this.fail(`parse error at line ${s.startPosition.row + 1}`);
       default:
-        if (s.type.startsWith('preproc_')) return this.list(s.namedChildren.filter((n) => !/^(identifier|preproc_arg|string_literal|system_lib_string)$/.test(n.type) && n.type !== 'preproc_defined'), next, ctx);
         if (/statement$|declaration$|definition$/.test(s.type)) return next;
         return this.add({ k: 'eval', expr: s, next });
     }
+  }
+
+  /** A conditional group: the side the known macros decide, or a branch on the test (the same test decides alike). */
+  private group(s: SyntaxNode, next: number, ctx: Context): number {
+    const alt = s.childForFieldName('alternative');
+    const fields = new Set([s.childForFieldName('name')?.id, s.childForFieldName('condition')?.id, alt?.id]);
+    const body = s.namedChildren.filter((n) => !fields.has(n.id));
+    const test = groupTest(s, this.macros);
+    if (test.value !== null) return test.value !== 0 ? this.list(body, next, ctx) : alt ? this.stmt(alt, next, ctx) : next;
+    const t = this.list(body, next, ctx);
+    const f = alt ? this.stmt(alt, next, ctx) : next;
+    return this.add({ k: 'pp', at: s, key: `#${test.text}`, negated: test.negated, t, f });
   }
 
   private switchStmt(s: SyntaxNode, next: number, ctx: Context): number {
@@ -195,8 +219,8 @@ class Builder {
 }
 
 /** The graph of a function definition's body. */
-export function buildCfg(fn: SyntaxNode): Cfg {
-  const b = new Builder();
+export function buildCfg(fn: SyntaxNode, macros: Macros): Cfg {
+  const b = new Builder(macros);
   const body = fn.childForFieldName('body') as SyntaxNode;
   const close = body.lastChild?.type === '}' ? body.lastChild : body;
   const fallOff = b.add({ k: 'exit', at: close, via: 'fall-off' });

@@ -346,6 +346,19 @@ export function explore(input: FunctionInput): FunctionResult {
         exits.set(JSON.stringify(effect), effect);
         return [];
       }
+      case 'pp': {
+        const known = s.facts.get(n.key);
+        const out: Array<[number, State]> = [];
+        for (const defined of [true, false]) {
+          if (known !== undefined && known !== defined) continue;
+          const facts = new Map(s.facts);
+          facts.set(n.key, defined);
+          const directive = n.at.text.split('\n')[0]?.trim() ?? n.key;
+          const text = `\`${directive}\` assumed ${defined !== n.negated ? 'taken' : 'not taken'} (a macro the analysis does not know)`;
+          out.push([defined !== n.negated ? n.t : n.f, known === undefined ? push({ ...s, facts }, { ...at(n.at), what: 'branch', text }) : s]);
+        }
+        return out;
+      }
       case 'stop':
         return [];
     }

@@ -13,6 +13,7 @@ import { buildCfg } from './cfg.js';
 import type { EffectContext } from './effects.js';
 import type { CalleeSummary } from './explore.js';
 import { explore } from './explore.js';
+import { knownMacros } from './preproc.js';
 
 export { applySummaries } from './summaries.js';
 
@@ -105,8 +106,14 @@ function noreturnFunctions(root: SyntaxNode, source: string): Set<string> {
   return out;
 }
 
+export interface AnalyseOptions {
+  /** Macros the compile command defines (value) or undefines (null): `#if` groups they decide take one side. */
+  macros?: ReadonlyArray<readonly [string, string | null]>;
+}
+
 /** Runs the analysis over every function of a parsed unit. */
-export function analyseUnit(unit: ParsedUnit): StaticAnalysis {
+export function analyseUnit(unit: ParsedUnit, options: AnalyseOptions = {}): StaticAnalysis {
+  const macros = knownMacros(unit.source, options.macros);
   const lines = new LineMap(unit.source);
   const pos = (i: number) => ({ line: lines.line(i), column: lines.column(i) });
   const fns = collectFunctions(unit.root);
@@ -145,7 +152,7 @@ export function analyseUnit(unit: ParsedUnit): StaticAnalysis {
       name,
       role: info?.role,
       checkExits: info?.role === 'candidate' && !calledHere.has(name),
-      cfg: buildCfg(f.node),
+      cfg: buildCfg(f.node, macros),
       ctx,
       pos,
       callee: summarise,
@@ -174,10 +181,10 @@ export function analyseUnit(unit: ParsedUnit): StaticAnalysis {
 }
 
 /** Parses and analyses one source text (for `spincheck check` and tests; the wrapper shares the instrumenter's parse). */
-export function analyseSource(source: string, options: Pick<InstrumentOptions, 'resolveInclude' | 'roles' | 'sourceName'> = {}): StaticAnalysis {
+export function analyseSource(source: string, options: Pick<InstrumentOptions, 'resolveInclude' | 'roles' | 'sourceName'> & AnalyseOptions = {}): StaticAnalysis {
   const parser = cParser();
   const blanked = blankAnnotations(source);
   const root = parser.parse(blanked.text).rootNode;
   const roles = collectRoles(parser, [root], blanked, { tuId: '', ...options });
-  return analyseUnit({ source, root, roles, ...(options.roles ? { config: options.roles } : {}) });
+  return analyseUnit({ source, root, roles, ...(options.roles ? { config: options.roles } : {}) }, options);
 }

@@ -7,7 +7,7 @@ import { runCommand } from '../cli/run.js';
 
 const USAGE = `usage: spincheck <command> [options]
   report [DIRS...] [--format text|json|sarif|lcov|cobertura|html|junit]... [--output PATH] [--source-root DIR]
-                   [--fail-on none|violations,unchecked] [--min-site-coverage N] [--strict]
+                   [--fail-on none|violations,unchecked,static] [--min-site-coverage N] [--strict]
   run [report options] [--data-dir DIR] -- COMMAND [ARGS...]
   check [--verbose] [compiler flags] FILE...   (the compile-time path check, as compiler warnings)
   instrument [--sites] [--dialect gnu|msvc] [--include-dir DIR]... FILE

@@ -27,7 +27,7 @@ export function checkCommand(io: CliEnv): number {
     } catch (e) {
       throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    return { file, analysis: analyseSource(text, { sourceName: file, resolveInclude, roles: config.roles }) };
+    return { file, analysis: analyseSource(text, { sourceName: file, resolveInclude, roles: config.roles, macros: cmd.macros }) };
   });
   const summaries = results.flatMap((r) => r.analysis.summaries);
   let warnings = 0;

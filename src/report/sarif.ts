@@ -6,6 +6,7 @@ import type * as Sarif from 'sarif';
 import type { ViolationKind } from '../model/index.js';
 import { VIOLATION_KINDS, VIOLATION_TEXT } from '../model/index.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
+import { staticResults, staticRules } from './sarif-static.js';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const RULE_URL = 'https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-cancelspinlock';
@@ -83,7 +84,7 @@ function physical(l: Location, index: Map<string, number>): Sarif.PhysicalLocati
   };
 }
 
-function location(l: Location, index: Map<string, number>, message?: string): Sarif.Location {
+export function location(l: Location, index: Map<string, number>, message?: string): Sarif.Location {
   return {
     physicalLocation: physical(l, index),
     ...(l.function ? { logicalLocations: [{ name: l.function, fullyQualifiedName: l.function, kind: 'function' }] } : {}),
@@ -199,6 +200,8 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
       properties: { processes: v.processes, byIoManager: v.byIoManager },
     };
   });
+  const extraRules = staticRules(report);
+  results.push(...staticResults(report, index, extraRules, VIOLATION_KINDS.length));
   const notes: Sarif.Notification[] = report.problems.map((p) => ({ level: 'warning', message: { text: sarifText(p) } }));
   if (report.unchecked) notes.push({ level: 'error', message: { text: sarifText(`Nothing was checked: ${report.unchecked}.`) } });
   if (report.violations.length > kept.length) {
@@ -216,7 +219,7 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
           version: options.toolVersion,
           semanticVersion: options.toolVersion,
           informationUri: RULE_URL,
-          rules: VIOLATION_KINDS.map((kind) => {
+          rules: [...VIOLATION_KINDS.map((kind): Sarif.ReportingDescriptor => {
             const r = RULES[kind];
             return {
               id: ruleId(kind),
@@ -231,7 +234,7 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
               defaultConfiguration: { level: 'error' },
               properties: { tags: ['correctness', 'concurrency', 'wdm', 'CancelSpinLock'], precision: 'very-high', 'problem.severity': 'error' },
             };
-          }),
+          }), ...extraRules],
         },
       },
       originalUriBaseIds: { [SRCROOT]: { uri: root, description: { text: 'The report root (--source-root).' } } },

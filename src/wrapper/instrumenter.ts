@@ -4,7 +4,7 @@ import type { StaticAnalysis } from '../model/index.js';
 
 interface InstrumenterModule {
   instrument(source: string, options: InstrumentOptions): InstrumentResult;
-  analyseUnit(unit: ParsedUnit): StaticAnalysis;
+  analyseUnit(unit: ParsedUnit, options: { macros?: ReadonlyArray<readonly [string, string | null]> }): StaticAnalysis;
 }
 
 let loading: Promise<InstrumenterModule> | null = null;

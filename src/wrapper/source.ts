@@ -105,7 +105,7 @@ export async function prepareSource(input: Input, ctx: SourceContext): Promise<S
     const mod = await loadInstrumenter();
     const onParsed = (unit: ParsedUnit) => {
       try {
-        analysis = mod.analyseUnit(unit);
+        analysis = mod.analyseUnit(unit, { macros: ctx.cmd.macros });
       } catch {
         // The analysis is an extra: a file it cannot handle is instrumented and compiled as before.
         analysis = undefined;

@@ -42,6 +42,15 @@ describe('analysis corpus', () => {
     expect(actual).toEqual(JSON.parse(readFileSync(expectedFile, 'utf8')) as Expected);
   });
 
+  it('decides #if groups by the macros the command defines or undefines', () => {
+    const text = readFileSync(join(CASES, 'preprocessor.c'), 'latin1');
+    expect(analyseSource(text, { macros: [['SEEDED', null]] }).findings).toEqual([]);
+    expect(analyseSource(text, { macros: [['SEEDED', '1']] }).findings.map((f) => [f.function, f.line, f.path.map((s) => s.what)])).toEqual([
+      ['Seeded', 28, ['release', 'release']],
+    ]);
+    expect(analyseSource(text).findings[0]?.path[1]?.text).toBe('`#ifdef SEEDED` assumed taken (a macro the analysis does not know)');
+  });
+
   it('reports the cross-file finding when the helper file is not part of the build', () => {
     const alone = analyseGroup(['cross-file/dispatch.c']);
     expect(alone.findings.map((f) => f.function)).toEqual(['StartNext', 'StartOther']);
