@@ -5,7 +5,8 @@ import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
 import { canonical, nameable, placeKey } from './keys.js';
 
 export type Effect =
-  | { t: 'lock'; form: LockForm; key: string; handle: string | null; node: SyntaxNode }
+  /** `irql`: where the acquire saves the previous IRQL (a completion helper handed it releases the lock). */
+  | { t: 'lock'; form: LockForm; key: string; handle: string | null; irql: string | null; node: SyntaxNode }
   /** `x = KeTryToAcquire...(l)`: x is non-zero exactly when the lock was taken. */
   | { t: 'try-assign'; form: LockForm; key: string; target: string; node: SyntaxNode }
   | { t: 'call'; name: string; args: string[]; node: SyntaxNode }
@@ -59,7 +60,8 @@ function lockEffect(form: LockForm, call: SyntaxNode): Effect {
   if ((key && !system && !nameable(key)) || (handle !== null && !nameable(handle))) {
     return { t: 'give-up', reason: `${form.name}: lock expression it cannot name`, node: call };
   }
-  return { t: 'lock', form, key: form.family === 'queued' ? `queued:${key}` : key, handle, node: call };
+  const irql = form.irqlOut === undefined ? null : placeKey(a[form.irqlOut]?.text ?? '');
+  return { t: 'lock', form, key: form.family === 'queued' ? `queued:${key}` : key, handle, irql, node: call };
 }
 
 /** True when the expression calls something (other than an all-capitals macro such as NT_SUCCESS). */
@@ -77,6 +79,12 @@ function constant(n: SyntaxNode | null): boolean | null {
   if (!v) return null;
   const c = CONSTANTS[v.text];
   return c === undefined ? null : c;
+}
+
+function stripped(n: SyntaxNode | null): SyntaxNode | null {
+  let v = n;
+  while (v?.type === 'parenthesized_expression') v = v.namedChildren[0] ?? null;
+  return v;
 }
 
 function lockCall(n: SyntaxNode | null): LockForm | undefined {
@@ -119,6 +127,8 @@ function walk(n: SyntaxNode, ctx: EffectContext, out: Effect[], conditional: boo
         return;
       }
       if (right) walk(right, ctx, out, conditional);
+      const last = out[out.length - 1];
+      if (left && form?.returnsIrql && last?.t === 'lock' && last.node.id === stripped(right)?.id) out[out.length - 1] = { ...last, irql: canonical(left.text) };
       if (left) out.push({ t: 'write', target: canonical(left.text), value: op === '=' ? constant(right) : null });
       return;
     }
@@ -138,6 +148,8 @@ function walk(n: SyntaxNode, ctx: EffectContext, out: Effect[], conditional: boo
         return;
       }
       if (value) walk(value, ctx, out, conditional);
+      const last = out[out.length - 1];
+      if (name && form?.returnsIrql && last?.t === 'lock' && last.node.id === stripped(value)?.id) out[out.length - 1] = { ...last, irql: canonical(name.text) };
       if (name) out.push({ t: 'write', target: canonical(name.text), value: constant(value) });
       return;
     }

@@ -1,16 +1,17 @@
 // Walks every path of one function's graph, carrying lock state, branch facts and in-stack handles per path.
 import type { SyntaxNode } from '../instrument/parse.js';
-import type { PathCall, PathStep, Role, StaticFinding, StaticFindingKind } from '../model/index.js';
+import type { LockEffect, PathCall, PathStep, Role, StaticFinding, StaticFindingKind } from '../model/index.js';
 import type { LockForm } from '../model/lock-api.js';
 import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
 import type { Cfg } from './cfg.js';
 import type { Effect, EffectContext } from './effects.js';
 import { effects, hasCall } from './effects.js';
-import { canonical, mentions, rootName, substituteRoot } from './keys.js';
+import { canonical, mentions, placeKey, rootName, substituteRoot } from './keys.js';
 
 /** H: acquired here; E: held at entry (a cancel routine's cancel lock); F: released after its acquire here;
- *  R: released a lock the function did not take (the caller's, or the I/O manager's). */
-type Hold = 'H' | 'E' | 'F' | 'R';
+ *  R: released a lock the function did not take (the caller's, or the I/O manager's);
+ *  U: unknown (handed to a function of another file that may have released it): no finding is made on it. */
+type Hold = 'H' | 'E' | 'F' | 'R' | 'U';
 const isHeld = (h: Hold | undefined) => h === 'H' || h === 'E';
 
 /** One step of a path, linked to the step before it. */
@@ -36,7 +37,7 @@ export interface CalleeSummary {
   touches: boolean;
   params: string[];
   locals: ReadonlySet<string>;
-  exits: Array<Record<string, 'held' | 'free'>>;
+  exits: Array<Record<string, LockEffect>>;
 }
 
 export interface FunctionInput {
@@ -54,7 +55,7 @@ export interface FunctionInput {
 
 export interface FunctionResult {
   findings: StaticFinding[];
-  exits: Array<Record<string, 'held' | 'free'>>;
+  exits: Array<Record<string, LockEffect>>;
   gaveUp?: string;
 }
 
@@ -105,7 +106,7 @@ function lockName(key: string): string {
 export function explore(input: FunctionInput): FunctionResult {
   const { cfg, ctx, pos } = input;
   const findings = new Map<string, StaticFinding>();
-  const exits = new Map<string, Record<string, 'held' | 'free'>>();
+  const exits = new Map<string, Record<string, LockEffect>>();
   const seen: Array<Set<string>> = cfg.nodes.map(() => new Set());
   const effectCache = new Map<number, Effect[]>();
   const relevant = relevantKeys(input);
@@ -118,6 +119,8 @@ export function explore(input: FunctionInput): FunctionResult {
     entryLocks.set(CANCEL, 'E');
     entry = push(entry, { ...pos(input.start), what: 'entry', text: `${input.name} is entered holding the cancel spin lock (the I/O manager acquired it)` }, { lock: CANCEL });
   }
+  /** Saved IRQLs of the acquires seen: where the value lives -> the locks it belongs to. */
+  const savedIrql = new Map<string, Set<string>>();
   const checkExits = input.role === 'dispatch' || input.role === 'cancel' || input.checkExits;
   /** Routines with a known entry state: every lock not held at entry is free (a candidate may be a cancel routine). */
   const knownEntry = input.role === 'dispatch' || input.role === 'cancel';
@@ -156,13 +159,14 @@ export function explore(input: FunctionInput): FunctionResult {
 
   function held(s: State, key: string): boolean | undefined {
     const h = s.locks.get(key);
+    if (h === 'U') return undefined;
     if (h) return isHeld(h);
     return knownEntry ? false : undefined;
   }
 
   function release(s: State, key: string): State {
     const h = s.locks.get(key);
-    return setLock(s, key, h === 'H' || h === 'F' ? 'F' : 'R');
+    return setLock(s, key, h === 'H' || h === 'F' || h === 'U' ? 'F' : 'R');
   }
 
   function setLock(s: State, key: string, h: Hold): State {
@@ -205,6 +209,7 @@ export function explore(input: FunctionInput): FunctionResult {
       return push(release(s, key), step, { lock: key });
     }
     if (form.op === 'try-acquire') throw new GiveUp(`${form.name}: its result is not tested directly`);
+    if (e.irql) savedIrql.set(e.irql, new Set([...(savedIrql.get(e.irql) ?? []), key]));
     const step: PathStep = { ...where, what: 'acquire', text: `${form.name} acquires ${lockName(key)}` };
     if (held(s, key) === true && !form.shared) report('double-acquire', key, node, s, { ...step, text: `${form.name} acquires ${lockName(key)}, which is already held` });
     let next = setLock(s, key, 'H');
@@ -216,9 +221,22 @@ export function explore(input: FunctionInput): FunctionResult {
     return push(next, step, { lock: key });
   }
 
+  /** A function of another file handed the saved IRQL of a held lock may be a completion helper that releases it
+   *  (as DPCs hand it to one): the lock's state is unknown after it, and no finding is made on it. */
+  function handedIrql(s: State, e: Extract<Effect, { t: 'call' }>): State {
+    let next = s;
+    for (const arg of e.args) {
+      for (const key of savedIrql.get(placeKey(arg)) ?? []) {
+        if (!held(next, key)) continue;
+        next = push(setLock(next, key, 'U'), { ...at(e.node), what: 'call', text: `${e.name} is handed the saved IRQL: it may release ${lockName(key)}` }, { lock: key });
+      }
+    }
+    return next;
+  }
+
   function callSummary(s: State, e: Extract<Effect, { t: 'call' }>): State[] {
     const callee = input.callee(e.name);
-    if (!callee) return [push(s, { ...at(e.node), what: 'call', text: e.name }, { external: { name: e.name, args: e.args } })];
+    if (!callee) return [handedIrql(push(s, { ...at(e.node), what: 'call', text: e.name }, { external: { name: e.name, args: e.args } }), e)];
     if (!callee.analysed) {
       if (callee.touches) throw new GiveUp(`calls ${e.name}, which uses a lock and was not analysed`);
       return [s];
@@ -228,8 +246,8 @@ export function explore(input: FunctionInput): FunctionResult {
       let next = s;
       for (const [calleeKey, h] of Object.entries(exit)) {
         const key = mapKey(calleeKey, callee, e.args, e.name);
-        next = h === 'held' ? setLock(next, key, 'H') : release(next, key);
-        const text = h === 'held' ? `${e.name} returns holding ${lockName(key)}` : `${e.name} releases ${lockName(key)}`;
+        next = h === 'held' ? setLock(next, key, 'H') : h === 'unknown' ? setLock(next, key, 'U') : release(next, key);
+        const text = h === 'held' ? `${e.name} returns holding ${lockName(key)}` : h === 'unknown' ? `${e.name} may release ${lockName(key)}` : `${e.name} releases ${lockName(key)}`;
         next = push(next, { ...at(e.node), what: 'call', text }, { lock: key });
       }
       out.push(next);
@@ -333,11 +351,12 @@ export function explore(input: FunctionInput): FunctionResult {
           }),
         );
       case 'exit': {
-        const effect: Record<string, 'held' | 'free'> = {};
+        const effect: Record<string, LockEffect> = {};
         for (const [key, h] of [...s.locks].sort(([a], [b]) => a.localeCompare(b))) {
           // The net effect a caller sees: locks taken and kept, and locks released that the function did not take.
           if (h === 'H') effect[key] = 'held';
           if (h === 'R') effect[key] = 'free';
+          if (h === 'U') effect[key] = 'unknown';
           if (checkExits && isHeld(h)) {
             const what = n.via === 'return' ? 'returns' : 'falls off its end';
             report('exit-held', key, n.at, s, { ...at(n.at), what: 'exit', text: `${input.name} ${what} holding ${lockName(key)}` }, n.via);

@@ -1,5 +1,5 @@
 // Cross-file summaries: a finding whose path calls a function of another unit that explains it is withdrawn.
-import type { FunctionSummary, StaticFinding } from '../model/index.js';
+import type { FunctionSummary, LockEffect, StaticFinding } from '../model/index.js';
 import { rootName, substituteRoot } from './keys.js';
 
 /** The lock state a call must leave for the finding to be wrong: exit-held and double-acquire need a release, release-not-held an acquire. */
@@ -10,8 +10,8 @@ const EXPLAINS: Record<StaticFinding['kind'], 'held' | 'free'> = {
 };
 
 /** The callee's effect keys in the caller's terms (a key rooted at a parameter takes the argument). */
-function callerKeys(summary: FunctionSummary, args: string[]): Array<[string, 'held' | 'free']> {
-  const out: Array<[string, 'held' | 'free']> = [];
+function callerKeys(summary: FunctionSummary, args: string[]): Array<[string, LockEffect]> {
+  const out: Array<[string, LockEffect]> = [];
   for (const exit of summary.exits) {
     for (const [key, h] of Object.entries(exit)) {
       const root = rootName(key);
@@ -28,7 +28,7 @@ function callerKeys(summary: FunctionSummary, args: string[]): Array<[string, 'h
 export function explainedBy(finding: StaticFinding, summaries: ReadonlyMap<string, FunctionSummary>): string | null {
   for (const call of finding.calls ?? []) {
     const s = summaries.get(call.name);
-    if (s && callerKeys(s, call.args).some(([k, h]) => k === finding.lock && h === EXPLAINS[finding.kind])) return call.name;
+    if (s && callerKeys(s, call.args).some(([k, h]) => k === finding.lock && (h === EXPLAINS[finding.kind] || h === 'unknown'))) return call.name;
   }
   return null;
 }

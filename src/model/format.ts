@@ -104,8 +104,11 @@ export interface StaticFinding {
 export interface FunctionSummary {
   name: string;
   params: string[];
-  exits: Array<Record<string, 'held' | 'free'>>;
+  exits: Array<Record<string, LockEffect>>;
 }
+
+/** What a function leaves a lock as, at one exit: held, free, or unknown (handed to a function of another file). */
+export type LockEffect = 'held' | 'free' | 'unknown';
 
 export interface NotAnalysed {
   function: string;

@@ -1,6 +1,6 @@
 // Static findings in the report: validation of the site database's analysis field, and the merge with run-time data.
 import { applySummaries } from '../analysis/summaries.js';
-import type { PathStep, SiteDatabase, StaticAnalysis, StaticFinding, StaticFindingKind } from '../model/index.js';
+import type { LockEffect, PathStep, SiteDatabase, StaticAnalysis, StaticFinding, StaticFindingKind } from '../model/index.js';
 import { CONFIRMED_BY, staticFindingText, staticRuleId } from '../model/index.js';
 import type { FileSummary, Location, ViolationSummary } from './merge.js';
 import type { Json } from './validate.js';
@@ -52,8 +52,8 @@ export function parseStaticAnalysis(v: Json): StaticAnalysis | undefined {
         params: arr(so.params, `analysis.summaries[${i}].params`).map((p, j) => str(p, `analysis.summaries[${i}].params[${j}]`)),
         exits: arr(so.exits, `analysis.summaries[${i}].exits`).map((e, j) => {
           const eo = obj(e, `analysis.summaries[${i}].exits[${j}]`);
-          const out: Record<string, 'held' | 'free'> = {};
-          for (const [k, h] of Object.entries(eo)) out[k] = oneOf(h, ['held', 'free'] as const, `analysis.summaries[${i}].exits[${j}]`);
+          const out: Record<string, LockEffect> = {};
+          for (const [k, h] of Object.entries(eo)) out[k] = oneOf(h, ['held', 'free', 'unknown'] as const, `analysis.summaries[${i}].exits[${j}]`);
           return out;
         }),
       };
@@ -72,7 +72,8 @@ export interface StaticFindingSummary {
   lock: string;
   location: Location;
   path: Array<Location & { what: PathStep['what']; text: string }>;
-  /** A run-time violation of the same kind at the same exit or call confirmed it (it is then shown once, as that violation). */
+  /** A run-time violation of the same kind at the same exit or call confirmed it, or the run left that exit holding
+   *  the lock (it is then shown once, with the run's findings). */
   confirmed: boolean;
   /** Whether the tests ran that exit or call: true/false from the counters, null when unknown (no run data, no site). */
   executed: boolean | null;
@@ -109,8 +110,11 @@ export function staticReport(
     for (const f of applySummaries(db.analysis?.findings ?? [], summaries)) {
       const at = (l: { line: number; column: number }) => ({ file, line: l.line, column: l.column, function: f.function });
       const same = (l: Location) => l.file === file && l.line === f.line && l.column === f.column;
-      const confirmed = violations.some((v) => same(v.location) && (CONFIRMED_BY[f.kind] as readonly string[]).includes(v.kind));
       const site = summary?.sites.find((s) => s.line === f.line && s.column === f.column && SITE_OF[f.kind].includes(s.kind));
+      // A run confirms it with a violation of the kind at the place, or (an exit) by leaving there with the lock held:
+      // the runtime judges a nested routine's exit at the outermost frame, so the violation may sit further up.
+      const confirmed = violations.some((v) => same(v.location) && (CONFIRMED_BY[f.kind] as readonly string[]).includes(v.kind))
+        || (f.kind === 'exit-held' && (site?.held ?? 0) > 0);
       findings.push({
         kind: f.kind,
         ruleId: staticRuleId(f),

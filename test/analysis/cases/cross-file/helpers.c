@@ -10,3 +10,8 @@ void CountLocked(PEXT ext)
 {
     ext->Count++;
 }
+
+void UnlockDpc(PEXT device)
+{
+    KeReleaseSpinLockFromDpcLevel(&device->Lock);
+}
