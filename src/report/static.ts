@@ -109,11 +109,14 @@ export function staticReport(
     const summary = files.find((f) => f.tu === db.tu);
     for (const f of applySummaries(db.analysis?.findings ?? [], summaries)) {
       const at = (l: { line: number; column: number }) => ({ file, line: l.line, column: l.column, function: f.function });
-      const same = (l: Location) => l.file === file && l.line === f.line && l.column === f.column;
+      const same = (l: Location, p: { line: number; column: number }) => l.file === file && l.line === p.line && l.column === p.column;
       const site = summary?.sites.find((s) => s.line === f.line && s.column === f.column && SITE_OF[f.kind].includes(s.kind));
-      // A run confirms it with a violation of the kind at the place, or (an exit) by leaving there with the lock held:
-      // the runtime judges a nested routine's exit at the outermost frame, so the violation may sit further up.
-      const confirmed = violations.some((v) => same(v.location) && (CONFIRMED_BY[f.kind] as readonly string[]).includes(v.kind))
+      // A run confirms it with a violation of the kind at the place; an exit finding also by a run-time exit violation
+      // of the same acquire, or by the run leaving that exit holding the lock (the runtime judges a nested routine's
+      // exit at the outermost frame, so its violation may sit further up).
+      const acquire = f.path.find((s) => s.what === 'acquire');
+      const sameAcquire = (v: ViolationSummary) => f.kind === 'exit-held' && acquire !== undefined && v.acquire !== null && same(v.acquire, acquire);
+      const confirmed = violations.some((v) => (same(v.location, f) || sameAcquire(v)) && (CONFIRMED_BY[f.kind] as readonly string[]).includes(v.kind))
         || (f.kind === 'exit-held' && (site?.held ?? 0) > 0);
       findings.push({
         kind: f.kind,
