@@ -43,8 +43,10 @@ export interface CalleeSummary {
 export interface FunctionInput {
   name: string;
   role: Role | undefined;
-  /** Check exits: a dispatch or cancel routine (or a candidate no function of the file calls). */
+  /** Check exits: a dispatch or cancel routine (or a candidate no function of the file calls, or a callback). */
   checkExits: boolean;
+  /** A callback the system calls (its address is taken, never called here): entered holding no lock. */
+  callback: boolean;
   cfg: Cfg;
   ctx: EffectContext;
   pos: (index: number) => { line: number; column: number };
@@ -123,7 +125,7 @@ export function explore(input: FunctionInput): FunctionResult {
   const savedIrql = new Map<string, Set<string>>();
   const checkExits = input.role === 'dispatch' || input.role === 'cancel' || input.checkExits;
   /** Routines with a known entry state: every lock not held at entry is free (a candidate may be a cancel routine). */
-  const knownEntry = input.role === 'dispatch' || input.role === 'cancel';
+  const knownEntry = input.role === 'dispatch' || input.role === 'cancel' || input.callback;
 
   function report(kind: StaticFindingKind, key: string, node: SyntaxNode, s: State, last: PathStep, via?: 'return' | 'fall-off'): void {
     const where = at(node);

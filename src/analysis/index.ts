@@ -90,6 +90,20 @@ function fileVariables(root: SyntaxNode): Set<string> {
   return out;
 }
 
+/** Functions of the file whose address is taken (a DPC, timer, work item or completion routine handed to the
+ *  system): the system calls them with no lock held, and no lock may be held when they return. */
+function addressTaken(root: SyntaxNode, defined: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (const id of root.descendantsOfType('identifier')) {
+    if (!defined.has(id.text)) continue;
+    const p = id.parent;
+    if (!p || (p.type === 'call_expression' && p.childForFieldName('function')?.id === id.id)) continue;
+    if (/declarator$/.test(p.type) || p.type === 'parameter_declaration') continue;
+    out.add(id.text);
+  }
+  return out;
+}
+
 /** Functions declared noreturn anywhere in the unit (from the original text: the markers are blanked before parsing). */
 function noreturnFunctions(root: SyntaxNode, source: string): Set<string> {
   const out = new Set<string>();
@@ -132,6 +146,7 @@ export function analyseUnit(unit: ParsedUnit, options: AnalyseOptions = {}): Sta
       }
     }
   }
+  const callbacks = addressTaken(unit.root, defined);
   const calledHere = new Set([...fns.values()].flatMap((f) => [...f.calls]));
   const summaries = new Map<string, CalleeSummary>();
   const inProgress = new Set<string>();
@@ -151,7 +166,8 @@ export function analyseUnit(unit: ParsedUnit, options: AnalyseOptions = {}): Sta
     const result = explore({
       name,
       role: info?.role,
-      checkExits: info?.role === 'candidate' && !calledHere.has(name),
+      checkExits: (info?.role === 'candidate' || callbacks.has(name)) && !calledHere.has(name),
+      callback: info === undefined && callbacks.has(name) && !calledHere.has(name),
       cfg: buildCfg(f.node, macros),
       ctx,
       pos,
