@@ -111,6 +111,12 @@ export function explore(input: FunctionInput): FunctionResult {
   const exits = new Map<string, Record<string, LockEffect>>();
   const seen: Array<Set<string>> = cfg.nodes.map(() => new Set());
   const effectCache = new Map<number, Effect[]>();
+  const callCache = new Map<number, boolean>();
+  const callsIn = (id: number, c: SyntaxNode): boolean => {
+    let v = callCache.get(id);
+    if (v === undefined) callCache.set(id, (v = hasCall(c)));
+    return v;
+  };
   const relevant = relevantKeys(input);
   const at = (n: SyntaxNode) => pos(n.startIndex);
   const push = (s: State, step: PathStep, extra: Partial<Trail> = {}): State => ({ ...s, trail: { step, prev: s.trail, ...extra } });
@@ -315,8 +321,9 @@ export function explore(input: FunctionInput): FunctionResult {
       const took = push(setLock(s, e.key, 'H'), { ...at(node), what: 'acquire', text: `${form.name} acquires ${lockName(e.key)} (returns TRUE)` }, { lock: e.key });
       return [[yes, push(took, stepFor(true))], [no, push(s, stepFor(false))]];
     }
-    const after = hasCall(c) ? evaluate(id, c, s) : [s];
-    const key = hasCall(c) ? null : canonical(node.text);
+    const calls = callsIn(id, c);
+    const after = calls ? evaluate(id, c, s) : [s];
+    const key = calls ? null : canonical(node.text);
     const out: Array<[number, State]> = [];
     for (const st of after) {
       const known = key === null ? undefined : st.facts.get(key);
@@ -420,6 +427,9 @@ export function explore(input: FunctionInput): FunctionResult {
   }
 }
 
+/** `target =` (not `==`) in an expression's text: the place a flag may be set. */
+const ASSIGNED = /([A-Za-z_][\w.]*(?:\s*->\s*[A-Za-z_]\w*)*)\s*=(?!=)/g;
+
 /** Condition keys worth remembering: tested more than once, or assigned a constant (a flag). */
 function relevantKeys(input: FunctionInput): Set<string> {
   const counts = new Map<string, number>();
@@ -429,16 +439,8 @@ function relevantKeys(input: FunctionInput): Set<string> {
       const key = canonical(condition(n.cond).node.text);
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
-    if (n.k === 'eval') {
-      for (const d of n.expr.descendantsOfType(['assignment_expression', 'init_declarator'])) {
-        const target = d.childForFieldName(d.type === 'assignment_expression' ? 'left' : 'declarator');
-        if (target) assigned.add(canonical(target.text));
-      }
-      if (n.expr.type === 'assignment_expression' || n.expr.type === 'init_declarator') {
-        const target = n.expr.childForFieldName(n.expr.type === 'assignment_expression' ? 'left' : 'declarator');
-        if (target) assigned.add(canonical(target.text));
-      }
-    }
+    // Assignment targets by text (visiting the nodes costs more than the rest of the analysis of a function).
+    if (n.k === 'eval') for (const m of n.expr.text.matchAll(ASSIGNED)) assigned.add(canonical(m[1] as string));
   }
   return new Set([...counts].filter(([k, c]) => c >= 2 || assigned.has(k)).map(([k]) => k));
 }

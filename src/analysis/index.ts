@@ -5,7 +5,7 @@ import type { SyntaxNode } from '../instrument/parse.js';
 import { LineMap } from '../instrument/positions.js';
 import { collectRoles } from '../instrument/roles.js';
 import { roleFor } from '../instrument/routines.js';
-import { declaredName, functionName, insideBlock } from '../instrument/syntax.js';
+import { declaredName, functionName } from '../instrument/syntax.js';
 import type { InstrumentOptions, ParsedUnit } from '../instrument/types.js';
 import type { FunctionSummary, NotAnalysed, StaticAnalysis, StaticFinding } from '../model/index.js';
 import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
@@ -40,37 +40,65 @@ function functionDeclarator(fn: SyntaxNode): SyntaxNode | null {
   return d;
 }
 
-function collectFunctions(root: SyntaxNode): Map<string, Fn> {
+/** Top-level items, looking through conditional groups (never into function bodies: their nodes are costly to visit). */
+function topItems(root: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  const visit = (n: SyntaxNode) => {
+    for (const c of n.namedChildren) {
+      if (/^preproc_(if|ifdef|elif|elifdef|else)$/.test(c.type)) visit(c);
+      else out.push(c);
+    }
+  };
+  visit(root);
+  return out;
+}
+
+/** Text with comments and string or character literals blanked (same length), for cheap name scans. */
+export function codeOnly(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g, (m) => m.replace(/[^\n]/g, ' '));
+}
+
+/** Parameters and locals of a body, and those declared as cancel-routine pointers (asked only of functions that use a lock). */
+function scope(node: SyntaxNode, body: SyntaxNode): { locals: Set<string>; cancelPointers: Set<string> } {
+  const locals = new Set<string>();
+  const cancelPointers = new Set<string>();
+  const declarations = [...body.descendantsOfType('declaration'), ...(functionDeclarator(node)?.childForFieldName('parameters')?.namedChildren ?? [])];
+  for (const d of declarations) {
+    const type = d.childForFieldName('type')?.text ?? '';
+    for (const x of d.childrenForFieldName('declarator')) {
+      const n = declaredName(x);
+      if (n && d.type === 'declaration') locals.add(n.text);
+      if (n && CANCEL_POINTER.test(type) && (x.type === 'pointer_declarator') === !/^P/.test(type)) cancelPointers.add(n.text);
+    }
+  }
+  return { locals, cancelPointers };
+}
+
+function collectFunctions(root: SyntaxNode, code: string): Map<string, Fn> {
   const out = new Map<string, Fn>();
-  for (const node of root.descendantsOfType('function_definition')) {
-    if (insideBlock(node)) continue;
+  for (const node of topItems(root)) {
+    if (node.type !== 'function_definition') continue;
     const name = functionName(node);
     const body = node.childForFieldName('body');
     if (!name || !body || LOCK_FORM_BY_NAME.has(name) || out.has(name)) continue;
     const params = (functionDeclarator(node)?.childForFieldName('parameters')?.namedChildren ?? [])
       .filter((p) => p.type === 'parameter_declaration')
       .map((p) => declaredName(p.childForFieldName('declarator'))?.text ?? '');
-    const locals = new Set<string>();
-    const cancelPointers = new Set<string>();
-    const declarations = [...body.descendantsOfType('declaration'), ...(functionDeclarator(node)?.childForFieldName('parameters')?.namedChildren ?? [])];
-    for (const d of declarations) {
-      const cancelType = CANCEL_POINTER.test(d.childForFieldName('type')?.text ?? '');
-      for (const x of d.childrenForFieldName('declarator')) {
-        const n = declaredName(x);
-        if (n && d.type === 'declaration') locals.add(n.text);
-        if (n && cancelType && (x.type === 'pointer_declarator') === !/^P/.test(d.childForFieldName('type')?.text ?? '')) cancelPointers.add(n.text);
-      }
-    }
     const calls = new Set<string>();
     let usesLock = false;
-    for (const c of body.descendantsOfType('call_expression')) {
-      const f = c.childForFieldName('function');
-      if (f?.type !== 'identifier') continue;
-      const form = LOCK_FORM_BY_NAME.get(f.text);
+    for (const m of code.slice(body.startIndex, body.endIndex).matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) {
+      const callee = m[1] as string;
+      const form = LOCK_FORM_BY_NAME.get(callee);
       if (form && form.op !== 'init') usesLock = true;
-      else calls.add(f.text);
+      else if (!form) calls.add(callee);
     }
-    out.set(name, { name, node, params, locals, cancelPointers, calls, usesLock });
+    let known: ReturnType<typeof scope> | undefined;
+    const lazy = () => (known ??= scope(node, body));
+    out.set(name, {
+      name, node, params, calls, usesLock,
+      get locals() { return lazy().locals; },
+      get cancelPointers() { return lazy().cancelPointers; },
+    });
   }
   return out;
 }
@@ -78,7 +106,7 @@ function collectFunctions(root: SyntaxNode): Map<string, Fn> {
 /** Variables declared at file scope (a call through one is a call through a function pointer). */
 function fileVariables(root: SyntaxNode): Set<string> {
   const out = new Set<string>();
-  for (const d of root.namedChildren) {
+  for (const d of topItems(root)) {
     if (d.type !== 'declaration') continue;
     for (const x of d.childrenForFieldName('declarator')) {
       const inner = x.type === 'init_declarator' ? x.childForFieldName('declarator') : x;
@@ -92,23 +120,17 @@ function fileVariables(root: SyntaxNode): Set<string> {
 
 /** Functions of the file whose address is taken (a DPC, timer, work item or completion routine handed to the
  *  system): the system calls them with no lock held, and no lock may be held when they return. */
-function addressTaken(root: SyntaxNode, defined: ReadonlySet<string>): Set<string> {
+function addressTaken(code: string, defined: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
-  for (const id of root.descendantsOfType('identifier')) {
-    if (!defined.has(id.text)) continue;
-    const p = id.parent;
-    if (!p || (p.type === 'call_expression' && p.childForFieldName('function')?.id === id.id)) continue;
-    if (/declarator$/.test(p.type) || p.type === 'parameter_declaration') continue;
-    out.add(id.text);
-  }
+  for (const m of code.matchAll(/\b[A-Za-z_]\w*\b(?!\s*\()/g)) if (defined.has(m[0])) out.add(m[0]);
   return out;
 }
 
 /** Functions declared noreturn anywhere in the unit (from the original text: the markers are blanked before parsing). */
 function noreturnFunctions(root: SyntaxNode, source: string): Set<string> {
   const out = new Set<string>();
-  for (const d of root.descendantsOfType(['declaration', 'function_definition'])) {
-    if (insideBlock(d)) continue;
+  for (const d of topItems(root)) {
+    if (d.type !== 'declaration' && d.type !== 'function_definition') continue;
     const head = source.slice(d.startIndex, d.childForFieldName('body')?.startIndex ?? d.endIndex);
     const before = source.slice(Math.max(0, d.startIndex - 120), d.startIndex).split(/[;}]/).pop() ?? '';
     if (!NORETURN_MARK.test(head) && !NORETURN_MARK.test(before) && !/__attribute__\s*\(\(\s*(__)?noreturn/.test(head)) continue;
@@ -130,7 +152,8 @@ export function analyseUnit(unit: ParsedUnit, options: AnalyseOptions = {}): Sta
   const macros = knownMacros(unit.source, options.macros);
   const lines = new LineMap(unit.source);
   const pos = (i: number) => ({ line: lines.line(i), column: lines.column(i) });
-  const fns = collectFunctions(unit.root);
+  const code = codeOnly(unit.source);
+  const fns = collectFunctions(unit.root, code);
   const noreturn = noreturnFunctions(unit.root, unit.source);
   const defined = new Set(fns.keys());
   const globals = fileVariables(unit.root);
@@ -146,7 +169,7 @@ export function analyseUnit(unit: ParsedUnit, options: AnalyseOptions = {}): Sta
       }
     }
   }
-  const callbacks = addressTaken(unit.root, defined);
+  const callbacks = addressTaken(code, defined);
   const calledHere = new Set([...fns.values()].flatMap((f) => [...f.calls]));
   const summaries = new Map<string, CalleeSummary>();
   const inProgress = new Set<string>();
