@@ -222,7 +222,7 @@ export function mergeData(data: LoadedData, options: MergeOptions): Report {
     processes: data.runs.length,
     problems,
     unchecked: uncheckedReason(files, data.runs.length),
-    static: staticReport(data.databases.filter((d) => !d.stale).map((d) => d.db), files, sorted, show),
+    static: staticReport(data.databases.filter((d) => !d.stale).map((d) => d.db), files, sorted, show, data.runs.length),
     totals: {
       sites: allSites.length,
       sitesHit: allSites.filter((s) => s.hits > 0).length,

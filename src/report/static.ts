@@ -75,6 +75,8 @@ export interface StaticFindingSummary {
   /** A run-time violation of the same kind at the same exit or call confirmed it, or the run left that exit holding
    *  the lock (it is then shown once, with the run's findings). */
   confirmed: boolean;
+  /** The run-time violation that confirmed it, when one did. */
+  confirmedBy?: Location;
   /** Whether the tests ran that exit or call: true/false from the counters, null when unknown (no run data, no site). */
   executed: boolean | null;
 }
@@ -100,6 +102,7 @@ export function staticReport(
   files: readonly FileSummary[],
   violations: readonly ViolationSummary[],
   show: (db: SiteDatabase) => string,
+  processes: number,
 ): StaticReport {
   const analysed = databases.filter((d) => d.analysis);
   const summaries = analysed.flatMap((d) => d.analysis?.summaries ?? []);
@@ -116,8 +119,8 @@ export function staticReport(
       // exit at the outermost frame, so its violation may sit further up).
       const acquire = f.path.find((s) => s.what === 'acquire');
       const sameAcquire = (v: ViolationSummary) => f.kind === 'exit-held' && acquire !== undefined && v.acquire !== null && same(v.acquire, acquire);
-      const confirmed = violations.some((v) => (same(v.location, f) || sameAcquire(v)) && (CONFIRMED_BY[f.kind] as readonly string[]).includes(v.kind))
-        || (f.kind === 'exit-held' && (site?.held ?? 0) > 0);
+      const by = violations.find((v) => (same(v.location, f) || sameAcquire(v)) && (CONFIRMED_BY[f.kind] as readonly string[]).includes(v.kind));
+      const confirmed = by !== undefined || (f.kind === 'exit-held' && (site?.held ?? 0) > 0);
       findings.push({
         kind: f.kind,
         ruleId: staticRuleId(f),
@@ -126,7 +129,9 @@ export function staticReport(
         location: at(f),
         path: f.path.map((s) => ({ ...at(s), what: s.what, text: s.text })),
         confirmed,
-        executed: site && summary && !summary.noRunData ? site.hits > 0 : null,
+        ...(by ? { confirmedBy: by.location } : {}),
+        // A unit no process reported counters for, when processes did report: the tests never reached it.
+        executed: site && summary ? (summary.noRunData ? (processes > 0 ? false : null) : site.hits > 0) : null,
       });
     }
   }

@@ -47,7 +47,8 @@ export function staticLines(r: StaticReport, root?: string): string[] {
   const out: string[] = [];
   for (const f of r.findings) {
     if (f.confirmed) {
-      out.push(`${where(f.location, root)}: note: the path check found the violation above too (${clean(f.ruleId)})`);
+      const at = f.confirmedBy && (f.confirmedBy.file !== f.location.file || f.confirmedBy.line !== f.location.line) ? `the run's violation at ${where(f.confirmedBy, root)}` : 'the violation above';
+      out.push(`${where(f.location, root)}: note: [${clean(f.ruleId)}] the path check found ${at} too`);
       continue;
     }
     out.push(`${where(f.location, root)}: warning: [${clean(f.ruleId)}] ${clean(f.message)}; ${executedText(f)}`);

@@ -87,7 +87,7 @@ describe.runIf(haveTool('gcc'))('static findings in the report', () => {
     const violation = { t: 'violation', kind: 'cancel-exit-held', tu: db.tu, site: exit.index, acquireTu: null, acquireSite: null, byIoManager: true, thread: 1, stack: [] };
     writeFileSync(join(runs, 'b.jsonl'), `${[header, violation].map((r) => JSON.stringify(r)).join('\n')}\n`);
     const text = report('--fail-on', 'static');
-    expect(text.stdout).toContain('cancel-routines.c:31:9: note: the path check found the violation above too');
+    expect(text.stdout).toContain('cancel-routines.c:31:9: note: [CancelSpinLock/static-exit-held] the path check found the violation above too');
     expect(text.stdout).not.toContain('CancelForgets can return holding');
     // StartOther is still open, so --fail-on static fails; the confirmed one counts as a violation.
     expect(text.status).toBe(1);

@@ -62,7 +62,13 @@ describe.runIf(ready)('all formats from the example queue driver', () => {
       ['CancelSpinLock/release-not-held', 'driver.c', line('driver.c', 'IoReleaseCancelSpinLock(irql);', 2)],
       ['CancelSpinLock/cancel-exit-held', 'queue.c', line('queue.c', 'return;', 0)],
       ['CancelSpinLock/irql-mismatch', 'queue.c', line('queue.c', 'IoReleaseCancelSpinLock(irp->CancelIrql);')],
+      // The path check's finding on the path the harness never runs (the other static findings were confirmed).
+      ['CancelSpinLock/static-exit-held', 'flush.c', line('flush.c', 'return STATUS_INVALID_DEVICE_REQUEST;')],
     ]);
+    const flush = results[results.length - 1];
+    expect(flush?.level).toBe('warning');
+    expect(flush?.codeFlows?.[0]?.threadFlows[0]?.locations?.map((l) => l.location?.physicalLocation?.region?.startLine))
+      .toEqual([line('flush.c', 'IoAcquireCancelSpinLock(&irql);'), line('flush.c', 'if (ext->CurrentIrp != NULL)'), line('flush.c', 'return STATUS_INVALID_DEVICE_REQUEST;')]);
     const flow = results[0]?.codeFlows?.[0]?.threadFlows[0]?.locations ?? [];
     expect(flow.map((l) => [l.location?.physicalLocation?.artifactLocation?.uri, l.location?.physicalLocation?.region?.startLine]))
       .toEqual([['queue.c', line('queue.c', 'IoAcquireCancelSpinLock(&irql);', 0)], ['driver.c', line('driver.c', 'return QdQueueRead(')]]);
