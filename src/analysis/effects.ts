@@ -116,41 +116,14 @@ function walk(n: SyntaxNode, ctx: EffectContext, out: Effect[], conditional: boo
     case 'call_expression':
       return call(n, ctx, out);
     case 'assignment_expression': {
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
       const op = n.childForFieldName('operator')?.type ?? '=';
-      const form = lockCall(right);
-      if (left && form?.op === 'try-acquire' && op === '=') {
-        const e = lockEffect(form, right as SyntaxNode);
-        if (e.t === 'lock') out.push({ t: 'try-assign', form, key: e.key, target: canonical(left.text), node: e.node });
-        else out.push(e);
-        return;
-      }
-      if (right) walk(right, ctx, out, conditional);
-      const last = out[out.length - 1];
-      if (left && form?.returnsIrql && last?.t === 'lock' && last.node.id === stripped(right)?.id) out[out.length - 1] = { ...last, irql: canonical(left.text) };
-      if (left) out.push({ t: 'write', target: canonical(left.text), value: op === '=' ? constant(right) : null });
-      return;
+      return store(n.childForFieldName('left'), n.childForFieldName('right'), op === '=', ctx, out, conditional);
     }
+    case 'init_declarator':
+      return store(n.childForFieldName('declarator'), n.childForFieldName('value'), true, ctx, out, conditional);
     case 'update_expression': {
       const arg = n.childForFieldName('argument');
       if (arg) out.push({ t: 'write', target: canonical(arg.text), value: null });
-      return;
-    }
-    case 'init_declarator': {
-      const value = n.childForFieldName('value');
-      const name = n.childForFieldName('declarator');
-      const form = lockCall(value);
-      if (value && name && form?.op === 'try-acquire') {
-        const e = lockEffect(form, value);
-        if (e.t === 'lock') out.push({ t: 'try-assign', form, key: e.key, target: canonical(name.text), node: e.node });
-        else out.push(e);
-        return;
-      }
-      if (value) walk(value, ctx, out, conditional);
-      const last = out[out.length - 1];
-      if (name && form?.returnsIrql && last?.t === 'lock' && last.node.id === stripped(value)?.id) out[out.length - 1] = { ...last, irql: canonical(name.text) };
-      if (name) out.push({ t: 'write', target: canonical(name.text), value: constant(value) });
       return;
     }
     case 'conditional_expression':
@@ -174,6 +147,21 @@ function walk(n: SyntaxNode, ctx: EffectContext, out: Effect[], conditional: boo
       return;
   }
   for (const c of n.namedChildren) walk(c, ctx, out, conditional);
+}
+
+/** `target = value` (an assignment, or a declaration's initialiser): the value's effects, then the write. A try-acquire
+ *  stored is remembered with its variable; an acquire that returns the IRQL saves it in the target. */
+function store(target: SyntaxNode | null, value: SyntaxNode | null, plain: boolean, ctx: EffectContext, out: Effect[], conditional: boolean): void {
+  const form = lockCall(value);
+  if (target && value && plain && form?.op === 'try-acquire') {
+    const e = lockEffect(form, stripped(value) as SyntaxNode);
+    out.push(e.t === 'lock' ? { t: 'try-assign', form, key: e.key, target: canonical(target.text), node: e.node } : e);
+    return;
+  }
+  if (value) walk(value, ctx, out, conditional);
+  const last = out[out.length - 1];
+  if (target && form?.returnsIrql && last?.t === 'lock' && last.node.id === stripped(value)?.id) out[out.length - 1] = { ...last, irql: canonical(target.text) };
+  if (target) out.push({ t: 'write', target: canonical(target.text), value: plain ? constant(value) : null });
 }
 
 function call(n: SyntaxNode, ctx: EffectContext, out: Effect[]): void {
