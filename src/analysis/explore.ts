@@ -45,8 +45,10 @@ export interface FunctionInput {
   role: Role | undefined;
   /** Check exits: a dispatch or cancel routine (or a candidate no function of the file calls, or a callback). */
   checkExits: boolean;
-  /** A callback the system calls (its address is taken, never called here): entered holding no lock. */
-  callback: boolean;
+  /** Report an exit holding a lock only when another exit leaves it free (a candidate or callback that holds the
+   *  lock on every exit is a "returns holding" function by design: an IO_CSQ lock callback, a lock helper). */
+  onlyInconsistentExits: boolean;
+
   cfg: Cfg;
   ctx: EffectContext;
   pos: (index: number) => { line: number; column: number };
@@ -72,6 +74,9 @@ function stripParens(n: SyntaxNode): SyntaxNode {
   while (v.type === 'parenthesized_expression' && v.namedChildren.length === 1) v = v.namedChildren[0] as SyntaxNode;
   return v;
 }
+
+/** Conditions that are constants (`while (0)`, `do { } while (FALSE)` in macros, `for (;;)` spelt `while (1)`). */
+const CONSTANT_CONDITIONS: Record<string, boolean> = { 0: false, FALSE: false, false: false, NULL: false, 1: true, TRUE: true, true: true };
 
 const FALSY = /^(FALSE|false|0|NULL)$/;
 const TRUTHY = /^(TRUE|true|1)$/;
@@ -127,11 +132,13 @@ export function explore(input: FunctionInput): FunctionResult {
     entryLocks.set(CANCEL, 'E');
     entry = push(entry, { ...pos(input.start), what: 'entry', text: `${input.name} is entered holding the cancel spin lock (the I/O manager acquired it)` }, { lock: CANCEL });
   }
+  /** The lock state at each exit reached. */
+  const exitLocks: Array<ReadonlyMap<string, Hold>> = [];
   /** Saved IRQLs of the acquires seen: where the value lives -> the locks it belongs to. */
   const savedIrql = new Map<string, Set<string>>();
   const checkExits = input.role === 'dispatch' || input.role === 'cancel' || input.checkExits;
   /** Routines with a known entry state: every lock not held at entry is free (a candidate may be a cancel routine). */
-  const knownEntry = input.role === 'dispatch' || input.role === 'cancel' || input.callback;
+  const knownEntry = input.role === 'dispatch' || input.role === 'cancel';
 
   function report(kind: StaticFindingKind, key: string, node: SyntaxNode, s: State, last: PathStep, via?: 'return' | 'fall-off'): void {
     const where = at(node);
@@ -326,7 +333,7 @@ export function explore(input: FunctionInput): FunctionResult {
     const key = calls ? null : canonical(node.text);
     const out: Array<[number, State]> = [];
     for (const st of after) {
-      const known = key === null ? undefined : st.facts.get(key);
+      const known = key === null ? undefined : (CONSTANT_CONDITIONS[key] ?? st.facts.get(key));
       for (const side of [true, false]) {
         if (known !== undefined && known !== side) continue;
         let next = push(st, stepFor(side));
@@ -371,6 +378,7 @@ export function explore(input: FunctionInput): FunctionResult {
             report('exit-held', key, n.at, s, { ...at(n.at), what: 'exit', text: `${input.name} ${what} holding ${lockName(key)}` }, n.via);
           }
         }
+        exitLocks.push(s.locks);
         exits.set(JSON.stringify(effect), effect);
         return [];
       }
@@ -411,7 +419,9 @@ export function explore(input: FunctionInput): FunctionResult {
     if (e instanceof GiveUp) return { findings: [], exits: [], gaveUp: e.message };
     throw e;
   }
-  return { findings: [...findings.values()], exits: [...exits.values()] };
+  const freeAtExit = (key: string) => exitLocks.some((locks) => !isHeld(locks.get(key)));
+  const kept = [...findings.values()].filter((f) => f.kind !== 'exit-held' || !input.onlyInconsistentExits || freeAtExit(f.lock));
+  return { findings: kept, exits: [...exits.values()] };
 
   function mapKey(calleeKey: string, callee: CalleeSummary, args: string[], name: string): string {
     const root = rootName(calleeKey);

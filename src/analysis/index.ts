@@ -119,7 +119,7 @@ function fileVariables(root: SyntaxNode): Set<string> {
 }
 
 /** Functions of the file whose address is taken (a DPC, timer, work item or completion routine handed to the
- *  system): the system calls them with no lock held, and no lock may be held when they return. */
+ *  system): no lock may be held when they return, unless they hold it on every exit (a lock callback). */
 function addressTaken(code: string, defined: ReadonlySet<string>): Set<string> {
   const out = new Set<string>();
   for (const m of code.matchAll(/\b[A-Za-z_]\w*\b(?!\s*\()/g)) if (defined.has(m[0])) out.add(m[0]);
@@ -190,7 +190,7 @@ export function analyseUnit(unit: ParsedUnit, options: AnalyseOptions = {}): Sta
       name,
       role: info?.role,
       checkExits: (info?.role === 'candidate' || callbacks.has(name)) && !calledHere.has(name),
-      callback: info === undefined && callbacks.has(name) && !calledHere.has(name),
+      onlyInconsistentExits: info?.role !== 'dispatch' && info?.role !== 'cancel',
       cfg: buildCfg(f.node, macros),
       ctx,
       pos,

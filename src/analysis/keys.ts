@@ -40,22 +40,27 @@ export function canonical(text: string): string {
     .replace(/\(\*([A-Za-z_][\w.>-]*)\)\./g, '$1->');
 }
 
-/** True when a lock expression names one place (no calls, no variable index). */
+/** An all-capitals name called like a function: a macro such as `CONTAINING_RECORD` or a driver's `EXT(x)`. */
+const MACRO_CALL = /\b[A-Z][A-Z0-9_]*\(/g;
+
+/** True when a lock expression names one place (no calls but macros, no variable index). */
 export function nameable(key: string): boolean {
-  if (/[A-Za-z_]\w*\(/.test(key)) return false;
+  if (/[A-Za-z_]\w*\(/.test(key.replace(MACRO_CALL, '('))) return false;
   for (const m of key.matchAll(/\[([^\]]*)\]/g)) if (!/^\d+$/.test(m[1] ?? '')) return false;
   return /^[A-Za-z_*]/.test(key);
 }
 
-/** The first identifier of a key (the variable it starts from). */
+/** The first identifier of a key (the variable it starts from; a macro's name is not one). */
 export function rootName(key: string): string | null {
-  return /[A-Za-z_]\w*/.exec(key)?.[0] ?? null;
+  return /[A-Za-z_]\w*/.exec(key.replace(MACRO_CALL, (m) => ' '.repeat(m.length)))?.[0] ?? null;
 }
 
 /** Replaces the root variable of a key with an expression (a callee's parameter by the caller's argument). */
 export function substituteRoot(key: string, root: string, replacement: string): string {
   const arg = placeKey(replacement);
   if (key === root) return arg;
+  const at = key.search(new RegExp(`(?<![\\w.>])${root}(?!\\w)`));
+  if (at > 0) return canonical(`${key.slice(0, at)}${/^[\w.>-]+$/.test(arg) ? arg : `(${arg})`}${key.slice(at + root.length)}`);
   const rest = key.slice(key.indexOf(root) + root.length);
   if (rest.startsWith('->')) {
     const raw = compact(replacement);
