@@ -31,6 +31,72 @@ interface Context {
 
 const SKIPPED = new Set(['comment', ';', '{', '}', 'type_definition', 'preproc_call', 'preproc_def', 'preproc_function_def']);
 
+/** How each statement type becomes graph nodes: entry of `s` run before `next`. */
+type Rule = (b: Builder, s: SyntaxNode, next: number, ctx: Context) => number;
+
+const field = (s: SyntaxNode, name: string) => s.childForFieldName(name) as SyntaxNode;
+const group: Rule = (b, s, next, ctx) => b.group(s, next, ctx);
+
+const STATEMENTS: Record<string, Rule> = {
+  compound_statement: (b, s, next, ctx) => b.list(s.namedChildren, next, ctx),
+  expression_statement: (b, s, next) => (s.namedChildren[0] ? b.add({ k: 'eval', expr: s.namedChildren[0], next }) : next),
+  declaration: (b, s, next) => b.add({ k: 'eval', expr: s, next }),
+  if_statement: (b, s, next, ctx) => {
+    const alt = s.childForFieldName('alternative');
+    const elseEntry = alt ? b.list(alt.type === 'else_clause' ? alt.namedChildren : [alt], next, ctx) : next;
+    return b.cond(field(s, 'condition'), b.stmt(field(s, 'consequence'), next, ctx), elseEntry);
+  },
+  while_statement: (b, s, next, ctx) => {
+    const head = b.add({ k: 'nop', next: -1 });
+    const body = b.stmt(field(s, 'body'), head, { ...ctx, brk: next, cont: head });
+    b.link(head, b.cond(field(s, 'condition'), body, next));
+    return head;
+  },
+  do_statement: (b, s, next, ctx) => {
+    const head = b.add({ k: 'nop', next: -1 });
+    const test = b.add({ k: 'nop', next: -1 });
+    const body = b.stmt(field(s, 'body'), test, { ...ctx, brk: next, cont: test });
+    b.link(test, b.cond(field(s, 'condition'), head, next));
+    b.link(head, body);
+    return head;
+  },
+  for_statement: (b, s, next, ctx) => {
+    const head = b.add({ k: 'nop', next: -1 });
+    const updateNode = s.childForFieldName('update');
+    const update = updateNode ? b.add({ k: 'eval', expr: updateNode, next: head }) : head;
+    const body = b.stmt(field(s, 'body'), update, { ...ctx, brk: next, cont: update });
+    const condition = s.childForFieldName('condition');
+    b.link(head, condition ? b.cond(condition, body, next) : body);
+    const init = s.childForFieldName('initializer');
+    return init ? b.add({ k: 'eval', expr: init, next: head }) : head;
+  },
+  switch_statement: (b, s, next, ctx) => b.switchStmt(s, next, ctx),
+  // Reached only by falling into a case from the statement before it (the switch links the labels).
+  case_statement: (b, s, next, ctx) => b.list(s.namedChildren.filter((n) => n.id !== s.childForFieldName('value')?.id), next, ctx),
+  break_statement: (b, _s, _next, ctx) => ctx.brk ?? b.fail('break outside a loop or switch'),
+  continue_statement: (b, _s, _next, ctx) => ctx.cont ?? b.fail('continue outside a loop'),
+  return_statement: (b, s, _next, ctx) => {
+    const exit = ctx.ret(s);
+    const value = s.namedChildren.find((n) => n.type !== 'comment');
+    return value ? b.add({ k: 'eval', expr: value, next: exit }) : exit;
+  },
+  goto_statement: (b, s) => b.label(s.childForFieldName('label')?.text ?? ''),
+  labeled_statement: (b, s, next, ctx) => {
+    const id = b.label(s.childForFieldName('label')?.text ?? '');
+    b.link(id, b.list(s.namedChildren.filter((n) => n.type !== 'statement_identifier'), next, ctx));
+    return id;
+  },
+  seh_try_statement: (b, s, next, ctx) => b.tryStmt(s, next, ctx),
+  seh_leave_statement: (b, _s, _next, ctx) => ctx.leave ?? b.fail('__leave outside __try'),
+  attributed_statement: (b, s, next, ctx) => b.list(s.namedChildren.filter((n) => n.type !== 'attribute_declaration'), next, ctx),
+  preproc_if: group,
+  preproc_ifdef: group,
+  preproc_elif: group,
+  preproc_elifdef: group,
+  preproc_else: (b, s, next, ctx) => b.list(s.namedChildren, next, ctx),
+  ERROR: (b, s) => b.fail(`parse error at line ${s.startPosition.row + 1}`),
+};
+
 class Builder {
   readonly nodes: CfgNode[] = [];
   private readonly labels = new Map<string, number>();
@@ -83,89 +149,20 @@ class Builder {
 
   stmt(s: SyntaxNode, next: number, ctx: Context): number {
     if (SKIPPED.has(s.type)) return next;
-    const field = (n: string) => s.childForFieldName(n);
-    switch (s.type) {
-      case 'compound_statement':
-        return this.list(s.namedChildren, next, ctx);
-      case 'expression_statement':
-        return s.namedChildren[0] ? this.add({ k: 'eval', expr: s.namedChildren[0], next }) : next;
-      case 'declaration':
-        return this.add({ k: 'eval', expr: s, next });
-      case 'if_statement': {
-        const alt = field('alternative');
-        const elseEntry = alt ? this.list(alt.type === 'else_clause' ? alt.namedChildren : [alt], next, ctx) : next;
-        const thenEntry = this.stmt(field('consequence') as SyntaxNode, next, ctx);
-        return this.cond(field('condition') as SyntaxNode, thenEntry, elseEntry);
-      }
-      case 'while_statement': {
-        const head = this.add({ k: 'nop', next: -1 });
-        const body = this.stmt(field('body') as SyntaxNode, head, { ...ctx, brk: next, cont: head });
-        (this.nodes[head] as { next: number }).next = this.cond(field('condition') as SyntaxNode, body, next);
-        return head;
-      }
-      case 'do_statement': {
-        const head = this.add({ k: 'nop', next: -1 });
-        const test = this.add({ k: 'nop', next: -1 });
-        const body = this.stmt(field('body') as SyntaxNode, test, { ...ctx, brk: next, cont: test });
-        (this.nodes[test] as { next: number }).next = this.cond(field('condition') as SyntaxNode, head, next);
-        (this.nodes[head] as { next: number }).next = body;
-        return head;
-      }
-      case 'for_statement': {
-        const head = this.add({ k: 'nop', next: -1 });
-        const updateNode = field('update');
-        const update = updateNode ? this.add({ k: 'eval', expr: updateNode, next: head }) : head;
-        const body = this.stmt(field('body') as SyntaxNode, update, { ...ctx, brk: next, cont: update });
-        const condition = field('condition');
-        (this.nodes[head] as { next: number }).next = condition ? this.cond(condition, body, next) : body;
-        const init = field('initializer');
-        return init ? this.add({ k: 'eval', expr: init, next: head }) : head;
-      }
-      case 'switch_statement':
-        return this.switchStmt(s, next, ctx);
-      case 'case_statement':
-        // Reached only by falling into a case from the statement before it (the switch links the labels).
-        return this.list(s.namedChildren.filter((n) => n.id !== field('value')?.id), next, ctx);
-      case 'break_statement':
-        return ctx.brk ?? this.fail('break outside a loop or switch');
-      case 'continue_statement':
-        return ctx.cont ?? this.fail('continue outside a loop');
-      case 'return_statement': {
-        const exit = ctx.ret(s);
-        const value = s.namedChildren.find((n) => n.type !== 'comment');
-        return value ? this.add({ k: 'eval', expr: value, next: exit }) : exit;
-      }
-      case 'goto_statement':
-        return this.label(field('label')?.text ?? '');
-      case 'labeled_statement': {
-        const id = this.label(field('label')?.text ?? '');
-        const inner = s.namedChildren.filter((n) => n.type !== 'statement_identifier');
-        (this.nodes[id] as { next: number }).next = this.list(inner, next, ctx);
-        return id;
-      }
-      case 'seh_try_statement':
-        return this.tryStmt(s, next, ctx);
-      case 'seh_leave_statement':
-        return ctx.leave ?? this.fail('__leave outside __try');
-      case 'attributed_statement':
-        return this.list(s.namedChildren.filter((n) => n.type !== 'attribute_declaration'), next, ctx);
-      case 'preproc_if':
-      case 'preproc_ifdef':
-      case 'preproc_elif':
-      case 'preproc_elifdef':
-        return this.group(s, next, ctx);
-      case 'preproc_else':
-        return this.list(s.namedChildren, next, ctx);
-      case 'ERROR':
-        return this.fail(`parse error at line ${s.startPosition.row + 1}`);
-      default:
-        if (/statement$|declaration$|definition$/.test(s.type)) return next;
-        return this.add({ k: 'eval', expr: s, next });
-    }
+    const rule = STATEMENTS[s.type];
+    if (rule) return rule(this, s, next, ctx);
+    // Other statements and declarations without an initialiser do nothing the analysis follows.
+    if (/statement$|declaration$|definition$/.test(s.type)) return next;
+    return this.add({ k: 'eval', expr: s, next });
+  }
+
+  /** Points a placeholder (a loop head, a label) at its successor. */
+  link(id: number, next: number): void {
+    (this.nodes[id] as { next: number }).next = next;
   }
 
   /** A conditional group: the side the known macros decide, or a branch on the test (the same test decides alike). */
-  private group(s: SyntaxNode, next: number, ctx: Context): number {
+  group(s: SyntaxNode, next: number, ctx: Context): number {
     const alt = s.childForFieldName('alternative');
     const fields = new Set([s.childForFieldName('name')?.id, s.childForFieldName('condition')?.id, alt?.id]);
     const body = s.namedChildren.filter((n) => !fields.has(n.id));
@@ -176,7 +173,7 @@ class Builder {
     return this.add({ k: 'pp', at: s, key: `#${test.text}`, negated: test.negated, t, f });
   }
 
-  private switchStmt(s: SyntaxNode, next: number, ctx: Context): number {
+  switchStmt(s: SyntaxNode, next: number, ctx: Context): number {
     const body = s.childForFieldName('body');
     const inner: Context = { ...ctx, brk: next };
     const items = body?.namedChildren ?? [];
@@ -195,7 +192,7 @@ class Builder {
     return this.add({ k: 'switch', value: s.childForFieldName('condition') as SyntaxNode, targets });
   }
 
-  private tryStmt(s: SyntaxNode, next: number, ctx: Context): number {
+  tryStmt(s: SyntaxNode, next: number, ctx: Context): number {
     const body = s.childForFieldName('body') as SyntaxNode;
     const fin = s.namedChildren.find((n) => n.type === 'seh_finally_clause')?.childForFieldName('body');
     if (!fin) {
@@ -212,7 +209,7 @@ class Builder {
     return this.stmt(body, inner.leave as number, inner);
   }
 
-  private fail(reason: string): number {
+  fail(reason: string): number {
     this.unsupported ??= reason;
     return this.add({ k: 'stop' });
   }
@@ -226,6 +223,6 @@ export function buildCfg(fn: SyntaxNode, macros: Macros): Cfg {
   const fallOff = b.add({ k: 'exit', at: close, via: 'fall-off' });
   const ctx: Context = { brk: null, cont: null, leave: null, ret: (at) => b.add({ k: 'exit', at, via: 'return' }) };
   const entry = b.stmt(body, fallOff, ctx);
-  for (const n of b.nodes) if (n.k === 'nop' && n.next < 0) b.unsupported ??= 'goto to a label the function does not define';
+  if (b.nodes.some((n) => n.k === 'nop' && n.next < 0)) b.unsupported ??= 'goto to a label the function does not define';
   return { nodes: b.nodes, entry, ...(b.unsupported ? { unsupported: b.unsupported } : {}) };
 }

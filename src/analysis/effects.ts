@@ -98,7 +98,7 @@ function lockCall(n: SyntaxNode | null): LockForm | undefined {
 /** Effects of an expression, declaration or initializer, in evaluation order. */
 export function effects(node: SyntaxNode, ctx: EffectContext): Effect[] {
   const out: Effect[] = [];
-  walk(node, ctx, out, false);
+  walk(node, ctx, out);
   return out;
 }
 
@@ -111,54 +111,56 @@ function tracked(n: SyntaxNode, ctx: EffectContext): boolean {
   });
 }
 
-function walk(n: SyntaxNode, ctx: EffectContext, out: Effect[], conditional: boolean): void {
-  switch (n.type) {
-    case 'call_expression':
-      return call(n, ctx, out);
-    case 'assignment_expression': {
-      const op = n.childForFieldName('operator')?.type ?? '=';
-      return store(n.childForFieldName('left'), n.childForFieldName('right'), op === '=', ctx, out, conditional);
-    }
-    case 'init_declarator':
-      return store(n.childForFieldName('declarator'), n.childForFieldName('value'), true, ctx, out, conditional);
-    case 'update_expression': {
-      const arg = n.childForFieldName('argument');
-      if (arg) out.push({ t: 'write', target: canonical(arg.text), value: null });
-      return;
-    }
-    case 'conditional_expression':
-    case 'binary_expression': {
-      const op = n.type === 'binary_expression' ? n.childForFieldName('operator')?.type : '?';
-      if (op === '&&' || op === '||' || op === '?') {
-        const [first, ...rest] = n.namedChildren;
-        if (first) walk(first, ctx, out, conditional);
-        for (const r of rest) {
-          if (tracked(r, ctx)) out.push({ t: 'give-up', reason: 'a lock call or helper call evaluated only conditionally inside an expression', node: r });
-          else walk(r, ctx, out, true);
-        }
-        return;
-      }
-      break;
-    }
-    case 'sizeof_expression':
-    case 'alignof_expression':
-    case 'string_literal':
-    case 'comment':
-      return;
+type Walker = (n: SyntaxNode, ctx: EffectContext, out: Effect[]) => void;
+
+const children: Walker = (n, ctx, out) => {
+  for (const c of n.namedChildren) walk(c, ctx, out);
+};
+
+/** `a && b`, `a || b`, `c ? x : y`: what runs only conditionally must not be a lock call or a helper's call. */
+const shortCircuit: Walker = (n, ctx, out) => {
+  const [first, ...rest] = n.namedChildren;
+  if (first) walk(first, ctx, out);
+  for (const r of rest) {
+    if (tracked(r, ctx)) out.push({ t: 'give-up', reason: 'a lock call or helper call evaluated only conditionally inside an expression', node: r });
+    else walk(r, ctx, out);
   }
-  for (const c of n.namedChildren) walk(c, ctx, out, conditional);
+};
+
+const nothing: Walker = () => undefined;
+
+/** Expression and declaration node types with effects of their own; others are walked through. */
+const WALKERS: Record<string, Walker> = {
+  call_expression: (n, ctx, out) => call(n, ctx, out),
+  assignment_expression: (n, ctx, out) =>
+    store(n.childForFieldName('left'), n.childForFieldName('right'), (n.childForFieldName('operator')?.type ?? '=') === '=', ctx, out),
+  init_declarator: (n, ctx, out) => store(n.childForFieldName('declarator'), n.childForFieldName('value'), true, ctx, out),
+  update_expression: (n, _ctx, out) => {
+    const arg = n.childForFieldName('argument');
+    if (arg) out.push({ t: 'write', target: canonical(arg.text), value: null });
+  },
+  conditional_expression: shortCircuit,
+  binary_expression: (n, ctx, out) => (/^(&&|\|\|)$/.test(n.childForFieldName('operator')?.type ?? '') ? shortCircuit : children)(n, ctx, out),
+  sizeof_expression: nothing,
+  alignof_expression: nothing,
+  string_literal: nothing,
+  comment: nothing,
+};
+
+function walk(n: SyntaxNode, ctx: EffectContext, out: Effect[]): void {
+  (WALKERS[n.type] ?? children)(n, ctx, out);
 }
 
 /** `target = value` (an assignment, or a declaration's initialiser): the value's effects, then the write. A try-acquire
  *  stored is remembered with its variable; an acquire that returns the IRQL saves it in the target. */
-function store(target: SyntaxNode | null, value: SyntaxNode | null, plain: boolean, ctx: EffectContext, out: Effect[], conditional: boolean): void {
+function store(target: SyntaxNode | null, value: SyntaxNode | null, plain: boolean, ctx: EffectContext, out: Effect[]): void {
   const form = lockCall(value);
   if (target && value && plain && form?.op === 'try-acquire') {
     const e = lockEffect(form, stripped(value) as SyntaxNode);
     out.push(e.t === 'lock' ? { t: 'try-assign', form, key: e.key, target: canonical(target.text), node: e.node } : e);
     return;
   }
-  if (value) walk(value, ctx, out, conditional);
+  if (value) walk(value, ctx, out);
   const last = out[out.length - 1];
   if (target && form?.returnsIrql && last?.t === 'lock' && last.node.id === stripped(value)?.id) out[out.length - 1] = { ...last, irql: canonical(target.text) };
   if (target) out.push({ t: 'write', target: canonical(target.text), value: plain ? constant(value) : null });
@@ -167,14 +169,14 @@ function store(target: SyntaxNode | null, value: SyntaxNode | null, plain: boole
 function call(n: SyntaxNode, ctx: EffectContext, out: Effect[]): void {
   const f = n.childForFieldName('function');
   const a = args(n);
-  for (const x of a) walk(x, ctx, out, false);
+  for (const x of a) walk(x, ctx, out);
   const cancelRoutine = f?.type === 'field_expression' ? f.childForFieldName('field')?.text === 'CancelRoutine' : ctx.cancelPointers.has(f?.text ?? '');
   if (cancelRoutine && a.length === 2) {
     out.push({ t: 'cancel-routine', node: n });
     return;
   }
   if (f?.type !== 'identifier') {
-    if (f) walk(f, ctx, out, false);
+    if (f) walk(f, ctx, out);
     out.push({ t: 'indirect', node: n });
     return;
   }

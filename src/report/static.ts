@@ -119,7 +119,7 @@ export function staticReport(
       // exit at the outermost frame, so its violation may sit further up).
       const acquire = f.path.find((s) => s.what === 'acquire');
       const sameAcquire = (v: ViolationSummary) => f.kind === 'exit-held' && acquire !== undefined && v.acquire !== null && same(v.acquire, acquire);
-      const by = violations.find((v) => (same(v.location, f) || sameAcquire(v)) && (CONFIRMED_BY[f.kind] as readonly string[]).includes(v.kind));
+      const by = violations.find((v) => (same(v.location, f) || sameAcquire(v)) && CONFIRMED_BY[f.kind].includes(v.kind));
       const confirmed = by !== undefined || (f.kind === 'exit-held' && (site?.held ?? 0) > 0);
       findings.push({
         kind: f.kind,
