@@ -65,3 +65,11 @@ export function staticResults(report: Report, index: Map<string, number>, rules:
     properties: { static: true, executed: f.executed },
   }));
 }
+
+/** A note per function the path check did not analyse (what it could not follow is never a finding). */
+export function staticNotes(report: Report): Sarif.Notification[] {
+  return report.static.notAnalysed.map((n) => ({
+    level: 'note',
+    message: { text: sarifText(`Path check: ${n.function} (${n.file}:${n.line}) not analysed: ${n.reason}.`) },
+  }));
+}

@@ -6,7 +6,7 @@ import type * as Sarif from 'sarif';
 import type { ViolationKind } from '../model/index.js';
 import { VIOLATION_KINDS, VIOLATION_TEXT } from '../model/index.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
-import { staticResults, staticRules } from './sarif-static.js';
+import { staticNotes, staticResults, staticRules } from './sarif-static.js';
 
 export const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 export const RULE_URL = 'https://learn.microsoft.com/windows-hardware/drivers/devtest/wdm-cancelspinlock';
@@ -202,7 +202,7 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
   });
   const extraRules = staticRules(report);
   results.push(...staticResults(report, index, extraRules, VIOLATION_KINDS.length));
-  const notes: Sarif.Notification[] = report.problems.map((p) => ({ level: 'warning', message: { text: sarifText(p) } }));
+  const notes: Sarif.Notification[] = [...report.problems.map((p): Sarif.Notification => ({ level: 'warning', message: { text: sarifText(p) } })), ...staticNotes(report)];
   if (report.unchecked) notes.push({ level: 'error', message: { text: sarifText(`Nothing was checked: ${report.unchecked}.`) } });
   if (report.violations.length > kept.length) {
     notes.push({ level: 'warning', message: { text: `${report.violations.length - kept.length} result(s) left out: GitHub code scanning accepts at most ${MAX_RESULTS} per run.` } });

@@ -22,8 +22,8 @@ describe.runIf(haveTool('gcc'))('static findings in the report', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'spincheck-static-'));
     data = join(dir, 'data');
-    for (const f of ['prelude.h', 'cancel-routines.c', 'cross-file']) cpSync(join(CASES, f), join(dir, f), { recursive: true });
-    for (const f of ['cancel-routines.c', 'cross-file/dispatch.c', 'cross-file/helpers.c']) {
+    for (const f of ['prelude.h', 'cancel-routines.c', 'not-analysed.c', 'cross-file']) cpSync(join(CASES, f), join(dir, f), { recursive: true });
+    for (const f of ['cancel-routines.c', 'not-analysed.c', 'cross-file/dispatch.c', 'cross-file/helpers.c']) {
       const r = run(bin('spincheck-cc'), ['gcc', '-w', '-c', f, '-o', `${f.replace(/\W/g, '_')}.o`], { cwd: dir, env: { ...process.env, SPINCHECK_DIR: data } });
       expect(r.status, r.stderr).toBe(0);
     }
@@ -44,6 +44,7 @@ describe.runIf(haveTool('gcc'))('static findings in the report', () => {
     expect(text.stdout).toContain('cross-file/dispatch.c:27:5: warning: [CancelSpinLock/static-exit-held] dispatch routine StartOther');
     // UnlockDpc (helpers.c) releases the device lock StartDpc took: its summary explains the path.
     expect(text.stdout).not.toContain('StartDpc can return');
+    expect(text.stdout).toContain('spincheck: note: 2 function(s) using a lock not analysed by the path check (JumpsAway: longjmp');
     expect(report('--fail-on', 'static').status).toBe(1);
     expect(report('--fail-on', 'violations,static').status).toBe(1);
     expect(report('--fail-on', 'none').status).toBe(0);
@@ -60,6 +61,8 @@ describe.runIf(haveTool('gcc'))('static findings in the report', () => {
     expect(rules[forgets?.ruleIndex ?? -1]?.id).toBe(forgets?.ruleId);
     const flow = forgets?.codeFlows?.[0]?.threadFlows[0]?.locations ?? [];
     expect(flow.map((l) => [l.location?.physicalLocation?.region?.startLine, l.kinds?.[0]])).toEqual([[27, 'entry'], [30, 'branch'], [31, 'exit']]);
+    const notes = (log.runs[0]?.invocations?.[0]?.toolExecutionNotifications ?? []).map((n) => [n.level, n.message.text]);
+    expect(notes).toContainEqual(['note', 'Path check: JumpsAway (not-analysed.c:10) not analysed: longjmp (a non-local jump) (line 15).']);
   });
 
   it('JUnit and HTML carry the findings: a skipped case, the path over the source', () => {
