@@ -106,9 +106,11 @@ export async function prepareSource(input: Input, ctx: SourceContext): Promise<S
     const onParsed = (unit: ParsedUnit) => {
       try {
         analysis = mod.analyseUnit(unit, { macros: ctx.cmd.macros });
-      } catch {
-        // The analysis is an extra: a file it cannot handle is instrumented and compiled as before.
-        analysis = undefined;
+      } catch (e) {
+        // The analysis is an extra: a file it cannot handle is instrumented and compiled as before, and the
+        // report says the path check did not analyse it.
+        const reason = `the path check failed on this file: ${(e as Error).message?.split('\n')[0] ?? String(e)}`;
+        analysis = { analysed: 0, findings: [], summaries: [], notAnalysed: [{ function: '(whole file)', line: 1, reason }] };
       }
     };
     result = mod.instrument(text, {
