@@ -27,7 +27,13 @@ export function checkCommand(io: CliEnv): number {
     } catch (e) {
       throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    return { file, analysis: analyseSource(text, { sourceName: file, resolveInclude, roles: config.roles, macros: cmd.macros }) };
+    try {
+      return { file, analysis: analyseSource(text, { sourceName: file, resolveInclude, roles: config.roles, macros: cmd.macros }) };
+    } catch (e) {
+      // One file the analysis fails on does not stop the others; it is counted as not analysed.
+      io.stderr(`spincheck: ${file}: the path check failed on this file: ${(e as Error).message?.split('\n')[0]}\n`);
+      return { file, analysis: { analysed: 0, findings: [], summaries: [], notAnalysed: [{ function: '(whole file)', line: 1, reason: 'the path check failed' }] } };
+    }
   });
   const summaries = results.flatMap((r) => r.analysis.summaries);
   let warnings = 0;
