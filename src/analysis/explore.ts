@@ -1,6 +1,7 @@
 // Walks every path of one function's graph, carrying lock state, branch facts and in-stack handles per path.
 import type { SyntaxNode } from '../instrument/parse.js';
 import type { LockEffect, PathCall, PathStep, Role, StaticFinding, StaticFindingKind } from '../model/index.js';
+import { lockText } from '../model/index.js';
 import type { LockForm } from '../model/lock-api.js';
 import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
 import type { Cfg } from './cfg.js';
@@ -104,12 +105,6 @@ function tryForm(n: SyntaxNode): LockForm | undefined {
   return form?.op === 'try-acquire' ? form : undefined;
 }
 
-function lockName(key: string): string {
-  if (key === CANCEL) return 'the cancel spin lock';
-  if (key === 'vpb') return 'the VPB spin lock';
-  return `spin lock ${key}`;
-}
-
 export function explore(input: FunctionInput): FunctionResult {
   const { cfg, ctx, pos } = input;
   const findings = new Map<string, StaticFinding>();
@@ -152,7 +147,7 @@ export function explore(input: FunctionInput): FunctionResult {
         continue;
       }
       const own = t.lock === key;
-      if (t.step.what === 'branch' || t.step.what === 'case' || own || (t.step.what === 'call' && t.lock === key)) steps.push(t.step);
+      if (t.step.what === 'branch' || t.step.what === 'case' || own) steps.push(t.step);
       const anchor = own && (kind === 'release-not-held' ? t.step.what === 'release' || t.step.what === 'call' : t.step.what !== 'release');
       if (anchor) break;
     }
@@ -192,7 +187,7 @@ export function explore(input: FunctionInput): FunctionResult {
 
   function write(s: State, target: string, value: boolean | null): State {
     for (const [key, h] of s.locks) {
-      if (isHeld(h) && key !== CANCEL && key !== target && mentions(key, target)) throw new GiveUp(`${target} is assigned while ${lockName(key)} is held`);
+      if (isHeld(h) && key !== CANCEL && key !== target && mentions(key, target)) throw new GiveUp(`${target} is assigned while ${lockText(key)} is held`);
     }
     let facts: Map<string, boolean> | null = null;
     for (const key of s.facts.keys()) {
@@ -219,14 +214,14 @@ export function explore(input: FunctionInput): FunctionResult {
     lockRules.set(key, form.rule);
     const where = at(node);
     if (form.op === 'release') {
-      const step: PathStep = { ...where, what: 'release', text: `${form.name} releases ${lockName(key)}` };
-      if (held(s, key) === false) report('release-not-held', key, node, s, { ...step, text: `${form.name} releases ${lockName(key)}, which is not held here` });
+      const step: PathStep = { ...where, what: 'release', text: `${form.name} releases ${lockText(key)}` };
+      if (held(s, key) === false) report('release-not-held', key, node, s, { ...step, text: `${form.name} releases ${lockText(key)}, which is not held here` });
       return push(release(s, key), step, { lock: key });
     }
     if (form.op === 'try-acquire') throw new GiveUp(`${form.name}: its result is not tested directly`);
     if (e.irql) savedIrql.set(e.irql, new Set([...(savedIrql.get(e.irql) ?? []), key]));
-    const step: PathStep = { ...where, what: 'acquire', text: `${form.name} acquires ${lockName(key)}` };
-    if (held(s, key) === true && !form.shared) report('double-acquire', key, node, s, { ...step, text: `${form.name} acquires ${lockName(key)}, which is already held` });
+    const step: PathStep = { ...where, what: 'acquire', text: `${form.name} acquires ${lockText(key)}` };
+    if (held(s, key) === true && !form.shared) report('double-acquire', key, node, s, { ...step, text: `${form.name} acquires ${lockText(key)}, which is already held` });
     let next = setLock(s, key, 'H');
     if (form.family === 'in-stack' && e.handle) {
       const handles = new Map(next.handles);
@@ -243,7 +238,7 @@ export function explore(input: FunctionInput): FunctionResult {
     for (const arg of e.args) {
       for (const key of savedIrql.get(placeKey(arg)) ?? []) {
         if (!held(next, key)) continue;
-        next = push(setLock(next, key, 'U'), { ...at(e.node), what: 'call', text: `${e.name} is handed the saved IRQL: it may release ${lockName(key)}` }, { lock: key });
+        next = push(setLock(next, key, 'U'), { ...at(e.node), what: 'call', text: `${e.name} is handed the saved IRQL: it may release ${lockText(key)}` }, { lock: key });
       }
     }
     return next;
@@ -262,7 +257,7 @@ export function explore(input: FunctionInput): FunctionResult {
       for (const [calleeKey, h] of Object.entries(exit)) {
         const key = mapKey(calleeKey, callee, e.args, e.name);
         next = h === 'held' ? setLock(next, key, 'H') : h === 'unknown' ? setLock(next, key, 'U') : release(next, key);
-        const text = h === 'held' ? `${e.name} returns holding ${lockName(key)}` : h === 'unknown' ? `${e.name} may release ${lockName(key)}` : `${e.name} releases ${lockName(key)}`;
+        const text = h === 'held' ? `${e.name} returns holding ${lockText(key)}` : h === 'unknown' ? `${e.name} may release ${lockText(key)}` : `${e.name} releases ${lockText(key)}`;
         next = push(next, { ...at(e.node), what: 'call', text }, { lock: key });
       }
       out.push(next);
@@ -278,7 +273,7 @@ export function explore(input: FunctionInput): FunctionResult {
         return states.flatMap((s) => {
           lockRules.set(e.key, e.form.rule);
           const where = at(e.node);
-          const took = push(setLock(write(s, e.target, true), e.key, 'H'), { ...where, what: 'acquire', text: `${e.form.name} acquires ${lockName(e.key)} (returns TRUE)` }, { lock: e.key });
+          const took = push(setLock(write(s, e.target, true), e.key, 'H'), { ...where, what: 'acquire', text: `${e.form.name} acquires ${lockText(e.key)} (returns TRUE)` }, { lock: e.key });
           const facts = new Map(took.facts);
           facts.set(e.target, true);
           const failed = write(s, e.target, false);
@@ -292,7 +287,7 @@ export function explore(input: FunctionInput): FunctionResult {
         return states.map((s) => (held(s, CANCEL) ? push(release(s, CANCEL), { ...at(e.node), what: 'call', text: `${e.node.childForFieldName('function')?.text ?? 'the cancel routine'} (a cancel routine) releases the cancel spin lock` }, { lock: CANCEL }) : s));
       case 'indirect':
         for (const s of states) {
-          for (const [key, h] of s.locks) if (isHeld(h)) throw new GiveUp(`a call through a function pointer while ${lockName(key)} is held (line ${at(e.node).line})`);
+          for (const [key, h] of s.locks) if (isHeld(h)) throw new GiveUp(`a call through a function pointer while ${lockText(key)} is held (line ${at(e.node).line})`);
         }
         return states;
       case 'noreturn':
@@ -325,7 +320,7 @@ export function explore(input: FunctionInput): FunctionResult {
       const e = effects(node, ctx)[0];
       if (e?.t !== 'lock') return e ? (apply([s], e), []) : [];
       lockRules.set(e.key, form.rule);
-      const took = push(setLock(s, e.key, 'H'), { ...at(node), what: 'acquire', text: `${form.name} acquires ${lockName(e.key)} (returns TRUE)` }, { lock: e.key });
+      const took = push(setLock(s, e.key, 'H'), { ...at(node), what: 'acquire', text: `${form.name} acquires ${lockText(e.key)} (returns TRUE)` }, { lock: e.key });
       return [[yes, push(took, stepFor(true))], [no, push(s, stepFor(false))]];
     }
     const calls = callsIn(id, c);
@@ -375,7 +370,7 @@ export function explore(input: FunctionInput): FunctionResult {
           if (h === 'U') effect[key] = 'unknown';
           if (checkExits && isHeld(h)) {
             const what = n.via === 'return' ? 'returns' : 'falls off its end';
-            report('exit-held', key, n.at, s, { ...at(n.at), what: 'exit', text: `${input.name} ${what} holding ${lockName(key)}` }, n.via);
+            report('exit-held', key, n.at, s, { ...at(n.at), what: 'exit', text: `${input.name} ${what} holding ${lockText(key)}` }, n.via);
           }
         }
         exitLocks.push(s.locks);
