@@ -25,6 +25,9 @@ rmSync(dataDir, { recursive: true, force: true });
 step('Build the driver and its harness through spincheck-cc (clean and with seeded bugs)', 'make', [
   '-s', '-B', `CC=${bin('spincheck-cc')}`,
 ]);
+step('Check the sources without building them: the compile-time path check', process.execPath, [
+  bin('spincheck'), 'check', `-I${join(root, 'templates', 'harness-kit')}`, 'driver.c', 'queue.c', 'flush.c',
+]);
 step('Run the clean harness', process.execPath, [bin('spincheck'), 'run', '--', './harness']);
 const status = step('Run the harness built with seeded bugs', process.execPath, [bin('spincheck'), 'run', '--', './harness-buggy'], {
   allowFailure: true,

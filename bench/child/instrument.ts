@@ -1,5 +1,6 @@
-// Child process of the instrumenter benchmark: times loading the instrumenter and instrumenting one file.
-//   node instrument.mjs FILE [--all-functions] [--warm N]   -> one JSON line on stdout
+// Child process of the instrumenter benchmark: times loading the instrumenter and instrumenting one file; with
+// --analyse also loading the path analysis and running it on the instrumenter's parse (as the wrapper does).
+//   node instrument.mjs FILE [--all-functions] [--warm N] [--analyse]   -> one JSON line on stdout
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -11,18 +12,31 @@ if (!file) {
 const allFunctions = rest.includes('--all-functions');
 const warmAt = rest.indexOf('--warm');
 const warm = warmAt >= 0 ? Number(rest[warmAt + 1]) : 0;
+const analyse = rest.includes('--analyse');
 
 const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 let t = process.hrtime.bigint();
 const { instrument } = await import('../../src/instrument/index.js');
 const loadMs = ms(t);
+t = process.hrtime.bigint();
+const analysis = analyse ? await import('../../src/analysis/index.js') : null;
+const analysisLoadMs = ms(t);
+let analysisMs = 0;
+let findings = 0;
+const onParsed = analysis
+  ? (unit: Parameters<typeof analysis.analyseUnit>[0]) => {
+      const a0 = process.hrtime.bigint();
+      findings = analysis.analyseUnit(unit).findings.length;
+      analysisMs += ms(a0);
+    }
+  : undefined;
 const text = readFileSync(file, 'latin1');
 const options = { tuId: '0123456789abcdef', sourceName: file, dataDir: '.spincheck', dialect: 'gnu' as const, roles: { allFunctions } };
 const dir = resolve(file, '..');
 const resolveInclude = () => undefined;
 t = process.hrtime.bigint();
-const result = instrument(text, { ...options, resolveInclude });
-const firstMs = ms(t);
+const result = instrument(text, { ...options, resolveInclude, ...(onParsed ? { onParsed } : {}) });
+const firstMs = ms(t) - analysisMs;
 const warmMs: number[] = [];
 // CPU time of each warmed-up call and of a parse alone, alternating (the passes' cost is the difference).
 const warmCpuMs: number[] = [];
@@ -48,6 +62,9 @@ process.stdout.write(
     lines: text.split('\n').length,
     loadMs,
     firstMs,
+    analysisLoadMs,
+    analysisMs,
+    findings,
     warmMs,
     warmCpuMs,
     parseCpuMs,

@@ -21,6 +21,10 @@ interface ChildResult {
   warmCpuMs: number[];
   parseCpuMs: number[];
   outBytes: number;
+  /** With --analyse: loading the path analysis, and running it (not in firstMs). */
+  analysisLoadMs: number;
+  analysisMs: number;
+  findings: number;
 }
 
 /** Instruments `file` in a fresh Node process (as the wrapper does: load, then one call), `warm` more calls after. */
@@ -65,6 +69,8 @@ export function benchInstrumenter(ctx: Context): Row[] {
   const reps = ctx.opts.quick ? 1 : 3;
   ctx.log(`instrumenter: ${lines}-line generated driver file, ${reps} fresh process(es)`);
   const rows = throughput(ctx, 'instrumenter.generated', `instrumenter: generated ${lines}-line driver file`, big, [], reps, 'roles from declarations and shapes');
+  const analysed = Array.from({ length: reps }, () => child(ctx, big, ['--analyse']));
+  rows.push(row('analysis.generated-ratio', 3, `path analysis: time over the instrumenter's on the generated ${lines}-line file`, '%', stats(analysed.map((r) => (100 * r.analysisMs) / r.firstMs)), {}, `${analysed[0]?.findings ?? 0} findings`));
 
   const sqliteWhat = 'instrumenter: SQLite amalgamation (every function a dispatch routine)';
   if (ctx.opts.quick) {
@@ -97,11 +103,17 @@ export function benchInstrumenter(ctx: Context): Row[] {
       const r = child(ctx, join(tree, 'serial.c'));
       return r.loadMs + r.firstMs;
     },
+    analysis: () => {
+      const r = child(ctx, join(tree, 'serial.c'), ['--analyse']);
+      return r.analysisLoadMs + r.analysisMs;
+    },
   });
+  const analysisWhat = 'path analysis: share of one instrumented compile (load + analyse / Node-wrapper compile)';
   rows.push(
     row('instrumenter.share', 3, shareWhat, '%', stats(perRound([s.instrument, s.nodeWrapper], (i, w) => (100 * i) / w)), {}, 'serial.c of the build tree'),
     row('instrumenter.one-file-ms', 3, 'instrumenter: load + instrument serial.c in a fresh process', 'ms', stats(s.instrument)),
     row('instrumenter.one-compile-ratio', 3, 'one compile of serial.c: spincheck-cc (warm server) / plain', 'x', stats(perRound([s.spincheck, s.plain], (w, p) => w / p))),
+    row('analysis.share', 3, analysisWhat, '%', stats(perRound([s.analysis, s.nodeWrapper], (a, w) => (100 * a) / w)), { target: 5, limit: 10 }, 'serial.c of the build tree'),
     row('instrumenter.one-compile-node-ratio', 3, 'one compile of serial.c: the Node wrapper / plain', 'x', stats(perRound([s.nodeWrapper, s.plain], (w, p) => w / p))),
   );
   return rows;

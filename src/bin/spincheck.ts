@@ -1,4 +1,5 @@
 // `spincheck` entry point: reads argv/env and calls the subcommand.
+import { checkCommand } from '../cli/check.js';
 import { doctorCommand } from '../cli/doctor.js';
 import { instrumentCommand } from '../cli/instrument.js';
 import { kitCommand } from '../cli/kit.js';
@@ -8,8 +9,9 @@ import { runCommand } from '../cli/run.js';
 
 const USAGE = `usage: spincheck <command> [options]
   report [DIRS...] [--format text|json|sarif|lcov|cobertura|html|junit]... [--output PATH] [--source-root DIR]
-                   [--fail-on none|violations,unchecked] [--min-site-coverage N] [--strict]
+                   [--fail-on none|violations,unchecked,static] [--min-site-coverage N] [--strict]
   run [report options] [--data-dir DIR] -- COMMAND [ARGS...]
+  check [--verbose] [compiler flags] FILE...   (the compile-time path check, as compiler warnings)
   doctor [--build-launcher]
   kit --path
   instrument [--sites] [--dialect gnu|msvc] [--include-dir DIR]... FILE
@@ -30,6 +32,8 @@ async function main(): Promise<number> {
       return reportCommand(io);
     case 'run':
       return runCommand(io);
+    case 'check':
+      return checkCommand(io);
     case 'doctor':
       return doctorCommand(io);
     case 'kit':

@@ -10,6 +10,7 @@ import { loadData } from '../report/load.js';
 import { mergeData } from '../report/merge.js';
 import type { FileSummary, Report } from '../report/merge.js';
 import { coverageSites } from '../report/merge.js';
+import { openFindings } from '../report/static.js';
 import { clean } from '../report/text.js';
 import { UsageError, flag, many, one, parseArgs } from './args.js';
 import { makeDirs } from '../io/make-dirs.js';
@@ -50,6 +51,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv, cwd: string): string {
 export const FAIL_CONDITIONS = {
   violations: (r: Report) => r.violations.length > 0,
   unchecked: (r: Report) => r.unchecked !== null,
+  /** Path-check findings no run confirmed. */
+  static: (r: Report) => openFindings(r.static).length > 0,
 } satisfies Record<string, (r: Report) => boolean>;
 export type FailCondition = keyof typeof FAIL_CONDITIONS;
 

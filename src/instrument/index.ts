@@ -19,7 +19,7 @@ import { LOCK_CALL, mentionsRelevantName } from './scan.js';
 import { topLevel } from './syntax.js';
 import type { InstrumentOptions, InstrumentResult } from './types.js';
 
-export type { Dialect, InstrumentOptions, InstrumentResult, ResolvedInclude, RoleConfig } from './types.js';
+export type { Dialect, InstrumentOptions, InstrumentResult, ParsedUnit, ResolvedInclude, RoleConfig } from './types.js';
 export { INSTRUMENTED_MARKER } from './emit.js';
 export { mentionsRelevantName } from './scan.js';
 export { InstrumentError };
@@ -121,6 +121,7 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   const broken = mostlyBroken(parses, source.length);
   if (broken) return unchanged(source, broken, { diagnostics: [broken] });
   const table = collectRoles(parser, parses.map((v) => v.root), blanked, options);
+  options.onParsed?.({ source, root, roles: table, ...(options.roles ? { config: options.roles } : {}) });
   const alternates = parses.some((v) => v.fallback) ? alternateBranches(source, dirs) : [];
   for (const view of parses) {
     collectCalls(parser, view, c);

@@ -10,7 +10,7 @@ import { candidateIrp, isCandidateShape } from './shape.js';
 import { enclosingFunction, functionName, insideBlock, isBroken } from './syntax.js';
 import type { InstrumentOptions, RoleConfig } from './types.js';
 
-function roleFor(name: string, fn: SyntaxNode, table: RoleTable, config: RoleConfig | undefined): RoleInfo | undefined {
+export function roleFor(name: string, fn: SyntaxNode, table: RoleTable, config: RoleConfig | undefined): RoleInfo | undefined {
   const explicit = configuredRole(name, config && { dispatch: config.dispatch, cancel: config.cancel });
   if (explicit) return explicit;
   const known = table.get(name);

@@ -1,6 +1,8 @@
 // The instrumenter's input options and result.
 import type { Routine, Site, Unchecked } from '../model/index.js';
+import type { SyntaxNode } from './parse.js';
 import type { Insertion } from './rewriter.js';
+import type { RoleTable } from './roles.js';
 
 export type Dialect = 'gnu' | 'msvc';
 
@@ -33,6 +35,16 @@ export interface InstrumentOptions {
   strict?: boolean;
   /** cl: a library the linker should pull in (`#pragma comment(lib, ...)` inside the prelude block). */
   pragmaLib?: string;
+  /** Called with the parse and the roles once they are made (the path analysis shares them). */
+  onParsed?: (unit: ParsedUnit) => void;
+}
+
+/** One parse of a unit (annotations blanked, same offsets as the source) and the roles found for it. */
+export interface ParsedUnit {
+  source: string;
+  root: SyntaxNode;
+  roles: RoleTable;
+  config?: RoleConfig;
 }
 
 export interface InstrumentResult {

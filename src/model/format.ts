@@ -65,6 +65,68 @@ export interface SiteDatabase {
   routines: Routine[];
   unchecked: Unchecked[];
   diagnostics: string[];
+  /** The compile-time path analysis of this unit (absent in files written before it existed). */
+  analysis?: StaticAnalysis;
+}
+
+/** What a static finding says (the run-time kinds it corresponds to are in kinds.ts, STATIC_TO_VIOLATION). */
+export type StaticFindingKind = 'exit-held' | 'double-acquire' | 'release-not-held';
+
+/** One step of a finding's path, in source order of execution. */
+export interface PathStep {
+  line: number;
+  column: number;
+  what: 'entry' | 'acquire' | 'release' | 'branch' | 'case' | 'call' | 'exit';
+  text: string;
+}
+
+/** A call to a function defined elsewhere, on a finding's path (a cross-file summary may explain the finding). */
+export interface PathCall {
+  name: string;
+  args: string[];
+}
+
+export interface StaticFinding {
+  kind: StaticFindingKind;
+  /** The lock, as the analysis names it: `cancel`, `vpb`, or the normalised lock expression. */
+  lock: string;
+  /** The rule the lock's API belongs to (lock-api.ts). */
+  rule: 'CancelSpinLock' | 'SpinLock' | 'SpinLockDpc' | 'QueuedSpinLock';
+  function: string;
+  role?: Role;
+  /** Where the finding is: the exit (exit-held) or the call (the others). */
+  line: number;
+  column: number;
+  /** For exit-held: how the exit is left. */
+  via?: ExitVia;
+  path: PathStep[];
+  /** Calls to functions not defined in this file made on the path after the lock changed. */
+  calls?: PathCall[];
+}
+
+/** A function's net lock effect per distinct exit: the locks it leaves held or free (keys as in StaticFinding.lock). */
+export interface FunctionSummary {
+  name: string;
+  params: string[];
+  exits: Array<Record<string, LockEffect>>;
+}
+
+/** What a function leaves a lock as, at one exit: held, free, or unknown (handed to a function of another file). */
+export type LockEffect = 'held' | 'free' | 'unknown';
+
+export interface NotAnalysed {
+  function: string;
+  line: number;
+  reason: string;
+}
+
+export interface StaticAnalysis {
+  /** Functions that use a lock (directly or through a helper) and were analysed. */
+  analysed: number;
+  findings: StaticFinding[];
+  /** Summaries of the functions with a lock effect, for callers in other files. */
+  summaries: FunctionSummary[];
+  notAnalysed: NotAnalysed[];
 }
 
 /** First line of a run-data file. */

@@ -6,6 +6,8 @@ import { coverageSites } from './merge.js';
 import { plural } from './words.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
 import { KIND_EVENT, RULES, RULE_URL, lockWords, ruleId } from './sarif.js';
+import { STATIC_STYLE, staticInline, staticSection } from './html-static.js';
+import type { StaticHtmlContext } from './html-static.js';
 
 export interface HtmlOptions {
   toolVersion: string;
@@ -100,6 +102,7 @@ tr.inline td{padding:4px 8px 6px 0}
 .legend{color:var(--muted);font-size:12px;margin:6px 0}.legend span{display:inline-block;padding:0 6px;border-radius:4px;margin:0 4px}
 .legend .l-hit{background:var(--green-bg);color:var(--green)}.legend .l-miss{background:var(--red-bg);color:var(--red)}.legend .l-viol{background:#ffcecb}
 footer{color:var(--muted);font-size:12px;margin-top:40px}
+${STATIC_STYLE}
 `;
 
 /** Anchors: files by position, lines by number; never built from names. */
@@ -161,7 +164,10 @@ function fileStatus(f: FileSummary): string {
   return tags.join('');
 }
 
-function sourceTable(ctx: Ctx, f: FileSummary, i: number, violations: ViolationSummary[]): string {
+/** What the path-check parts of the page need from this one. */
+const staticContext = (ctx: Ctx): StaticHtmlContext => ({ esc, link: (l) => link(ctx, l), snippet: (l) => snippet(ctx, l) });
+
+function sourceTable(ctx: Ctx, f: FileSummary, i: number, violations: ViolationSummary[], report: Report): string {
   const lines = ctx.lines.get(f.file);
   if (!lines) {
     const rows = coverageSites(f).map((s) => `<tr class="${s.hits > 0 ? 'hit' : 'miss'}"><td class="num">${s.line}:${s.column}</td><td>${esc(SITE_WORD[s.kind])}</td><td><code>${esc(s.function ?? '')}</code></td><td class="num">${s.hits}</td></tr>`);
@@ -172,6 +178,7 @@ function sourceTable(ctx: Ctx, f: FileSummary, i: number, violations: ViolationS
   for (const s of coverageSites(f)) byLine.set(s.line, [...(byLine.get(s.line) ?? []), s]);
   const vByLine = new Map<number, ViolationSummary[]>();
   for (const v of violations) vByLine.set(v.location.line, [...(vByLine.get(v.location.line) ?? []), v]);
+  const paths = staticInline(staticContext(ctx), report, f.file);
   const rows: string[] = [];
   lines.forEach((text, k) => {
     const n = k + 1;
@@ -185,8 +192,9 @@ function sourceTable(ctx: Ctx, f: FileSummary, i: number, violations: ViolationS
     for (const v of vs ?? []) {
       rows.push(`<tr class="inline"><td></td><td></td><td><div class="inline-viol"><span class="kind">${esc(v.kind)}</span>${esc(VIOLATION_TEXT[v.kind])}${v.acquire ? `; lock acquired at ${link(ctx, v.acquire)}` : ''}</div></td></tr>`);
     }
+    for (const p of paths.get(n) ?? []) rows.push(`<tr class="inline"><td></td><td></td><td>${p}</td></tr>`);
   });
-  const open = violations.length > 0 ? ' open' : '';
+  const open = violations.length > 0 || paths.size > 0 ? ' open' : '';
   const stale = f.stale ? '<p class="note">The source changed since it was compiled: counts may sit on the wrong lines.</p>' : '';
   return `${stale}<details class="source"${open}><summary>Annotated source (${lines.length} lines)</summary>
 <p class="legend"><span class="l-hit">n&times;</span> site ran n times <span class="l-miss">0&times;</span> site never ran <span class="l-viol">line</span> violation (hover a count for its sites)</p>
@@ -214,7 +222,7 @@ function fileSection(ctx: Ctx, f: FileSummary, i: number, report: Report): strin
 <h3>${esc(f.file)}${fileStatus(f)}</h3>
 ${notes.length > 0 ? `<ul class="note">${notes.join('')}</ul>` : ''}
 ${routines}
-${f.instrumented ? sourceTable(ctx, f, i, violations) : ''}
+${f.instrumented ? sourceTable(ctx, f, i, violations, report) : ''}
 </section>`;
 }
 
@@ -268,6 +276,7 @@ ${cards}
 ${problems}${noRuns}
 <h2 id="violations">Violations (${report.violations.length})</h2>
 ${violations}
+${staticSection(staticContext(ctx), report)}
 <h2 id="files">Files</h2>
 <table class="grid"><thead><tr><th>File</th><th>Sites hit</th><th class="num">Routines</th><th class="num">Exits checked</th><th class="num">Violations</th></tr></thead>
 <tbody>${fileRows.join('\n')}</tbody></table>

@@ -2,7 +2,8 @@
 import { VIOLATION_TEXT } from '../model/index.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
 import { ruleId } from './sarif.js';
-import { diagnosticLine } from './text.js';
+import { executedText, openFindings } from './static.js';
+import { diagnosticLine, staticLines } from './text.js';
 
 /** Characters XML 1.0 cannot carry at all (control characters, lone surrogates, U+FFFE/U+FFFF) become U+FFFD. */
 const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -85,11 +86,26 @@ function cases(f: FileSummary, violations: ViolationSummary[]): Case[] {
   return out;
 }
 
+/** A skipped testcase per open static finding of a file: a path the tests did not show to be safe (warnings do not fail). */
+function staticCases(report: Report, file: string): Case[] {
+  return openFindings(report.static)
+    .filter((f) => f.location.file === file)
+    .map((f) => ({
+      name: `${f.location.function ?? '(file scope)'}: static ${f.kind} at line ${f.location.line}`,
+      classname: file,
+      file,
+      line: f.location.line,
+      body: `<skipped${attrs({ message: `[${f.ruleId}] ${f.message}; ${executedText(f)}` })}/><system-out>${text(staticLines({ ...report.static, findings: [f], notAnalysed: [] }).join('\n'))}</system-out>`,
+      failed: false,
+      skipped: true,
+    }));
+}
+
 /** The whole JUnit document. */
 export function renderJunit(report: Report): string {
   const known = new Set(report.files.map((f) => f.file));
   // Files without routines or violations have nothing to test; some CI parsers reject empty suites.
-  const suites = report.files.map((f) => ({ name: f.file, cases: cases(f, report.violations) })).filter((s) => s.cases.length > 0);
+  const suites = report.files.map((f) => ({ name: f.file, cases: [...cases(f, report.violations), ...staticCases(report, f.file)] })).filter((s) => s.cases.length > 0);
   // Violations located in no known file (unknown unit) still fail somewhere visible.
   const orphans = report.violations.filter((v) => !known.has(v.location.file));
   if (orphans.length > 0) {

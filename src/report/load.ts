@@ -9,6 +9,7 @@ import {
 } from '../model/index.js';
 import { sha1 } from '../model/tu-id.js';
 import { ReportError } from './errors.js';
+import { parseStaticAnalysis } from './static.js';
 import type { Json } from './validate.js';
 import { Invalid, arr, count, int, obj, oneOf, optStr, siteKind, str, violationKind } from './validate.js';
 
@@ -91,6 +92,8 @@ export function parseSiteDatabase(v: Json, file: string): SiteDatabase {
   };
   const reason = optStr(o.reason, 'reason');
   if (reason !== undefined) db.reason = reason;
+  const analysis = parseStaticAnalysis(o.analysis);
+  if (analysis) db.analysis = analysis;
   return db;
 }
 

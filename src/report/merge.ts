@@ -3,6 +3,8 @@ import { isAbsolute, relative, sep } from 'node:path';
 import type { Role, RoleSource, Site, SiteDatabase, ViolationKind } from '../model/index.js';
 import type { LoadedData } from './load.js';
 import { plural } from './words.js';
+import type { StaticReport } from './static.js';
+import { staticReport } from './static.js';
 
 /** The json report's version (docs/report-schema.json): 2 added the spin-lock kinds and the lock fields. */
 export const REPORT_VERSION = 2;
@@ -67,6 +69,8 @@ export interface Report {
   problems: string[];
   /** Why nothing was checked although instrumented code was compiled (see uncheckedReason); null when hooks ran. */
   unchecked: string | null;
+  /** The compile-time path check's findings beside the run's (empty when no unit was analysed). */
+  static: StaticReport;
   totals: { sites: number; sitesHit: number; routines: number; exitsChecked: number; violations: number };
 }
 
@@ -233,6 +237,7 @@ export function mergeData(data: LoadedData, options: MergeOptions): Report {
     processes: data.runs.length,
     problems,
     unchecked: uncheckedReason(files, data.runs.length),
+    static: staticReport(data.databases.filter((d) => !d.stale).map((d) => d.db), files, sorted, show, data.runs.length),
     totals: {
       sites: allSites.length,
       sitesHit: allSites.filter((s) => s.hits > 0).length,

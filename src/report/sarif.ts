@@ -8,6 +8,7 @@ import { SPIN_LOCK_KINDS, VIOLATION_KINDS, VIOLATION_TEXT } from '../model/index
 import type { LockRule } from '../model/lock-api.js';
 import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
+import { staticNotes, staticResults, staticRules } from './sarif-static.js';
 
 const SPIN_RULES: readonly LockRule[] = ['SpinLock', 'SpinLockDpc', 'QueuedSpinLock'];
 
@@ -134,7 +135,7 @@ function physical(l: Location, index: Map<string, number>): Sarif.PhysicalLocati
   };
 }
 
-function location(l: Location, index: Map<string, number>, message?: string): Sarif.Location {
+export function location(l: Location, index: Map<string, number>, message?: string): Sarif.Location {
   return {
     physicalLocation: physical(l, index),
     ...(l.function ? { logicalLocations: [{ name: l.function, fullyQualifiedName: l.function, kind: 'function' }] } : {}),
@@ -272,7 +273,9 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
       properties: { processes: v.processes, byIoManager: v.byIoManager },
     };
   });
-  const notes: Sarif.Notification[] = report.problems.map((p) => ({ level: 'warning', message: { text: sarifText(p) } }));
+  const extraRules = staticRules(report);
+  results.push(...staticResults(report, index, extraRules, RULE_IDS.length));
+  const notes: Sarif.Notification[] = [...report.problems.map((p): Sarif.Notification => ({ level: 'warning', message: { text: sarifText(p) } })), ...staticNotes(report)];
   if (report.unchecked) notes.push({ level: 'error', message: { text: sarifText(`Nothing was checked: ${report.unchecked}.`) } });
   if (report.violations.length > kept.length) {
     notes.push({ level: 'warning', message: { text: `${report.violations.length - kept.length} result(s) left out: GitHub code scanning accepts at most ${MAX_RESULTS} per run.` } });
@@ -289,7 +292,7 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
           version: options.toolVersion,
           semanticVersion: options.toolVersion,
           informationUri: RULE_URL,
-          rules: RULE_IDS.map(({ kind, id }) => {
+          rules: [...RULE_IDS.map(({ kind, id }): Sarif.ReportingDescriptor => {
             const r = RULES[kind];
             return {
               id,
@@ -304,7 +307,7 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
               defaultConfiguration: { level: 'error' },
               properties: { tags: ['correctness', 'concurrency', 'wdm', id.slice(0, id.indexOf('/'))], precision: 'very-high', 'problem.severity': 'error' },
             };
-          }),
+          }), ...extraRules],
         },
       },
       originalUriBaseIds: { [SRCROOT]: { uri: root, description: { text: 'The report root (--source-root).' } } },

@@ -2,6 +2,8 @@
 import { isAbsolute, relative } from 'node:path';
 import { ROLE_SOURCE_TEXT, VIOLATION_TEXT } from '../model/index.js';
 import { coverageSites } from './merge.js';
+import type { StaticReport } from './static.js';
+import { executedText, openFindings } from './static.js';
 import type { Location, Report, ViolationSummary } from './merge.js';
 import { plural } from './words.js';
 import { ruleId } from './sarif.js';
@@ -42,6 +44,30 @@ export function diagnosticLine(v: ViolationSummary, root?: string): string {
   return `${where(v.location, root)}: error: [${ruleId(v.kind, v.api)}] ${parts.join('; ')}`;
 }
 
+/** Static findings as compiler warnings with their path as notes; confirmed ones as a note on their violation. */
+export function staticLines(r: StaticReport, root?: string): string[] {
+  const out: string[] = [];
+  for (const f of r.findings) {
+    if (f.confirmed) {
+      const at = f.confirmedBy && (f.confirmedBy.file !== f.location.file || f.confirmedBy.line !== f.location.line) ? `the run's violation at ${where(f.confirmedBy, root)}` : 'the violation above';
+      out.push(`${where(f.location, root)}: note: [${clean(f.ruleId)}] the path check found ${at} too`);
+      continue;
+    }
+    out.push(`${where(f.location, root)}: warning: [${clean(f.ruleId)}] ${clean(f.message)}; ${executedText(f)}`);
+    for (const s of f.path) out.push(`${where(s, root)}: note: ${clean(s.text)}`);
+  }
+  if (r.notAnalysed.length > 0) {
+    out.push(`spincheck: note: ${r.notAnalysed.length} function(s) using a lock not analysed by the path check (${r.notAnalysed.map((n) => `${clean(n.function)}: ${clean(n.reason)}`).slice(0, 3).join('; ')}${r.notAnalysed.length > 3 ? '; ...' : ''})`);
+  }
+  return out;
+}
+
+/** The summary's words for the path check, when a unit was analysed. */
+function staticSummary(r: StaticReport): string {
+  if (r.units === 0) return '';
+  return `; ${plural(openFindings(r).length, 'static warning')} (${plural(r.analysed, 'function')} analysed, ${r.notAnalysed.length} not)`;
+}
+
 /** The whole text report. */
 export function renderText(report: Report, options: TextOptions): string {
   const c = options.color;
@@ -75,6 +101,7 @@ export function renderText(report: Report, options: TextOptions): string {
   out.push(...table(rows));
   out.push('');
   for (const v of report.violations) out.push(paint(c, '31', diagnosticLine(v, options.root)));
+  for (const line of staticLines(report.static, options.root)) out.push(line.includes(': warning: ') ? paint(c, '33', line) : line);
   for (const f of report.files) {
     const file = shown(f.file, options.root);
     if (!f.instrumented) out.push(`${file}: warning: not instrumented: ${clean(f.reason ?? 'unknown reason')}`);
@@ -82,11 +109,12 @@ export function renderText(report: Report, options: TextOptions): string {
   }
   const linked = report.files.filter((f) => f.instrumented && f.noRunData);
   if (report.unchecked) out.push(paint(c, '33', `spincheck: warning: nothing was checked: ${report.unchecked}`));
+  if (report.processes === 0 && report.static.units > 0) out.push('spincheck: note: without run data the report shows the build data and the path check only');
   else if (linked.length > 0) {
     out.push(`spincheck: note: ${plural(linked.length, 'instrumented file')} never ran (not reached by the tests, or runtime not linked)`);
   }
   for (const p of report.problems) out.push(paint(c, '33', `spincheck: warning: ${clean(p)}`));
-  const summary = `${plural(t.violations, 'violation')}; sites hit ${t.sitesHit}/${t.sites}; ${plural(t.exitsChecked, 'routine exit')} checked; ${plural(t.routines, 'routine')}`;
+  const summary = `${plural(t.violations, 'violation')}; sites hit ${t.sitesHit}/${t.sites}; ${plural(t.exitsChecked, 'routine exit')} checked; ${plural(t.routines, 'routine')}${staticSummary(report.static)}`;
   out.push(paint(c, t.violations > 0 ? '1;31' : report.unchecked ? '1;33' : '1;32', `SUMMARY: spincheck: ${summary}${report.unchecked ? ' (nothing checked)' : ''}`));
   return `${out.join('\n')}\n`;
 }

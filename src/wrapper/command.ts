@@ -37,6 +37,13 @@ export interface PrefixMap {
   to: string;
 }
 
+/** A -D/-U value as [name, value]: `X=2` -> [X, 2], `X` -> [X, 1]; undefined -> [X, null]. */
+export function commandMacro(value: string, undefine: boolean): [string, string | null] {
+  const eq = value.indexOf('=');
+  const name = (eq < 0 ? value : value.slice(0, eq)).replace(/\(.*$/, '');
+  return [name, undefine ? null : eq < 0 ? '1' : value.slice(eq + 1)];
+}
+
 export interface ParsedCommand {
   /** Arguments after response-file expansion (the compiler itself excluded). */
   args: string[];
@@ -59,6 +66,8 @@ export interface ParsedCommand {
   /** -iquote directories, then -I directories, in order (for the instrumenter's header lookup). */
   quoteDirs: string[];
   includeDirs: string[];
+  /** Macros the command line defines (name -> value, `1` when none is given) or undefines (null), in order. */
+  macros: Array<[name: string, value: string | null]>;
   /** The user chose diagnostics colour explicitly. */
   colorChosen: boolean;
   /** Token indices that only matter to the linker (dropped from a split compile). */

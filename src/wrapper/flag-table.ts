@@ -30,6 +30,8 @@ export type Effect =
   | { kind: 'prefix-map'; map: 'file' | 'debug' | 'macro' }
   | { kind: 'color' }
   | { kind: 'include-dir'; quote: boolean }
+  /** -D/-U (/D, /U): a macro defined or undefined on the command line (the path analysis reads #if by them). */
+  | { kind: 'macro'; undefine: boolean }
   | { kind: 'end-of-options' };
 
 /** What every dialect's row has; the effect type is the dialect's own. */

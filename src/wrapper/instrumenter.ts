@@ -1,10 +1,12 @@
-// Loads the instrumenter (and with it tree-sitter) only for files that may need it (design §6), and runs it on one file.
+// Loads the instrumenter and the path analysis (and with them tree-sitter) only for files that may need them (design §6), and runs both on one file.
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { InstrumentOptions, InstrumentResult, ResolvedInclude } from '../instrument/types.js';
+import type { InstrumentOptions, InstrumentResult, ParsedUnit, ResolvedInclude } from '../instrument/types.js';
+import type { StaticAnalysis } from '../model/index.js';
 
 interface InstrumenterModule {
   instrument(source: string, options: InstrumentOptions): InstrumentResult;
+  analyseUnit(unit: ParsedUnit, options: { macros?: ReadonlyArray<readonly [string, string | null]> }): StaticAnalysis;
 }
 
 /** Where quoted includes are looked up: plain data, so that a pool worker can rebuild the lookup. */
@@ -16,26 +18,48 @@ export interface IncludeSearch {
   dirs: string[];
 }
 
-/** Instrumenter options without the include callback (it is rebuilt from an IncludeSearch where the call runs). */
-export type InstrumentJobOptions = Omit<InstrumentOptions, 'resolveInclude'>;
+/** Instrumenter options as plain data (the include callback is rebuilt from an IncludeSearch where the call runs),
+ *  with the command's -D/-U for the path analysis. */
+export type InstrumentJobOptions = Omit<InstrumentOptions, 'resolveInclude' | 'onParsed'> & {
+  macros?: ReadonlyArray<readonly [string, string | null]>;
+};
+
+/** The instrumenter's result and the path analysis of the same parse (absent when the file was not parsed). */
+export type InstrumentOutcome = InstrumentResult & { analysis?: StaticAnalysis };
 
 /** Runs the instrumenter on one file: here (`instrumentHere`) or in the warm server's worker pool. */
-export type InstrumentCall = (text: string, options: InstrumentJobOptions, search: IncludeSearch) => Promise<InstrumentResult>;
+export type InstrumentCall = (text: string, options: InstrumentJobOptions, search: IncludeSearch) => Promise<InstrumentOutcome>;
 
 const MAX_HEADER_BYTES = 4 << 20;
 
 let loading: Promise<InstrumenterModule> | null = null;
 
-/** The instrumenter module, imported on first use. */
+/** The instrumenter and the analysis, imported on first use. */
 export function loadInstrumenter(): Promise<InstrumenterModule> {
-  loading ??= import('../instrument/index.js') as Promise<InstrumenterModule>;
+  loading ??= Promise.all([import('../instrument/index.js'), import('../analysis/index.js')]).then(([i, a]) => ({
+    instrument: i.instrument,
+    analyseUnit: a.analyseUnit,
+  }));
   return loading;
 }
 
-/** The whole per-file instrumentation step, in this process: every compile path (Node wrapper, pool worker) runs this. */
-export async function instrumentHere(text: string, options: InstrumentJobOptions, search: IncludeSearch): Promise<InstrumentResult> {
+/** The whole per-file step, in this process: every compile path (Node wrapper, pool worker) runs this. */
+export async function instrumentHere(text: string, options: InstrumentJobOptions, search: IncludeSearch): Promise<InstrumentOutcome> {
   const mod = await loadInstrumenter();
-  return mod.instrument(text, { ...options, resolveInclude: includeResolver(search) });
+  const { macros, ...instrumentOptions } = options;
+  let analysis: StaticAnalysis | undefined;
+  const onParsed = (unit: ParsedUnit) => {
+    try {
+      analysis = mod.analyseUnit(unit, { macros: macros ?? [] });
+    } catch (e) {
+      // The analysis is an extra: a file it cannot handle is instrumented and compiled as before, and the
+      // report says the path check did not analyse it.
+      const reason = `the path check failed on this file: ${(e as Error).message?.split('\n')[0] ?? String(e)}`;
+      analysis = { analysed: 0, findings: [], summaries: [], notAnalysed: [{ function: '(whole file)', line: 1, reason }] };
+    }
+  };
+  const result = mod.instrument(text, { ...instrumentOptions, onParsed, resolveInclude: includeResolver(search) });
+  return analysis ? { ...result, analysis } : result;
 }
 
 /** Header lookup for the instrumenter: the includer's directory, then -iquote, then -I (as gcc does). */

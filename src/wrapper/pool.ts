@@ -2,8 +2,7 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import type { InstrumentResult } from '../instrument/types.js';
-import type { IncludeSearch, InstrumentJobOptions } from './instrumenter.js';
+import type { IncludeSearch, InstrumentJobOptions, InstrumentOutcome } from './instrumenter.js';
 
 /** What the pool sends a worker, and what a worker answers. */
 export interface JobMessage {
@@ -12,10 +11,10 @@ export interface JobMessage {
   options: InstrumentJobOptions;
   search: IncludeSearch;
 }
-export type AnswerMessage = { id: number; result: InstrumentResult } | { id: number; error: string };
+export type AnswerMessage = { id: number; result: InstrumentOutcome } | { id: number; error: string };
 
 interface Job extends JobMessage {
-  resolve: (r: InstrumentResult) => void;
+  resolve: (r: InstrumentOutcome) => void;
   reject: (e: Error) => void;
 }
 
@@ -68,7 +67,7 @@ export class InstrumentPool {
     return this.workers.flatMap((w) => (w.child.pid === undefined ? [] : [w.child.pid]));
   }
 
-  run(text: string, options: InstrumentJobOptions, search: IncludeSearch): Promise<InstrumentResult> {
+  run(text: string, options: InstrumentJobOptions, search: IncludeSearch): Promise<InstrumentOutcome> {
     if (this.closed) return Promise.reject(new Error('the instrumenting pool is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, text, options, search, resolve, reject });

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { InstrumentResult } from '../instrument/types.js';
 import { SITES_DIR, SITES_FORMAT, SITES_VERSION } from '../model/index.js';
-import type { SiteDatabase } from '../model/index.js';
+import type { SiteDatabase, StaticAnalysis } from '../model/index.js';
 import { writeAtomic } from '../io/write-atomic.js';
 import { makeDirs } from '../io/make-dirs.js';
 
@@ -14,6 +14,7 @@ export interface SiteDbInput {
   result: InstrumentResult | null;
   /** Set when the file was compiled unchanged. */
   reason: string | null;
+  analysis?: StaticAnalysis;
 }
 
 /** Builds the database record for one source. */
@@ -33,6 +34,7 @@ export function siteDatabase(input: SiteDbInput): SiteDatabase {
     diagnostics: r?.diagnostics ?? [],
   };
   if (input.reason !== null) db.reason = input.reason;
+  if (input.analysis) db.analysis = input.analysis;
   return db;
 }
 

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Dialect, InstrumentResult, RoleConfig } from '../instrument/types.js';
+import type { StaticAnalysis } from '../model/index.js';
 import type { Input, ParsedCommand } from './command.js';
 import { mentionsRelevantName } from '../instrument/scan.js';
 import type { InstrumentCall } from './instrumenter.js';
@@ -15,6 +16,8 @@ export interface SourceDecision {
   tu: string;
   sourceHash: string;
   result: InstrumentResult | null;
+  /** The path analysis of the file (absent when it was not parsed, or the analysis failed: the compile goes on). */
+  analysis?: StaticAnalysis;
   /** Latin-1 text of the instrumented copy, `#line` first; null when the file is compiled unchanged. */
   copyText: string | null;
   /** Why a relevant file is compiled unchanged (`<reason>: <detail>`). */
@@ -76,11 +79,13 @@ export async function prepareSource(input: Input, ctx: SourceContext): Promise<S
   const { sha1, tuId } = await import('../model/tu-id.js');
   const base = { input, abs, tu: tuId(abs, bytes), sourceHash: sha1(bytes) };
   let result: InstrumentResult;
+  let analysis: StaticAnalysis | undefined;
   const pragma = ctx.pragmaLib?.();
   try {
     const search = { cwd: ctx.cwd, main: abs, dirs: [...ctx.cmd.quoteDirs, ...ctx.cmd.includeDirs].map((d) => resolve(ctx.cwd, d)) };
-    result = await (ctx.instrument ?? instrumentHere)(text, {
+    const outcome = await (ctx.instrument ?? instrumentHere)(text, {
       tuId: base.tu,
+      macros: ctx.cmd.macros,
       // The text is bytes as Latin-1 characters: strings the instrumenter writes into it must be too.
       sourceName: asLatin1Bytes(input.path),
       dataDir: asLatin1Bytes(ctx.dataDir),
@@ -89,15 +94,17 @@ export async function prepareSource(input: Input, ctx: SourceContext): Promise<S
       strict: ctx.strict,
       ...(pragma === undefined ? {} : { pragmaLib: asLatin1Bytes(pragma) }),
     }, search);
+    ({ analysis, ...result } = outcome);
   } catch (e) {
     const message = (e as Error).message?.split('\n')[0] ?? String(e);
     return { ...base, result: null, copyText: null, reason: `instrument-error: ${message}`, relevant: true };
   }
+  const analysed = { ...base, ...(analysis ? { analysis } : {}) };
   if (result.uninstrumentedReason) {
-    return { ...base, result, copyText: null, reason: `instrumenter-declined: ${result.uninstrumentedReason}`, relevant: true };
+    return { ...analysed, result, copyText: null, reason: `instrumenter-declined: ${result.uninstrumentedReason}`, relevant: true };
   }
-  if (!result.changed) return { ...base, result, copyText: null, reason: null, relevant: false };
+  if (!result.changed) return { ...analysed, result, copyText: null, reason: null, relevant: false };
   const name = ctx.lineName ? ctx.lineName(input, abs) : input.path;
   const copyText = withLineDirective(result.code, name) + (ctx.suffix ?? '');
-  return { ...base, result, copyText, reason: null, relevant: true };
+  return { ...analysed, result, copyText, reason: null, relevant: true };
 }

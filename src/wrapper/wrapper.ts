@@ -276,7 +276,7 @@ class Session {
     try {
       writeSiteDatabase(
         this.config!.dataDir,
-        siteDatabase({ tu: d.tu, source: d.input.path, sourceAbs: d.abs, sourceHash: d.sourceHash, result: d.result, reason }),
+        siteDatabase({ tu: d.tu, source: d.input.path, sourceAbs: d.abs, sourceHash: d.sourceHash, result: d.result, reason, ...(d.analysis ? { analysis: d.analysis } : {}) }),
       );
     } catch (e) {
       this.warn(`cannot write the site database for ${d.input.path}: ${(e as Error).message}`);

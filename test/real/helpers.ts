@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { StaticAnalysis } from '../../src/model/index.js';
 import { join } from 'node:path';
 import { haveTool } from '../helpers/tools.js';
 import { CLI, ROOT, TEST_CACHE, wrapperEnv } from '../wrapper/helpers.js';
@@ -83,6 +84,7 @@ export interface SiteDb {
   sites?: unknown[];
   routines?: unknown[];
   unchecked?: Array<{ line: number; name: string; reason: string }>;
+  analysis?: StaticAnalysis;
 }
 
 /** The site databases a build wrote. */

@@ -14,7 +14,7 @@ import {
   splitWindowsCommandLine,
 } from '../../src/wrapper/cl/response-file.js';
 
-type Expect = Partial<Pick<ClCommand, 'mode' | 'passReason' | 'output' | 'targetArgs' | 'shared' | 'crt' | 'fullPaths' | 'includeDirs'>> & {
+type Expect = Partial<Pick<ClCommand, 'mode' | 'passReason' | 'output' | 'targetArgs' | 'shared' | 'crt' | 'fullPaths' | 'includeDirs' | 'macros'>> & {
   inputs?: string[];
   languages?: string[];
   linkOnly?: string[];
@@ -56,6 +56,7 @@ const CASES: Array<[string[], Expect]> = [
   [['/Gr', '/c', 'a.c'], { targetArgs: ['/MT', '/Gr'] }],
   [['/Gv', '/c', 'a.c'], { targetArgs: ['/MT', '/Gv'] }],
   [['/Gz', '/c', 'a.c'], { targetArgs: ['/MT', '/Gz'] }],
+  [['/D', 'X=1', '-DY', '/UZ', '/c', 'a.c'], { macros: [['X', '1'], ['Y', '1'], ['Z', null]] }],
   [['/I', 'inc', '/Iinc2', '-Iinc 3', '/c', 'a.c'], { includeDirs: ['inc', 'inc2', 'inc 3'], inputs: ['a.c'] }],
   [['/LD', 'a.c'], { shared: true, crt: 'MT', mode: 'compile-link' }],
   [['/LDd', 'a.c'], { shared: true, crt: 'MTd' }],

@@ -4,7 +4,7 @@ import type { ParsedCommand } from '../../src/wrapper/command.js';
 import { GCC_FLAG_ROWS, GCC_FLAGS } from '../../src/wrapper/gcc/flags.js';
 import { parseGccArgs } from '../../src/wrapper/gcc/parse.js';
 
-type Expect = Partial<Pick<ParsedCommand, 'mode' | 'passReason' | 'output' | 'targetArgs' | 'shared' | 'partialLink' | 'noStdlib' | 'colorChosen' | 'quoteDirs' | 'includeDirs'>> & {
+type Expect = Partial<Pick<ParsedCommand, 'mode' | 'passReason' | 'output' | 'targetArgs' | 'shared' | 'partialLink' | 'noStdlib' | 'colorChosen' | 'quoteDirs' | 'includeDirs' | 'macros'>> & {
   inputs?: string[];
   languages?: string[];
   deps?: Partial<ParsedCommand['deps']>;
@@ -35,7 +35,8 @@ const CASES: Array<[string[], Expect]> = [
   [['--version'], Q],
   [['-A', 'cpu(x86)', '-c', 'a.c'], { inputs: ['a.c'] }],
   [['-B', '/opt/bin/', '-c', 'a.c'], { targetArgs: ['-B', '/opt/bin/'], inputs: ['a.c'] }],
-  [['-D', 'X=1', '-DY', '-c', 'a.c'], { inputs: ['a.c'], mode: 'compile' }],
+  [['-D', 'X=1', '-DY', '-c', 'a.c'], { inputs: ['a.c'], mode: 'compile', macros: [['X', '1'], ['Y', '1']] }],
+  [['-DF(x)=x', '-UZ', '-DW=', '-c', 'a.c'], { macros: [['F', 'x'], ['Z', null], ['W', '']] }],
   [['-E', 'a.c'], PP],
   [['-I', 'inc', '-Iinc2', '-c', 'a.c'], { includeDirs: ['inc', 'inc2'], inputs: ['a.c'] }],
   [['a.o', '-L', 'lib', '-Llib2', '-o', 'p'], { mode: 'link', linkOnly: ['-L', 'lib', '-Llib2'] }],

@@ -30,6 +30,8 @@ export type ClEffect =
   /** clang-cl's /clang:OPT: a target when OPT is one. */
   | { kind: 'clang-option' }
   | { kind: 'include-dir' }
+  /** /D, /U: a macro defined or undefined on the command line (the path analysis reads #if by them). */
+  | { kind: 'macro'; undefine: boolean }
   /** /X: INCLUDE is not searched. */
   | { kind: 'no-env-include' }
   /** /FI: forced include, made absolute (M6). */
@@ -62,7 +64,7 @@ export const CL_FLAG_ROWS: readonly ClFlagRow[] = [
   row('/###', 'flag', query),
   row('/?', 'flag', query),
   row('/AI', 'joined-or-separate'),
-  row('/D', 'joined-or-separate'),
+  row('/D', 'joined-or-separate', { kind: 'macro', undefine: false }),
   row('/E', 'flag', preprocess),
   row('/EP', 'flag', preprocess),
   row('/F', 'separate', { kind: 'link-only' }),
@@ -95,7 +97,7 @@ export const CL_FLAG_ROWS: readonly ClFlagRow[] = [
   row('/TP', 'flag', { kind: 'language-all', language: 'c++' }),
   row('/Tc', 'joined-or-separate', { kind: 'language-file', language: 'c' }),
   row('/Tp', 'joined-or-separate', { kind: 'language-file', language: 'c++' }),
-  row('/U', 'joined-or-separate'),
+  row('/U', 'joined-or-separate', { kind: 'macro', undefine: true }),
   row('/X', 'flag', { kind: 'no-env-include' }),
   row('/Xclang', 'separate'),
   row('/Yc', 'flag', pch),

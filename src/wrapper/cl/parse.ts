@@ -2,6 +2,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve, win32 } from 'node:path';
 import type { DepOptions, Input, Language, Mode, ParsedCommand } from '../command.js';
+import { commandMacro } from '../command.js';
 import type { PassThroughReason } from '../reasons.js';
 import { CL_FLAGS, isClangTargetOption, slashSpelling } from './flags.js';
 import type { Crt } from './flags.js';
@@ -63,6 +64,7 @@ export function parseClArgs(argv: readonly string[], options: ClParseOptions): C
   const inputs: Input[] = [];
   const targetArgs: string[] = [];
   const includeDirs: string[] = [];
+  const macros: ParsedCommand['macros'] = [];
   const linkOnly = new Set<number>();
   const outputTokens: number[] = [];
   const forced: Array<{ index: number; value: string; joinedName: string | null }> = [];
@@ -150,6 +152,9 @@ export function parseClArgs(argv: readonly string[], options: ClParseOptions): C
       case 'include-dir':
         if (value !== null) includeDirs.push(value);
         break;
+      case 'macro':
+        if (value !== null) macros.push(commandMacro(value, effect.undefine));
+        break;
       case 'no-env-include':
         envInclude = false;
         break;
@@ -195,6 +200,7 @@ export function parseClArgs(argv: readonly string[], options: ClParseOptions): C
     prefixMaps: [],
     quoteDirs: [],
     includeDirs,
+    macros,
     colorChosen: true,
     linkOnly,
     outputTokens,

@@ -1,5 +1,6 @@
 // Parses a gcc/clang argument list into the typed command description, using only the flag table.
 import type { DepOptions, Input, Language, Mode, ParsedCommand, PrefixMap } from '../command.js';
+import { commandMacro } from '../command.js';
 import type { PassThroughReason } from '../reasons.js';
 import { GCC_FLAGS } from './flags.js';
 import { expandResponseFiles } from './response-file.js';
@@ -62,6 +63,7 @@ export function parseGccArgs(argv: readonly string[], cwd: string): ParsedComman
   const prefixMaps: PrefixMap[] = [];
   const quoteDirs: string[] = [];
   const includeDirs: string[] = [];
+  const macros: ParsedCommand['macros'] = [];
   const linkOnly = new Set<number>();
   const outputTokens: number[] = [];
   const depTokens: number[] = [];
@@ -157,6 +159,9 @@ export function parseGccArgs(argv: readonly string[], cwd: string): ParsedComman
       case 'include-dir':
         if (value !== null) (effect.quote ? quoteDirs : includeDirs).push(value);
         break;
+      case 'macro':
+        if (value !== null) macros.push(commandMacro(value, effect.undefine));
+        break;
       case 'end-of-options':
         endOfOptions = true;
         break;
@@ -187,6 +192,7 @@ export function parseGccArgs(argv: readonly string[], cwd: string): ParsedComman
     prefixMaps,
     quoteDirs,
     includeDirs,
+    macros,
     colorChosen,
     linkOnly,
     outputTokens,
