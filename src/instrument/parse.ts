@@ -24,15 +24,16 @@ export interface CParser {
   queries: Record<QueryName, CQuery>;
 }
 
+/** A query with its `"@LOCK_API@"` placeholder replaced by every name of the lock-API table. */
+export function withLockApi(query: string): string {
+  return query.replaceAll('"@LOCK_API@"', LOCK_FORMS.map((f) => JSON.stringify(f.name)).join(' '));
+}
+
 /**
  * Queries run over a whole file, compiled as one tree-sitter query and run once per root node; each is a view on
  * its own patterns. tree-sitter analyses every query against the whole grammar, so five queries compiled apart cost
  * about three times what one query holding their patterns costs, and each ran over the whole tree again.
  */
-/** A query with its `"@LOCK_API@"` placeholder replaced by every name of the lock-API table. */
-function withLockApi(query: string): string {
-  return query.replaceAll('"@LOCK_API@"', LOCK_FORMS.map((f) => JSON.stringify(f.name)).join(' '));
-}
 
 const FILE_QUERIES = {
   calls: withLockApi(callsQuery),

@@ -4,9 +4,13 @@ import type Parser from 'tree-sitter';
 import { describe, expect, it } from 'vitest';
 import { bigDriverFile } from '../../bench/gen/driver-tree.js';
 import { callQuery, nameQuery } from '../../src/instrument/name-query.js';
-import { cParser } from '../../src/instrument/parse.js';
-import callsScm from '../../src/instrument/queries/calls.scm';
-import namesScm from '../../src/instrument/queries/names.scm';
+import { cParser, withLockApi } from '../../src/instrument/parse.js';
+import callsTemplate from '../../src/instrument/queries/calls.scm';
+import namesTemplate from '../../src/instrument/queries/names.scm';
+
+// The queries as the instrumenter compiles them: the lock-API placeholder filled in.
+const callsScm = withLockApi(callsTemplate);
+const namesScm = withLockApi(namesTemplate);
 
 const require = createRequire(import.meta.url);
 const TreeSitter = require('tree-sitter') as typeof Parser;
@@ -21,6 +25,7 @@ void MyIoAcquireCancelSpinLock(void); void IoAcquireCancelSpinLockX(void);
 void f(void) { KIRQL i; IoAcquireCancelSpinLock(&i); x = &IoReleaseCancelSpinLock; IoReleaseCancelSpinLock(i); }
 void g(void) { if (x { IoAcquireCancelSpinLock(&i) } }
 int IoReleaseCancelSpinLock;
+void k(PKSPIN_LOCK l) { KIRQL o; KeAcquireSpinLock(l, &o); KeReleaseSpinLockX(l); if (KeTryToAcquireSpinLockAtDpcLevel(l)) KeReleaseSpinLock(l, o); }
 void h(PIRP irp) { IoSetCancelRoutine(irp, IoSetCancelRoutine(irp, NULL)); (IoAcquireCancelSpinLock)(&i); IoStartPacket(d, irp, 0, 0);
   IoAcquireCancelSpinLock; f(IoReleaseCancelSpinLock(i)); IoReleaseCancelSpinLock(i, }
 `;

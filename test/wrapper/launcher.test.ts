@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSy
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveTool } from '../helpers/tools.js';
-import { CLI, FIXTURES, NODE_CLI, cc, ensureBuilt, runRaw, scratch, wrapperEnv, writeTree } from './helpers.js';
+import { CLI, FIXTURES, NODE_CLI, ROOT, cc, ensureBuilt, runRaw, scratch, wrapperEnv, writeTree } from './helpers.js';
 import { LOCK_C, WDM_H } from './projects.js';
 
 const FAKE = join(FIXTURES, 'fake-cc.mjs');
@@ -263,12 +263,17 @@ describe.runIf(hasGcc)('the warm server', () => {
 describe('an incomplete installation', () => {
   it('the Node script behind the launcher is missing: one line naming it and the fix, status 127', () => {
     const { dir, env } = project('no-script');
+    // A launcher as the first use builds it into the cache, for a package whose dist/bin has lost its Node scripts.
     const bin = join(dir, 'bin');
+    const lostDist = join(dir, 'package', 'dist', 'bin');
     mkdirSync(bin);
-    runRaw('cp', [CLI, join(bin, 'spincheck-cc')], dir);
+    mkdirSync(lostDist, { recursive: true });
+    const source = join(ROOT, 'src', 'launcher', 'spincheck-cc.c');
+    const built = runRaw('cc', ['-std=c99', `-DSPINCHECK_NODE="${process.execPath}"`, `-DSPINCHECK_DIST="${lostDist}"`, '-o', join(bin, 'spincheck-cc'), source], dir);
+    expect(built.stderr.toString()).toBe('');
     const r = runRaw(join(bin, 'spincheck-cc'), ['gcc', '-c', 'lock.c'], dir, env({ SPINCHECK_SERVER: '0' }));
     expect(r.stderr.toString()).toBe(
-      `spincheck: error: ${join(bin, 'spincheck-cc.js')}: No such file or directory; reinstall spincheck (npm install, or npm run build in a checkout)\n`,
+      `spincheck: error: ${join(lostDist, 'spincheck-cc.js')}: No such file or directory; reinstall spincheck (npm install, or npm run build in a checkout)\n`,
     );
     expect(r.status).toBe(127);
   });
