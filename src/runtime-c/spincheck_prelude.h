@@ -208,45 +208,50 @@ static __inline__ __attribute__((unused)) unsigned char spincheck_rel_inline(str
 #if defined(__has_attribute)
 #if __has_attribute(noipa)
 #define SPINCHECK_STUB __attribute__((weak, noinline, noipa))
+/* Stand-ins with the same body would be folded into aliases of one another by identical code folding, and gcc
+   12's lto1 crashes (IPA icf) on such an alias once the runtime preempts it: an empty asm with a constant of its
+   own makes every body distinct, at no cost in code. */
+#define SPINCHECK_DISTINCT(n) __asm__("" : : "i"(n));
 #endif
 #endif
 #ifndef SPINCHECK_STUB
 #define SPINCHECK_STUB __attribute__((weak, noinline))
+#define SPINCHECK_DISTINCT(n)
 #endif
 SPINCHECK_STUB void *spincheck_acquire_pre(struct spincheck_tu *tu, unsigned site, void *irql_ptr)
-{ (void)tu; (void)site; return irql_ptr; }
+{ SPINCHECK_DISTINCT(1) (void)tu; (void)site; return irql_ptr; }
 SPINCHECK_STUB void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site)
-{ (void)tu; (void)site; }
+{ SPINCHECK_DISTINCT(2) (void)tu; (void)site; }
 SPINCHECK_STUB unsigned char spincheck_release_pre(struct spincheck_tu *tu, unsigned site, unsigned irql)
-{ (void)tu; (void)site; return (unsigned char)irql; }
+{ SPINCHECK_DISTINCT(3) (void)tu; (void)site; return (unsigned char)irql; }
 SPINCHECK_STUB int spincheck_enter(struct spincheck_frame *frame, struct spincheck_tu *tu, unsigned entry_site,
                                    unsigned other_exit_site, int role, spincheck_fn fn, int irql)
-{ (void)frame; (void)tu; (void)entry_site; (void)other_exit_site; (void)role; (void)fn; (void)irql; return 0; }
+{ SPINCHECK_DISTINCT(4) (void)frame; (void)tu; (void)entry_site; (void)other_exit_site; (void)role; (void)fn; (void)irql; return 0; }
 SPINCHECK_STUB void spincheck_leave(struct spincheck_frame *frame)
-{ (void)frame; }
+{ SPINCHECK_DISTINCT(5) (void)frame; }
 SPINCHECK_STUB spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role, spincheck_fn fn)
-{ (void)tu; (void)site; (void)role; return fn; }
+{ SPINCHECK_DISTINCT(6) (void)tu; (void)site; (void)role; return fn; }
 SPINCHECK_STUB void *spincheck_spin_acquire_pre(struct spincheck_tu *tu, unsigned site, int flags, void *lock)
-{ (void)tu; (void)site; (void)flags; return lock; }
+{ SPINCHECK_DISTINCT(7) (void)tu; (void)site; (void)flags; return lock; }
 SPINCHECK_STUB unsigned long spincheck_spin_acquire_pre_n(struct spincheck_tu *tu, unsigned site, int flags, unsigned long lock)
-{ (void)tu; (void)site; (void)flags; return lock; }
+{ SPINCHECK_DISTINCT(8) (void)tu; (void)site; (void)flags; return lock; }
 SPINCHECK_STUB void *spincheck_spin_irql_out(struct spincheck_tu *tu, unsigned site, void *irql_ptr)
-{ (void)tu; (void)site; return irql_ptr; }
+{ SPINCHECK_DISTINCT(9) (void)tu; (void)site; return irql_ptr; }
 SPINCHECK_STUB void *spincheck_spin_handle(struct spincheck_tu *tu, unsigned site, void *handle)
-{ (void)tu; (void)site; return handle; }
-SPINCHECK_STUB void spincheck_spin_acquire_post(struct spincheck_tu *tu, unsigned site) { (void)tu; (void)site; }
+{ SPINCHECK_DISTINCT(10) (void)tu; (void)site; return handle; }
+SPINCHECK_STUB void spincheck_spin_acquire_post(struct spincheck_tu *tu, unsigned site) { SPINCHECK_DISTINCT(11) (void)tu; (void)site; }
 SPINCHECK_STUB unsigned long spincheck_spin_acquire_value(struct spincheck_tu *tu, unsigned site, int what, unsigned long value)
-{ (void)tu; (void)site; (void)what; return value; }
+{ SPINCHECK_DISTINCT(12) (void)tu; (void)site; (void)what; return value; }
 SPINCHECK_STUB void *spincheck_spin_release_pre(struct spincheck_tu *tu, unsigned site, int parts, void *lock)
-{ (void)tu; (void)site; (void)parts; return lock; }
+{ SPINCHECK_DISTINCT(13) (void)tu; (void)site; (void)parts; return lock; }
 SPINCHECK_STUB unsigned long spincheck_spin_release_pre_n(struct spincheck_tu *tu, unsigned site, int parts, unsigned long lock)
-{ (void)tu; (void)site; (void)parts; return lock; }
+{ SPINCHECK_DISTINCT(14) (void)tu; (void)site; (void)parts; return lock; }
 SPINCHECK_STUB unsigned long spincheck_spin_release_irql(struct spincheck_tu *tu, unsigned site, unsigned long irql)
-{ (void)tu; (void)site; return irql; }
+{ SPINCHECK_DISTINCT(15) (void)tu; (void)site; return irql; }
 SPINCHECK_STUB void *spincheck_spin_release_handle(struct spincheck_tu *tu, unsigned site, void *handle)
-{ (void)tu; (void)site; return handle; }
+{ SPINCHECK_DISTINCT(16) (void)tu; (void)site; return handle; }
 SPINCHECK_STUB void *spincheck_spin_init(struct spincheck_tu *tu, void *lock)
-{ (void)tu; return lock; }
+{ SPINCHECK_DISTINCT(17) (void)tu; return lock; }
 __attribute__((weak)) struct spincheck_lock_state spincheck_lock;
 __attribute__((weak)) __thread struct spincheck_thread_state spincheck_thread;
 #endif
