@@ -343,15 +343,36 @@ class Session {
       }
       return o;
     }
-    const said = Buffer.concat([o.stdout ?? Buffer.alloc(0), o.stderr ?? Buffer.alloc(0)]);
-    if (said.length) this.note(`the instrumented command failed:\n${said.toString().trimEnd()}`);
+    const said = Buffer.concat([o.stdout ?? Buffer.alloc(0), o.stderr ?? Buffer.alloc(0)]).toString().trimEnd();
+    if (step.substituted.length === 0 && step.linksRuntime) return this.linkWithoutRuntime(chain, cmd, step.fallback, o, said);
+    if (said.length) this.note(`the instrumented command failed:\n${said}`);
     const f = await this.exec(chain, cmd, step.fallback, false);
     if (f.status === 0) {
       for (const sub of step.substituted) {
         status.set(sub, 'fallback');
         this.warn(`${sub.input.path}: the instrumented copy did not compile; compiled unchanged (SPINCHECK_VERBOSE=1 shows why)`);
       }
-      if (step.substituted.length === 0 && step.linksRuntime) this.warn('linking the spincheck runtime failed; linked without it');
+    }
+    return f;
+  }
+
+  /**
+   * A link with the runtime failed. If the link without it fails too, the fault is the user's: the runtime link's
+   * messages are the real ones (without the runtime, every hook adds an undefined reference on PE/COFF). If it
+   * succeeds, the program checks nothing: said loudly, with the linker's reason, never only under verbose.
+   */
+  private async linkWithoutRuntime(chain: CompilerChain, cmd: ParsedCommand, fallback: string[], failed: Outcome, said: string): Promise<Outcome> {
+    const f = await this.exec(chain, cmd, fallback, true);
+    if (f.status !== 0 && !f.signal) {
+      if (failed.stdout?.length) this.writeStdout(failed.stdout);
+      if (failed.stderr?.length) this.ctx.writeStderr(failed.stderr);
+      return failed;
+    }
+    if (f.stdout?.length) this.writeStdout(f.stdout);
+    if (f.stderr?.length) this.ctx.writeStderr(f.stderr);
+    if (f.status === 0) {
+      const reason = said.length ? `; the linker said:\n${said.replace(/^/gm, '  ')}` : '';
+      this.warn(`linking the spincheck runtime failed, so the program was linked without it and its hooks check nothing${reason}`);
     }
     return f;
   }

@@ -2,7 +2,7 @@
 // in ELF shared libraries (a PE DLL keeps its own), one per process for drivers built as shared libraries (dlopen
 // too); and every way the hooks can be lost ends in a report that says nothing was checked, never in a clean one.
 // (And the link setting's neighbour in the configuration file: an unknown key is warned about.)
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { haveTool } from '../helpers/tools.js';
@@ -171,6 +171,42 @@ describe.runIf(haveTool(MINGW))('where the runtime goes on PE/COFF (mingw-w64)',
     const plain = cc([MINGW, '-shared', 'plain.c', '-o', 'plain.dll'], dir, env);
     expect(plain.status).toBe(0);
     expect(runRaw('x86_64-w64-mingw32-nm', ['plain.dll'], dir).stdout.toString()).not.toMatch(/spincheck_/);
+  });
+
+  it("a link that fails for the program's own reason shows the linker's real errors only", () => {
+    const dir = scratch('placement-pe-undefined');
+    const main = 'void LeakCancel(void *D, void *Irp);\nvoid UserMissing(void);\nint main(void) { UserMissing(); LeakCancel(0, 0); return 0; }\n';
+    writeTree(dir, { 'lock.h': LOCK_H, 'drv.c': DRIVER_C, 'mock.c': MOCK_C, 'main.c': main });
+    const env = wrapperEnv({ SPINCHECK_DIR: join(dir, '.spincheck') });
+    expect(cc([MINGW, '-c', 'main.c', 'drv.c', 'mock.c'], dir, env).status).toBe(0);
+    const r = cc([MINGW, 'main.o', 'drv.o', 'mock.o', '-o', 'prog.exe'], dir, env);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.toString()).toMatch(/undefined reference to `UserMissing'/);
+    expect(r.stderr.toString()).not.toMatch(/spincheck/);
+  });
+});
+
+describe.runIf(haveTool('gcc'))('a link with the runtime that fails', () => {
+  it('is linked without the runtime, with a warning that names the reason and says the program checks nothing', () => {
+    const dir = scratch('placement-faulty-link');
+    // A real gcc behind a script that refuses the runtime archive, as a linker fault (gcc 12's LTO crash) would.
+    const faulty = join(dir, 'faulty-gcc');
+    writeTree(dir, {
+      'lock.h': LOCK_H,
+      'drv.c': DRIVER_C,
+      'mock.c': MOCK_C,
+      'caller.c': CALLER_C,
+      'faulty-gcc': '#!/bin/sh\nfor a in "$@"; do case "$a" in *libspincheck*) echo "ld: internal error in the linker" >&2; exit 1;; esac; done\nexec gcc "$@"\n',
+    });
+    chmodSync(faulty, 0o755);
+    const env = wrapperEnv({ SPINCHECK_DIR: join(dir, '.spincheck') });
+    expect(cc([faulty, '-c', 'drv.c', 'mock.c', 'caller.c'], dir, env).status).toBe(0);
+    const r = cc([faulty, 'drv.o', 'mock.o', 'caller.o', '-o', 'prog'], dir, env);
+    expect(r.status).toBe(0);
+    expect(r.stderr.toString()).toBe(
+      'spincheck: warning: linking the spincheck runtime failed, so the program was linked without it and its hooks check nothing; the linker said:\n  ld: internal error in the linker\n',
+    );
+    expect(runRaw('nm', ['prog'], dir).stdout.toString()).not.toMatch(/spincheck_runtime_present/);
   });
 });
 
