@@ -28,17 +28,28 @@ interface ChildResult {
 }
 
 /** Instruments `file` in a fresh Node process (as the wrapper does: load, then one call), `warm` more calls after. */
-function child(ctx: Context, file: string, extra: string[] = [], warm = 0): ChildResult {
+function child(ctx: Context, file: string, extra: string[] = [], warm = 0, mayDecline = false): ChildResult {
   const r = timed({ cmd: process.execPath, args: [ctx.childInstrument, file, ...extra, '--warm', String(warm)], cwd: ctx.root });
   const res = JSON.parse(r.stdout) as ChildResult;
-  if (res.declined) throw new Error(`${file}: the instrumenter declined it: ${res.declined}`);
+  if (res.declined && !mayDecline) throw new Error(`${file}: the instrumenter declined it: ${res.declined}`);
   return res;
 }
 
-function throughput(ctx: Context, id: string, what: string, file: string, extra: string[], reps: number, note: string): Row[] {
+/** A file the instrumenter declined (compiled unchanged, recorded as unchecked): what deciding so cost. */
+function declineRows(id: string, what: string, r: ChildResult): Row[] {
+  const note = `declined: ${r.declined}; ${r.lines} lines, ${(r.bytes / 1e6).toFixed(2)} MB`;
+  return [
+    row(`${id}.decline-ms`, 3, `${what}: time to decline it (parse and health check, in a fresh process)`, 'ms', stats([r.firstMs]), {}, note),
+    row(`${id}.rss-mb`, 6, `memory: declining ${what.replace(/^instrumenter: /, '')} (peak RSS of the process)`, 'MB', stats([r.rssMB])),
+  ];
+}
+
+/** Throughput rows; a file the instrumenter may decline (`mayDecline`) gives the decline's cost instead. */
+function throughput(ctx: Context, id: string, what: string, file: string, extra: string[], reps: number, note: string, mayDecline = false): Row[] {
   // Fresh processes, as the wrapper runs; the first one also times two more (warmed-up) calls.
-  const runs = Array.from({ length: reps }, (_, i) => child(ctx, file, extra, i === 0 ? 2 : 0));
-  const first = runs[0] as ChildResult;
+  const first = child(ctx, file, extra, 2, mayDecline);
+  if (first.declined) return declineRows(id, what, first);
+  const runs = [first, ...Array.from({ length: reps - 1 }, () => child(ctx, file, extra))];
   const mb = first.bytes / 1e6;
   const detail = `${first.lines} lines, ${mb.toFixed(2)} MB, ${first.sites} sites; ${note}`;
   return [
@@ -80,7 +91,7 @@ export function benchInstrumenter(ctx: Context): Row[] {
     if ('error' in sq) rows.push(skipped('instrumenter.sqlite.mbps', 3, sqliteWhat, 'MB/s', `no SQLite source: ${sq.error}`));
     else {
       ctx.log('instrumenter: SQLite amalgamation');
-      rows.push(...throughput(ctx, 'instrumenter.sqlite', sqliteWhat, sq.path, ['--all-functions'], 1, 'SPINCHECK_ALL_FUNCTIONS, so every definition is rewritten'));
+      rows.push(...throughput(ctx, 'instrumenter.sqlite', sqliteWhat, sq.path, ['--all-functions'], 1, 'SPINCHECK_ALL_FUNCTIONS, so every definition is rewritten', true));
     }
   }
 
