@@ -73,11 +73,15 @@ export function alternateBranches(text: string, dirs: readonly Directive[]): Arr
  * `#elif`/`#else` branch blanked to spaces (line breaks kept, so offsets and lines stay valid).
  */
 export function firstBranchView(text: string, dirs: readonly Directive[]): string {
-  const out = text.split('');
-  const blank = (from: number, to: number) => {
-    for (let i = from; i < to; i++) if (out[i] !== '\n' && out[i] !== '\r') out[i] = ' ';
-  };
-  for (const d of dirs) blank(d.start, d.end);
-  for (const [from, to] of alternateBranches(text, dirs)) blank(from, to);
-  return out.join('');
+  const ranges = [...dirs.map((d) => [d.start, d.end] as const), ...alternateBranches(text, dirs)].sort((a, b) => a[0] - b[0]);
+  const parts: string[] = [];
+  let at = 0;
+  for (const [from, to] of ranges) {
+    if (to <= at) continue;
+    const start = Math.max(from, at);
+    parts.push(text.slice(at, start), text.slice(start, to).replace(/[^\r\n]/g, ' '));
+    at = to;
+  }
+  parts.push(text.slice(at));
+  return parts.join('');
 }

@@ -33,12 +33,25 @@ export { InstrumentError };
 function views(parser: CParser, parsedText: string, root: SyntaxNode, dirs: readonly Directive[]): View[] {
   if (!root.hasError || !dirs.some((d) => d.kind === 'else')) return [{ root, keep: () => true, fallback: false }];
   const second = parser.parse(firstBranchView(parsedText, dirs)).rootNode;
-  const overlaps = (n: SyntaxNode, s: number, e: number) => n.startIndex < e && n.endIndex > s;
-  const taken = root.children
-    .filter((n) => n.hasError || n.type === 'ERROR')
-    .map((n) => [n.startIndex, n.endIndex] as const)
-    .filter(([s, e]) => !second.children.some((m) => overlaps(m, s, e) && (m.hasError || m.type === 'ERROR')));
-  const inTaken = (n: SyntaxNode) => taken.some(([s, e]) => n.startIndex >= s && n.startIndex < e);
+  const brokenRanges = (top: SyntaxNode) =>
+    top.children.filter((n) => n.hasError || n.type === 'ERROR').map((n) => [n.startIndex, n.endIndex] as const);
+  const secondBroken = brokenRanges(second);
+  // Both lists are in source order: one sweep finds the first parse's broken items the second parse got right.
+  let k = 0;
+  const taken = brokenRanges(root).filter(([s, e]) => {
+    while (k < secondBroken.length && (secondBroken[k] as readonly [number, number])[1] <= s) k++;
+    return !(k < secondBroken.length && (secondBroken[k] as readonly [number, number])[0] < e);
+  });
+  const inTaken = (n: SyntaxNode) => {
+    let lo = 0;
+    let hi = taken.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((taken[mid] as readonly [number, number])[0] <= n.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 && n.startIndex < (taken[lo - 1] as readonly [number, number])[1];
+  };
   return [
     { root, keep: (n) => !inTaken(n), fallback: false },
     { root: second, keep: inTaken, fallback: true },
