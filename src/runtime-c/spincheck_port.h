@@ -15,8 +15,8 @@
 #endif
 #else
 #define SPINCHECK__POSIX 1
-/* _GNU_SOURCE: dladdr and Dl_info (call stacks) are GNU extensions in glibc and musl. */
-#if !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE)
+/* _GNU_SOURCE (it implies _DEFAULT_SOURCE): dladdr and Dl_info (call stacks) are GNU extensions in glibc and musl. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
 #endif
 #ifndef _POSIX_C_SOURCE
