@@ -13,6 +13,7 @@ import { coverageSites } from '../report/merge.js';
 import { openFindings } from '../report/static.js';
 import { clean } from '../report/text.js';
 import { symbolizeReport } from '../report/symbolize.js';
+import { wineLocalPath } from './wine.js';
 import { UsageError, flag, many, one, parseArgs } from './args.js';
 import { makeDirs } from '../io/make-dirs.js';
 
@@ -160,7 +161,8 @@ export function chosenFormats(args: ReturnType<typeof parseArgs>): string[] {
 /** Renders and writes the formats a report command asked for. */
 export function emitReport(merged: Report, args: ReturnType<typeof parseArgs>, io: CliEnv): void {
   const chosen = chosenFormats(args);
-  const report = symbolizeReport(merged, { env: io.env, cwd: io.cwd, root: reportRoot(args, io.cwd) });
+  const localPath = (module: string) => wineLocalPath(module, io.env, io.cwd);
+  const report = symbolizeReport(merged, { env: io.env, cwd: io.cwd, root: reportRoot(args, io.cwd), localPath });
   const output = one(args, 'output');
   const color = io.isTTY && !io.env.NO_COLOR && !output;
   const ctx = { color, sourceRoot: reportRoot(args, io.cwd), toolVersion: toolVersion(), sourceText: readSource };

@@ -12,6 +12,8 @@ export interface SymbolizeOptions {
   cwd: string;
   /** Report root, for display paths. */
   root: string;
+  /** A module path as this machine names it, when the program ran elsewhere (a Windows path under wine); else null. */
+  localPath?: (module: string) => string | null;
 }
 
 /** What one address symbolizes to: its frames, innermost (inlined) first; empty when unknown. */
@@ -57,19 +59,14 @@ function parseAddr2line(stdout: string): Resolved[] {
 function symbolizers(env: NodeJS.ProcessEnv): Symbolizer[] {
   const llvm = (program: string): Symbolizer => ({
     program,
-    args: (module, addresses) => [`--obj=${module}`, '--output-style=JSON', '--inlining', ...addresses],
+    // Short names: on PE, linkage names come from the COFF symbols, which miss static functions the DWARF has.
+    args: (module, addresses) => [`--obj=${module}`, '--output-style=JSON', '--inlining', '--functions=short', ...addresses],
     parse: parseLlvm,
   });
   const gnu = (program: string): Symbolizer => ({ program, args: (module, addresses) => ['-e', module, '-a', '-f', '-i', ...addresses], parse: parseAddr2line });
   const chosen = env.SPINCHECK_SYMBOLIZER;
   if (chosen) return [/addr2line/.test(chosen) ? gnu(chosen) : llvm(chosen)];
   return [llvm('llvm-symbolizer'), gnu('addr2line')];
-}
-
-/** A module path as this machine can open it: a Windows path of a wine run (Z:\ is the root) mapped back. */
-function localPath(module: string): string {
-  if (process.platform !== 'win32' && /^[zZ]:\\/.test(module) && !existsSync(module)) return module.slice(2).replace(/\\/g, '/');
-  return module;
 }
 
 /** The runtime's own frames (hooks, state machine, recorder) and the prelude's inlined fast paths. */
@@ -109,7 +106,8 @@ export function symbolizeReport(report: Report, opts: SymbolizeOptions): Report 
   const unreadable: string[] = [];
   const bare: string[] = [];
   for (const [module, set] of offsets) {
-    const file = localPath(module);
+    const mapped = opts.localPath?.(module) ?? null;
+    const file = mapped !== null && existsSync(mapped) ? mapped : module;
     const base = imageBase(file);
     if (base === null) {
       unreadable.push(module);

@@ -1,6 +1,7 @@
 // Violations carry the thread's call stack: built through spincheck-cc with gcc and clang at -O0 -g and -O2 -g, the
 // report shows both helpers and the dispatch routine at their file:line (the helpers are noinline, see driver.c);
-// a stripped build shows module+offset; without a symbolizer the report says once how to get file:line.
+// a stripped build shows module+offset; without a symbolizer the report says once how to get file:line; mingw-w64
+// under wine checks the Windows capture.
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,23 +25,35 @@ interface JsonReport {
   notes: string[];
 }
 
-/** Builds the example through spincheck-cc with `cc` and `flags`, runs it; returns its directory and environment. */
-function buildAndRun(cc: string, flags: string[], strip = false): { dir: string; env: NodeJS.ProcessEnv } {
+const MINGW = 'x86_64-w64-mingw32-gcc';
+
+/** Builds the example through spincheck-cc with `cc` and `flags` (mingw-w64: harness.exe); returns its directory and environment. */
+function build(cc: string, flags: string[], strip = false): { dir: string; env: NodeJS.ProcessEnv } {
   const dir = mkdtempSync(join(tmpdir(), `spincheck-stack-${cc}-`));
   for (const f of ['driver.c', 'harness.c']) copyFileSync(join(here, f), join(dir, f));
   const env = { ...process.env, SPINCHECK_CC: cc, SPINCHECK_DIR: join(dir, 'data'), SPINCHECK_OPTIONS: '' };
-  for (const src of ['driver.c', 'harness.c', join(kit, 'wdm_user.c')]) {
+  const windows = cc === MINGW;
+  const kitSources = ['wdm_user.c', ...(windows ? ['wdm_port_win32.c'] : [])];
+  for (const src of ['driver.c', 'harness.c', ...kitSources.map((k) => join(kit, k))]) {
     const r = run(bin('spincheck-cc'), ['-I', kit, ...flags, '-Wall', '-Werror', '-c', src], { cwd: dir, env });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   }
-  const link = run(bin('spincheck-cc'), ['driver.o', 'harness.o', 'wdm_user.o', '-o', 'harness', '-lpthread'], { cwd: dir, env });
+  const objects = ['driver.o', 'harness.o', ...kitSources.map((k) => k.replace(/\.c$/, '.o'))];
+  const out = windows ? 'harness.exe' : 'harness';
+  const link = run(bin('spincheck-cc'), [...objects, '-o', out, ...(windows ? [] : ['-lpthread'])], { cwd: dir, env });
   expect(link.stderr).toBe('');
   expect(link.status).toBe(0);
-  if (strip) expect(run('strip', [join(dir, 'harness')]).status).toBe(0);
-  const r = run(join(dir, 'harness'), [], { cwd: dir, env });
-  expect(r.status).toBe(66);
+  if (strip) expect(run('strip', [join(dir, out)]).status).toBe(0);
   return { dir, env };
+}
+
+/** Builds the example and runs it (exit 66: it has violations). */
+function buildAndRun(cc: string, flags: string[], strip = false): { dir: string; env: NodeJS.ProcessEnv } {
+  const built = build(cc, flags, strip);
+  const r = run(join(built.dir, 'harness'), [], { cwd: built.dir, env: built.env });
+  expect(r.status).toBe(66);
+  return built;
 }
 
 function report(dir: string, env: NodeJS.ProcessEnv, format: string): { status: number | null; stdout: string; stderr: string } {
@@ -113,6 +126,21 @@ describe.runIf(haveTool('gcc') && haveTool('clang') && haveTool('llvm-symbolizer
     expect(at.length).toBeGreaterThan(4);
     for (const l of at) expect(l).toMatch(/^    at \S+\+0x[0-9a-f]+$/);
     expect(r.stdout.match(/spincheck: note: call stacks are shown as module\+offset: install llvm-symbolizer/g)?.length).toBe(1);
+  });
+
+  it.runIf(haveTool(MINGW) && haveTool('wine'))('mingw-w64 under wine: the Windows capture (RtlCaptureStackBackTrace, module file names) symbolizes the same', () => {
+    const { dir, env } = build(MINGW, ['-O2', '-g']);
+    const r = run(process.execPath, [bin('spincheck'), 'run', '--format', 'json', '--data-dir', join(dir, 'data'), '--', './harness.exe'], { cwd: dir, env });
+    expect(r.status).toBe(66);
+    const json = JSON.parse(r.stdout.slice(r.stdout.indexOf('{\n'))) as JsonReport;
+    const stack = json.violations.find((v) => v.kind === 'double-acquire')?.callStack ?? [];
+    expect(stack[0]?.module).toMatch(/^[A-Z]:\\.*\\harness\.exe$/);
+    expect(code(stack)).toEqual([
+      ['AcquireAgain', 'driver.c', lineOf('driver.c', 'DOUBLE')],
+      ['LockAndRetry', 'driver.c', lineOf('driver.c', 'CALL-AGAIN')],
+      ['DispatchRead', 'driver.c', lineOf('driver.c', 'CALL-RETRY')],
+      ['main', 'harness.c', lineOf('harness.c', 'MAIN-READ')],
+    ]);
   });
 
   it('the run file holds the stack as written: modules and [module, offset] frames that the loader reads back', async () => {
