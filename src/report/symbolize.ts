@@ -94,23 +94,26 @@ function runOn(s: Symbolizer, module: string, addresses: string[], opts: Symboli
   return out;
 }
 
-/** The report with every call stack symbolized where the platform allows, and a note when it does not. */
-export function symbolizeReport(report: Report, opts: SymbolizeOptions): Report {
-  const withStacks = report.violations.filter((v) => v.callStack && v.callStack.length > 0);
-  if (withStacks.length === 0) return report;
-  const offsets = new Map<string, Set<number>>();
-  for (const v of withStacks) for (const f of v.callStack as CallFrame[]) (offsets.get(f.module) ?? offsets.set(f.module, new Set()).get(f.module) as Set<number>).add(f.offset);
-  const resolved = new Map<string, Resolved>();
+interface Lookup {
+  /** `${module}\0${offset}` -> what it symbolizes to. */
+  resolved: Map<string, Resolved>;
+  /** A symbolizer ran on at least one module. */
+  started: boolean;
+  /** Modules that could not be read, and those without any symbol. */
+  unreadable: string[];
+  bare: string[];
+}
+
+/** Symbolizes each module's offsets with the first symbolizer that runs; one process per module and batch. */
+function lookUp(offsets: Map<string, Set<number>>, opts: SymbolizeOptions): Lookup {
+  const out: Lookup = { resolved: new Map(), started: false, unreadable: [], bare: [] };
   const tools = symbolizers(opts.env);
-  let started = false;
-  const unreadable: string[] = [];
-  const bare: string[] = [];
   for (const [module, set] of offsets) {
     const mapped = opts.localPath?.(module) ?? null;
     const file = mapped !== null && existsSync(mapped) ? mapped : module;
     const base = imageBase(file);
     if (base === null) {
-      unreadable.push(module);
+      out.unreadable.push(module);
       continue;
     }
     const list = [...set];
@@ -119,25 +122,38 @@ export function symbolizeReport(report: Report, opts: SymbolizeOptions): Report 
     for (const tool of tools) {
       const got = runOn(tool, file, addresses, opts);
       if (!got) continue;
-      started = true;
-      list.forEach((o, i) => resolved.set(`${module}\0${o}`, got[i] as Resolved));
-      if (!got.some((chain) => chain.some((c) => c.function))) bare.push(module);
+      out.started = true;
+      list.forEach((o, i) => out.resolved.set(`${module}\0${o}`, got[i] as Resolved));
+      if (!got.some((chain) => chain.some((c) => c.function))) out.bare.push(module);
       break;
     }
   }
-  const shown = (file: string) => (isAbsolute(file) ? displayPath(opts.root, file) : file);
-  const violations = report.violations.map((v) => {
-    if (!v.callStack || v.callStack.length === 0) return v;
-    const frames: CallFrame[] = v.callStack.flatMap((f) => {
-      const chain = resolved.get(`${f.module}\0${f.offset}`) ?? [];
-      if (chain.length === 0) return [f];
-      return chain.map((c, i) => ({ ...f, ...c, ...(c.file ? { file: shown(c.file) } : {}), ...(i < chain.length - 1 ? { inlined: true } : {}) }));
-    });
-    const first = frames.findIndex((f) => !isRuntime(f));
-    return { ...v, callStack: first < 0 ? frames : frames.slice(first) };
+  return out;
+}
+
+/** A stack with each frame replaced by what it symbolizes to (inlined frames first), the runtime's leading frames dropped. */
+function symbolizedStack(stack: CallFrame[], resolved: Lookup['resolved'], shown: (file: string) => string): CallFrame[] {
+  const frames = stack.flatMap((f) => {
+    const chain = resolved.get(`${f.module}\0${f.offset}`) ?? [];
+    if (chain.length === 0) return [f];
+    return chain.map((c, i) => ({ ...f, ...c, ...(c.file ? { file: shown(c.file) } : {}), ...(i < chain.length - 1 ? { inlined: true } : {}) }));
   });
+  const first = frames.findIndex((f) => !isRuntime(f));
+  return first < 0 ? frames : frames.slice(first);
+}
+
+/** The report with every call stack symbolized where the platform allows, and a note when it does not. */
+export function symbolizeReport(report: Report, opts: SymbolizeOptions): Report {
+  const offsets = new Map<string, Set<number>>();
+  for (const v of report.violations) {
+    for (const f of v.callStack ?? []) offsets.set(f.module, (offsets.get(f.module) ?? new Set<number>()).add(f.offset));
+  }
+  if (offsets.size === 0) return report;
+  const { resolved, started, unreadable, bare } = lookUp(offsets, opts);
+  const shown = (file: string) => (isAbsolute(file) ? displayPath(opts.root, file) : file);
+  const violations = report.violations.map((v) => (v.callStack?.length ? { ...v, callStack: symbolizedStack(v.callStack, resolved, shown) } : v));
   const notes = [...report.notes];
-  if (!started && resolved.size === 0 && unreadable.length < offsets.size) {
+  if (!started && unreadable.length < offsets.size) {
     notes.push('call stacks are shown as module+offset: install llvm-symbolizer (LLVM) or addr2line (GNU binutils), or name one in SPINCHECK_SYMBOLIZER, and rerun spincheck report for function file:line (build with -g for lines)');
   }
   if (bare.length > 0) notes.push(`call stacks: ${bare.join(', ')} has no symbols: build with -g and do not strip it for function file:line`);
