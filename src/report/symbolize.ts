@@ -73,6 +73,9 @@ function symbolizers(env: NodeJS.ProcessEnv): Symbolizer[] {
 const isRuntime = (f: CallFrame) => (f.function?.startsWith('spincheck_') ?? false) ||
   (f.file !== undefined && /(^|[\\/])spincheck_(runtime\.c|[a-z]+\.inc|prelude\.h|port\.h)$/.test(f.file));
 
+/** The program's entry: the C library's start-up frames beyond it say nothing about the driver. */
+const ENTRY_POINTS = new Set(['main', 'wmain', 'WinMain', 'wWinMain']);
+
 const BATCH = 500;
 
 /** Runs one symbolizer over a module's addresses (in batches); null when the program cannot be started. */
@@ -131,7 +134,8 @@ function lookUp(offsets: Map<string, Set<number>>, opts: SymbolizeOptions): Look
   return out;
 }
 
-/** A stack with each frame replaced by what it symbolizes to (inlined frames first), the runtime's leading frames dropped. */
+/** A stack with each frame replaced by what it symbolizes to (inlined frames first), the runtime's leading frames
+ *  dropped, and the start-up frames below `main`. */
 function symbolizedStack(stack: CallFrame[], resolved: Lookup['resolved'], shown: (file: string) => string): CallFrame[] {
   const frames = stack.flatMap((f) => {
     const chain = resolved.get(`${f.module}\0${f.offset}`) ?? [];
@@ -139,7 +143,9 @@ function symbolizedStack(stack: CallFrame[], resolved: Lookup['resolved'], shown
     return chain.map((c, i) => ({ ...f, ...c, ...(c.file ? { file: shown(c.file) } : {}), ...(i < chain.length - 1 ? { inlined: true } : {}) }));
   });
   const first = frames.findIndex((f) => !isRuntime(f));
-  return first < 0 ? frames : frames.slice(first);
+  const kept = first < 0 ? frames : frames.slice(first);
+  const main = kept.findIndex((f) => !f.inlined && ENTRY_POINTS.has(f.function ?? ''));
+  return main < 0 ? kept : kept.slice(0, main + 1);
 }
 
 /** The report with every call stack symbolized where the platform allows, and a note when it does not. */

@@ -88,8 +88,12 @@ describe.runIf(haveTool('gcc') && haveTool('clang') && haveTool('llvm-symbolizer
         ['CompleteLocked', 'driver.c', lineOf('driver.c', 'CALL-UNHELD')],
         ['DispatchWrite', 'driver.c', lineOf('driver.c', 'CALL-COMPLETE')],
       ]);
-      // The stack begins at the violation: no runtime frame (hooks, recorder, prelude) before it.
-      for (const frames of byKind.values()) expect(frames[0]?.function).toMatch(/^(AcquireAgain|ReleaseUnheld)$/);
+      // The stack runs from the violation (no runtime frame, hooks, recorder or prelude, before it) to main (no C
+      // library start-up after it).
+      for (const frames of byKind.values()) {
+        expect(frames[0]?.function).toMatch(/^(AcquireAgain|ReleaseUnheld)$/);
+        expect(frames.at(-1)?.function).toBe('main');
+      }
       expect(json.notes).toEqual([]);
 
       const text = report(dir, env, 'text').stdout;
