@@ -132,6 +132,28 @@ describe.runIf(haveTool('gcc') && haveTool('clang') && haveTool('llvm-symbolizer
     expect(r.stdout.match(/spincheck: note: call stacks are shown as module\+offset: install llvm-symbolizer/g)?.length).toBe(1);
   });
 
+  it('a driver in an instrumented shared library: its frames name the library and symbolize from it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spincheck-stack-so-'));
+    for (const f of ['driver.c', 'harness.c']) copyFileSync(join(here, f), join(dir, f));
+    const env = { ...process.env, SPINCHECK_CC: 'gcc', SPINCHECK_DIR: join(dir, 'data'), SPINCHECK_OPTIONS: '' };
+    const steps = [
+      ['-I', kit, '-O2', '-g', '-fPIC', '-shared', 'driver.c', '-o', 'libdrv.so'],
+      ['-I', kit, '-O2', '-g', '-c', 'harness.c'],
+      ['-I', kit, '-O2', '-g', '-c', join(kit, 'wdm_user.c')],
+      ['harness.o', 'wdm_user.o', '-L.', '-ldrv', `-Wl,-rpath,${dir}`, '-o', 'harness', '-lpthread'],
+    ];
+    for (const args of steps) expect(run(bin('spincheck-cc'), args, { cwd: dir, env }).status).toBe(0);
+    expect(run(join(dir, 'harness'), [], { cwd: dir, env }).status).toBe(66);
+    const json = JSON.parse(report(dir, env, 'json').stdout) as JsonReport;
+    const stack = json.violations.find((v) => v.kind === 'double-acquire')?.callStack ?? [];
+    expect(stack.slice(0, 3).map((f) => [f.module, f.function, f.line])).toEqual([
+      [join(dir, 'libdrv.so'), 'AcquireAgain', lineOf('driver.c', 'DOUBLE')],
+      [join(dir, 'libdrv.so'), 'LockAndRetry', lineOf('driver.c', 'CALL-AGAIN')],
+      [join(dir, 'libdrv.so'), 'DispatchRead', lineOf('driver.c', 'CALL-RETRY')],
+    ]);
+    expect(stack.at(-1)).toMatchObject({ module: join(dir, 'harness'), function: 'main', file: 'harness.c', line: lineOf('harness.c', 'MAIN-READ') });
+  });
+
   it.runIf(haveTool(MINGW) && haveTool('wine'))('mingw-w64 under wine: the Windows capture (RtlCaptureStackBackTrace, module file names) symbolizes the same', () => {
     const { dir, env } = build(MINGW, ['-O2', '-g']);
     const r = run(process.execPath, [bin('spincheck'), 'run', '--format', 'json', '--data-dir', join(dir, 'data'), '--', './harness.exe'], { cwd: dir, env });
