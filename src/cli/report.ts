@@ -12,6 +12,8 @@ import type { FileSummary, Report } from '../report/merge.js';
 import { coverageSites } from '../report/merge.js';
 import { openFindings } from '../report/static.js';
 import { clean } from '../report/text.js';
+import { symbolizeReport } from '../report/symbolize.js';
+import { wineLocalPath } from './wine.js';
 import { UsageError, flag, many, one, parseArgs } from './args.js';
 import { makeDirs } from '../io/make-dirs.js';
 
@@ -157,8 +159,10 @@ export function chosenFormats(args: ReturnType<typeof parseArgs>): string[] {
 }
 
 /** Renders and writes the formats a report command asked for. */
-export function emitReport(report: Report, args: ReturnType<typeof parseArgs>, io: CliEnv): void {
+export function emitReport(merged: Report, args: ReturnType<typeof parseArgs>, io: CliEnv): void {
   const chosen = chosenFormats(args);
+  const localPath = (module: string) => wineLocalPath(module, io.env, io.cwd);
+  const report = symbolizeReport(merged, { env: io.env, cwd: io.cwd, root: reportRoot(args, io.cwd), localPath });
   const output = one(args, 'output');
   const color = io.isTTY && !io.env.NO_COLOR && !output;
   const ctx = { color, sourceRoot: reportRoot(args, io.cwd), toolVersion: toolVersion(), sourceText: readSource };
@@ -166,6 +170,7 @@ export function emitReport(report: Report, args: ReturnType<typeof parseArgs>, i
     if (chosen.length > 1) throw new UsageError('several formats need --output DIR');
     io.stdout((FORMATS[chosen[0] as string] as (typeof FORMATS)[string]).render(report, ctx));
     if (chosen[0] !== 'text') for (const p of report.problems) io.stderr(`spincheck: warning: ${clean(p)}\n`);
+    if (chosen[0] !== 'text') for (const n of report.notes) io.stderr(`spincheck: note: ${clean(n)}\n`);
     if (chosen[0] !== 'text' && report.unchecked) io.stderr(`spincheck: warning: nothing was checked: ${clean(report.unchecked)}\n`);
     return;
   }

@@ -87,6 +87,14 @@ export function winePrefix(env: NodeJS.ProcessEnv, cwd: string): string {
   return join(cache, 'wine-prefix');
 }
 
+/** A Windows path of a program that ran under wine as a local path, through the prefix's drive links
+ *  (`dosdevices/c:` -> drive_c, `z:` -> /); null when it is no drive path or spincheck runs on Windows. */
+export function wineLocalPath(path: string, env: NodeJS.ProcessEnv, cwd: string): string | null {
+  const m = /^([a-zA-Z]):[\\/](.*)$/.exec(path);
+  if (!m || process.platform === 'win32') return null;
+  return join(winePrefix(env, cwd), 'dosdevices', `${(m[1] as string).toLowerCase()}:`, ...(m[2] as string).split(/[\\/]/));
+}
+
 /** Creates the prefix once (`wineboot --init`), serialised between concurrent runs by a lock directory. */
 async function ensurePrefix(wine: string, prefix: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (existsSync(join(prefix, READY))) return;

@@ -3,9 +3,10 @@ import type { ExitVia, Role, RoleSource, SiteKind, ViolationKind } from './kinds
 
 export const SITES_FORMAT = 'spincheck-sites';
 export const RUN_FORMAT = 'spincheck-run';
-/** Bumped on any incompatible change; the C runtime writes RUN_VERSION (src/runtime-c/spincheck_format.h). */
+/** Bumped on any incompatible change; the C runtime writes RUN_VERSION (src/runtime-c/spincheck_format.h).
+ *  Run format 2 added the call stack of a violation (`modules`, `frames`); readers accept 1 and 2. */
 export const SITES_VERSION = 1;
-export const RUN_VERSION = 1;
+export const RUN_VERSION = 2;
 
 /** Sub-directories of a data directory. */
 export const SITES_DIR = 'sites';
@@ -153,6 +154,11 @@ export interface ViolationRecord {
   /** Source line of the exit taken (exit kinds), when known. */
   irqlAcquired?: number;
   irqlReleased?: number;
+  /** Run format 2: the files of the modules (executable, shared libraries, DLLs) the call stack's frames lie in. */
+  modules?: string[];
+  /** Run format 2: the thread's call stack at the violation, innermost first, as return addresses:
+   *  [index into modules, offset from the module's load base]. It starts inside the runtime (spincheck_* frames). */
+  frames?: Array<[number, number]>;
 }
 
 /** Counters of one translation unit: this process's totals so far, written at exit or by spincheck_dump();

@@ -4,7 +4,8 @@ import type { SiteKind } from '../model/index.js';
 import { ROLE_SOURCE_TEXT, VIOLATION_TEXT } from '../model/index.js';
 import { coverageSites } from './merge.js';
 import { plural } from './words.js';
-import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
+import type { CallFrame, FileSummary, Location, Report, ViolationSummary } from './merge.js';
+import { frameText } from './call-stack.js';
 import { KIND_EVENT, RULES, RULE_URL, lockWords, ruleId } from './sarif.js';
 import { STATIC_STYLE, staticInline, staticSection } from './html-static.js';
 import type { StaticHtmlContext } from './html-static.js';
@@ -115,7 +116,7 @@ interface Ctx {
 }
 
 function link(ctx: Ctx, l: Location): string {
-  const label = esc(`${l.file}:${l.line}:${l.column}`);
+  const label = esc(`${l.file}:${l.line}${l.column > 0 ? `:${l.column}` : ''}`);
   const i = ctx.index.get(l.file);
   return i === undefined ? `<code>${label}</code>` : `<a href="#${lineId(i, l.line)}"><code>${label}</code></a>`;
 }
@@ -126,6 +127,13 @@ function snippet(ctx: Ctx, l: Location): string {
   const text = ctx.lines.get(l.file)?.[l.line - 1];
   if (text === undefined) return '';
   return `<pre class="snippet"><span class="ln">${l.line}</span>${esc(text)}</pre>`;
+}
+
+/** One call-stack frame: the function and a link to its line when the file is in the report, else plain text. */
+function callFrameHtml(ctx: Ctx, f: CallFrame): string {
+  if (!f.file || !f.line || !f.function) return `<code>${esc(frameText(f))}</code>`;
+  const l: Location = { file: f.file, line: f.line, column: 0, function: f.function };
+  return `<code>${esc(f.function)}</code> ${link(ctx, l)}${f.inlined ? ' [inlined]' : ''}`;
 }
 
 function violationCard(ctx: Ctx, v: ViolationSummary, n: number): string {
@@ -141,6 +149,10 @@ function violationCard(ctx: Ctx, v: ViolationSummary, n: number): string {
   if (v.stack.length > 0) {
     const frames = [...v.stack].reverse().map((f) => `<code>${esc(f.function ?? '?')}</code> (${link(ctx, f)})`).join(' &larr; ');
     steps.push(`<li class="stack"><span class="step">Routine stack</span> ${frames}</li>`);
+  }
+  if (v.callStack && v.callStack.length > 0) {
+    const frames = v.callStack.map((f) => `<li>${callFrameHtml(ctx, f)}</li>`).join('');
+    steps.push(`<li class="stack"><span class="step">Call stack</span> (innermost first)<ol class="frames">${frames}</ol></li>`);
   }
   const end = event === 'exit' ? 'Returned holding the lock' : event === 'acquire' ? 'Acquired again' : 'Released';
   steps.push(`<li class="end"><span class="step">${end}</span> ${link(ctx, v.location)}${inFn(v.location)}${snippet(ctx, v.location)}</li>`);
@@ -246,6 +258,7 @@ export function renderHtml(report: Report, options: HtmlOptions): string {
 </div>`;
   const problems = report.problems.length === 0 ? ''
     : `<div class="problems"><strong>${report.problems.length} problem(s) with the data</strong><ul>${report.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></div>`;
+  const notes = report.notes.map((n) => `<p class="legend">Note: ${esc(n)}</p>`).join('');
   const noRuns = report.unchecked ? `<div class="problems"><strong>Nothing was checked</strong>: ${esc(report.unchecked)}</div>` : '';
   const violations = report.violations.length === 0
     ? '<div class="clean">No violations of the CancelSpinLock rule were seen.</div>'
@@ -273,7 +286,7 @@ export function renderHtml(report: Report, options: HtmlOptions): string {
 <p>${plural(report.files.length, 'file')} &middot; ${plural(report.processes, 'process')} &middot; ${plural(t.routines, 'routine')}</p></header>
 <main>
 ${cards}
-${problems}${noRuns}
+${problems}${noRuns}${notes}
 <h2 id="violations">Violations (${report.violations.length})</h2>
 ${violations}
 ${staticSection(staticContext(ctx), report)}

@@ -3,7 +3,7 @@ import { VIOLATION_TEXT } from '../model/index.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
 import { ruleId } from './sarif.js';
 import { executedText, openFindings } from './static.js';
-import { diagnosticLine, staticLines } from './text.js';
+import { callStackLines, diagnosticLine, staticLines } from './text.js';
 
 /** Characters XML 1.0 cannot carry at all (control characters, lone surrogates, U+FFFE/U+FFFF) become U+FFFD. */
 const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
@@ -45,6 +45,7 @@ function violationBody(v: ViolationSummary): string {
     lines.push('  routine stack (innermost first):');
     [...v.stack].reverse().forEach((f: Location, i) => lines.push(`    #${i} ${f.function ?? '?'} ${f.file}:${f.line}:${f.column}`));
   }
+  if (v.callStack && v.callStack.length > 0) lines.push('  call stack (innermost first):', ...callStackLines(v));
   lines.push(`  seen ${v.count} time(s) in ${v.processes} process(es)`);
   const rule = ruleId(v.kind, v.api);
   const message = `[${rule}] ${VIOLATION_TEXT[v.kind]}${v.lock ? ` (lock ${v.lock})` : ''}`;

@@ -102,6 +102,19 @@ function frame(v: Json, what: string): [string, number] {
   return [str(a[0], `${what}[0]`, 64), count(a[1], `${what}[1]`)];
 }
 
+/** A violation's call stack (run format 2): module files, and frames that each name one of them. */
+function callStack(o: Record<string, Json>, r: ViolationRecord): void {
+  if (o.modules === undefined && o.frames === undefined) return;
+  const modules = arr(o.modules, 'modules', 256).map((m, i) => str(m, `modules[${i}]`));
+  r.modules = modules;
+  r.frames = arr(o.frames, 'frames', 4096).map((f, i) => {
+    const a = arr(f, `frames[${i}]`, 2);
+    const module = count(a[0], `frames[${i}][0]`);
+    if (module >= modules.length) throw new Invalid(`frames[${i}] names module ${module} of ${modules.length}`);
+    return [module, count(a[1], `frames[${i}][1]`)];
+  });
+}
+
 /** Validates one line of a run-data file. */
 export function parseRunRecord(v: Json): ViolationRecord | CountersRecord | ViolationCountRecord {
   const o = obj(v, 'record');
@@ -119,6 +132,7 @@ export function parseRunRecord(v: Json): ViolationRecord | CountersRecord | Viol
     };
     if (o.irqlAcquired !== undefined && o.irqlAcquired !== null) r.irqlAcquired = int(o.irqlAcquired, 'irqlAcquired');
     if (o.irqlReleased !== undefined && o.irqlReleased !== null) r.irqlReleased = int(o.irqlReleased, 'irqlReleased');
+    callStack(o, r);
     return r;
   }
   if (o.t === 'counters') {

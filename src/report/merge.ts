@@ -44,6 +44,21 @@ export interface FileSummary {
   diagnostics: string[];
 }
 
+/** One frame of a violation's call stack: where its return address lies and, once symbolized, the source. */
+export interface CallFrame {
+  /** The module file (executable, shared library, DLL) as the process loaded it. */
+  module: string;
+  /** Offset of the return address from the module's load base. */
+  offset: number;
+  function?: string;
+  /** Display path (as Location.file), when the symbolizer knew the file. */
+  file?: string;
+  /** The line only: a column in an instrumented file would count the inserted hooks. */
+  line?: number;
+  /** Inlined at this return address into the frame that follows (same module and offset). */
+  inlined?: boolean;
+}
+
 export interface ViolationSummary {
   kind: ViolationKind;
   location: Location;
@@ -59,6 +74,8 @@ export interface ViolationSummary {
   api?: string;
   /** The lock's expression text as written at the violation's call or, for an exit, at the lock's acquire. */
   lock?: string;
+  /** The thread's call stack at the violation, innermost first (run format 2; symbolized by symbolize.ts). */
+  callStack?: CallFrame[];
 }
 
 export interface Report {
@@ -67,6 +84,8 @@ export interface Report {
   violations: ViolationSummary[];
   processes: number;
   problems: string[];
+  /** Remarks that are not problems with the data (how to get file:line for call stacks). */
+  notes: string[];
   /** Why nothing was checked although instrumented code was compiled (see uncheckedReason); null when hooks ran. */
   unchecked: string | null;
   /** The compile-time path check's findings beside the run's (empty when no unit was analysed). */
@@ -101,6 +120,13 @@ export function displayPath(root: string, abs: string): string {
   const rel = relative(root, abs);
   if (rel === '') return abs;
   return rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? abs : rel;
+}
+
+/** A run record's call stack as unsymbolized frames. */
+function callStackOf(v: LoadedData['runs'][number]['violations'][number]): Pick<ViolationSummary, 'callStack'> {
+  const { modules, frames } = v;
+  if (!modules || !frames || frames.length === 0) return {};
+  return { callStack: frames.map(([m, offset]) => ({ module: modules[m] as string, offset })) };
 }
 
 const UNKNOWN = (tu: string, site: number): Location => ({ file: `<unknown unit ${tu}>`, line: site, column: 0, function: null });
@@ -207,6 +233,7 @@ export function mergeData(data: LoadedData, options: MergeOptions): Report {
         ...(v.irqlAcquired !== undefined ? { irqlAcquired: v.irqlAcquired } : {}),
         ...(v.irqlReleased !== undefined ? { irqlReleased: v.irqlReleased } : {}),
         ...lockOf(v),
+        ...callStackOf(v),
       });
     }
   }
@@ -236,6 +263,7 @@ export function mergeData(data: LoadedData, options: MergeOptions): Report {
     violations: sorted,
     processes: data.runs.length,
     problems,
+    notes: [],
     unchecked: uncheckedReason(files, data.runs.length),
     static: staticReport(data.databases.filter((d) => !d.stale).map((d) => d.db), files, sorted, show, data.runs.length),
     totals: {

@@ -9,6 +9,7 @@ import type { LockRule } from '../model/lock-api.js';
 import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
 import { staticNotes, staticResults, staticRules } from './sarif-static.js';
+import { frameText } from './call-stack.js';
 
 const SPIN_RULES: readonly LockRule[] = ['SpinLock', 'SpinLockDpc', 'QueuedSpinLock'];
 
@@ -194,6 +195,23 @@ function stack(v: ViolationSummary, index: Map<string, number>): Sarif.Stack {
   };
 }
 
+/** A result's stacks: the routine stack, then the call stack, each when there is one. */
+function stacksOf(v: ViolationSummary, index: Map<string, number>): Sarif.Stack[] {
+  return [...(v.stack.length > 0 ? [stack(v, index)] : []), ...(v.callStack?.length ? [callStack(v, index)] : [])];
+}
+
+/** The thread's call stack at the violation (SARIF 2.1.0 §3.44 stack, §3.45 stackFrame), innermost first (capped). */
+function callStack(v: ViolationSummary, index: Map<string, number>): Sarif.Stack {
+  const frames = (v.callStack ?? []).slice(0, MAX_FRAMES).map((f): Sarif.StackFrame => {
+    const text = sarifText(frameText(f));
+    const loc: Sarif.Location = f.file && f.line
+      ? location({ file: f.file, line: f.line, column: 0, function: f.function ?? null }, index, text)
+      : { ...(f.function ? { logicalLocations: [{ name: f.function, fullyQualifiedName: f.function, kind: 'function' }] } : {}), message: { text } };
+    return { location: loc, module: f.module };
+  });
+  return { message: { text: 'Call stack of the thread at the violation, innermost first.' }, frames };
+}
+
 /** The path from the acquire to the violation, as one thread flow. */
 function codeFlow(v: ViolationSummary, index: Map<string, number>): Sarif.CodeFlow | null {
   if (!v.acquire) return null;
@@ -267,7 +285,7 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
       locations: [primary(v.location)],
       ...(flow && v.acquire ? { relatedLocations: [{ id: 1, ...location(v.acquire, index, `${sarifText(capital(lockWords(v)))} acquired here.`) }] } : {}),
       ...(flow ? { codeFlows: [flow] } : {}),
-      ...(v.stack.length > 0 ? { stacks: [stack(v, index)] } : {}),
+      ...(v.stack.length > 0 || v.callStack?.length ? { stacks: stacksOf(v, index) } : {}),
       partialFingerprints: { 'spincheckViolation/v1': prints[i] as string },
       occurrenceCount: v.count,
       properties: { processes: v.processes, byIoManager: v.byIoManager },
@@ -276,6 +294,7 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
   const extraRules = staticRules(report);
   results.push(...staticResults(report, index, extraRules, RULE_IDS.length));
   const notes: Sarif.Notification[] = [...report.problems.map((p): Sarif.Notification => ({ level: 'warning', message: { text: sarifText(p) } })), ...staticNotes(report)];
+  notes.push(...report.notes.map((n): Sarif.Notification => ({ level: 'note', message: { text: sarifText(n) } })));
   if (report.unchecked) notes.push({ level: 'error', message: { text: sarifText(`Nothing was checked: ${report.unchecked}.`) } });
   if (report.violations.length > kept.length) {
     notes.push({ level: 'warning', message: { text: `${report.violations.length - kept.length} result(s) left out: GitHub code scanning accepts at most ${MAX_RESULTS} per run.` } });

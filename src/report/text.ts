@@ -7,6 +7,7 @@ import { executedText, openFindings } from './static.js';
 import type { Location, Report, ViolationSummary } from './merge.js';
 import { plural } from './words.js';
 import { ruleId } from './sarif.js';
+import { frameText } from './call-stack.js';
 
 export interface TextOptions {
   color: boolean;
@@ -42,6 +43,11 @@ export function diagnosticLine(v: ViolationSummary, root?: string): string {
   }
   if (v.count > 1) parts.push(`${v.count} times`);
   return `${where(v.location, root)}: error: [${ruleId(v.kind, v.api)}] ${parts.join('; ')}`;
+}
+
+/** A violation's call stack as indented `at function file:line` lines, innermost first. */
+export function callStackLines(v: ViolationSummary, root?: string): string[] {
+  return (v.callStack ?? []).map((f) => `    at ${clean(frameText(f, (p) => shown(p, root)))}`);
 }
 
 /** Static findings as compiler warnings with their path as notes; confirmed ones as a note on their violation. */
@@ -100,7 +106,7 @@ export function renderText(report: Report, options: TextOptions): string {
   out.push(paint(c, '1', `spincheck: CancelSpinLock report (${plural(report.files.length, 'file')}, ${plural(report.processes, 'process')})`));
   out.push(...table(rows));
   out.push('');
-  for (const v of report.violations) out.push(paint(c, '31', diagnosticLine(v, options.root)));
+  for (const v of report.violations) out.push(paint(c, '31', diagnosticLine(v, options.root)), ...callStackLines(v, options.root));
   for (const line of staticLines(report.static, options.root)) out.push(line.includes(': warning: ') ? paint(c, '33', line) : line);
   for (const f of report.files) {
     const file = shown(f.file, options.root);
@@ -114,6 +120,7 @@ export function renderText(report: Report, options: TextOptions): string {
     out.push(`spincheck: note: ${plural(linked.length, 'instrumented file')} never ran (not reached by the tests, or runtime not linked)`);
   }
   for (const p of report.problems) out.push(paint(c, '33', `spincheck: warning: ${clean(p)}`));
+  for (const n of report.notes) out.push(`spincheck: note: ${clean(n)}`);
   const summary = `${plural(t.violations, 'violation')}; sites hit ${t.sitesHit}/${t.sites}; ${plural(t.exitsChecked, 'routine exit')} checked; ${plural(t.routines, 'routine')}${staticSummary(report.static)}`;
   out.push(paint(c, t.violations > 0 ? '1;31' : report.unchecked ? '1;33' : '1;32', `SUMMARY: spincheck: ${summary}${report.unchecked ? ' (nothing checked)' : ''}`));
   return `${out.join('\n')}\n`;

@@ -15,8 +15,9 @@
 #endif
 #else
 #define SPINCHECK__POSIX 1
-#if !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE)
-#define _DEFAULT_SOURCE 1
+/* _GNU_SOURCE (it implies _DEFAULT_SOURCE): dladdr and Dl_info (call stacks) are GNU extensions in glibc and musl. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
 #endif
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
@@ -44,6 +45,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <time.h>
+#include <limits.h>
 #endif
 
 #if defined(_MSC_VER)
@@ -235,6 +237,94 @@ static int spincheck__write_all(int fd, const char *buf, size_t n) {
   }
   return 0;
 }
+
+/* ---- call stacks: return addresses at a violation, and the module (file, load base) each one lies in (the
+   state-machine test build, SPINCHECK_TEST_HOOKS, records none) ---- */
+#if defined(SPINCHECK_TEST_HOOKS)
+#elif defined(SPINCHECK__WINDOWS)
+/* Return addresses of the calling thread, its caller's first (this function's own frame is left out). */
+static SPINCHECK__OUT_OF_LINE int spincheck__backtrace(void **pcs, int cap) {
+  return (int)RtlCaptureStackBackTrace(1, (DWORD)cap, pcs, NULL);
+}
+
+/* The module holding pc: its load base and its file name (copied into name); 0 on success. */
+static int spincheck__module_of(const void *pc, size_t *base, char *name, size_t cap) {
+  HMODULE m;
+  DWORD n;
+  if (!GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                          (LPCSTR)pc, &m))
+    return -1;
+  n = GetModuleFileNameA(m, name, (DWORD)cap);
+  if (n == 0 || n >= cap) return -1;
+  *base = (size_t)m;
+  return 0;
+}
+#elif defined(__GNUC__) || defined(__clang__)
+#include <unwind.h>
+#include <dlfcn.h>
+struct spincheck__unwind {
+  void **pcs;
+  int n;
+  int cap;
+  int skip;
+};
+
+static _Unwind_Reason_Code spincheck__unwind_frame(struct _Unwind_Context *ctx, void *arg) {
+  struct spincheck__unwind *u = (struct spincheck__unwind *)arg;
+  _Unwind_Ptr pc = _Unwind_GetIP(ctx);
+  if (!pc || u->n >= u->cap) return _URC_END_OF_STACK;
+  if (u->skip > 0) u->skip--;
+  else u->pcs[u->n++] = (void *)pc;
+  return _URC_NO_REASON;
+}
+
+/* Return addresses of the calling thread, its caller's first (this function's own frame is left out). */
+static SPINCHECK__OUT_OF_LINE int spincheck__backtrace(void **pcs, int cap) {
+  struct spincheck__unwind u;
+  u.pcs = pcs;
+  u.n = 0;
+  u.cap = cap;
+  u.skip = 1;
+  _Unwind_Backtrace(spincheck__unwind_frame, &u);
+  return u.n;
+}
+
+/* The module holding pc: its load base and its file name, made absolute (the main program's is argv[0] as
+   typed: /proc/self/exe names it where there is one); 0 on success. */
+static int spincheck__module_of(const void *pc, size_t *base, char *name, size_t cap) {
+  Dl_info info;
+  char full[PATH_MAX];
+  const char *file;
+  if (!dladdr(pc, &info) || !info.dli_fname || !info.dli_fbase) return -1;
+  file = info.dli_fname;
+  if (file[0] != '/') {
+    ssize_t n = readlink("/proc/self/exe", full, sizeof full - 1);
+    const char *slash = file[0] ? strrchr(file, '/') : NULL;
+    const char *base_name = slash ? slash + 1 : file;
+    const char *exe_slash;
+    if (n > 0) {
+      full[n] = 0;
+      exe_slash = strrchr(full, '/');
+      if (!file[0] || strcmp(exe_slash ? exe_slash + 1 : full, base_name) == 0) file = full;
+    }
+    if (file != full && realpath(info.dli_fname, full)) file = full;
+  }
+  if (strlen(file) >= cap) return -1;
+  strcpy(name, file);
+  *base = (size_t)info.dli_fbase;
+  return 0;
+}
+#else
+static int spincheck__backtrace(void **pcs, int cap) {
+  (void)pcs;
+  (void)cap;
+  return 0;
+}
+static int spincheck__module_of(const void *pc, size_t *base, char *name, size_t cap) {
+  (void)pc; (void)base; (void)name; (void)cap;
+  return -1;
+}
+#endif
 
 /* ---- process hooks: fork, exit, load time ---- */
 #if defined(SPINCHECK__POSIX)

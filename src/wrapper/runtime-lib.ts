@@ -25,7 +25,7 @@ export interface RuntimeLib {
   /** Arguments before the archive: on ELF targets `-Wl,-u,spincheck_runtime_present`, which pulls the
    *  runtime in over the weak stubs instrumented objects carry, and `-Wl,--dynamic-list=<EXPORTS>`. */
   pull: string[];
-  /** Libraries the runtime needs after it (-lpthread on ELF targets). */
+  /** Libraries the runtime needs after it (-lpthread on ELF targets; -ldl on Linux, for dladdr before glibc 2.34). */
   libs: string[];
   /** ELF: instrumented objects carry weak no-op stand-ins of the hooks, so a shared library links without the
    *  runtime and binds to the executable's at load time. Elsewhere (PE/COFF) every link of them needs it. */
@@ -194,5 +194,5 @@ function build(
   for (const o of objects) rmSync(o, { force: true });
   const elf = /linux|bsd|solaris|gnu/.test(triple) && !windows;
   if (elf) writeFileSync(join(tmp, EXPORTS), '{ spincheck_[a-z]*; };\n');
-  return { ok: true, meta: { triple, pull: elf ? ['-Wl,-u,spincheck_runtime_present'] : [], libs: elf ? ['-lpthread'] : [] } };
+  return { ok: true, meta: { triple, pull: elf ? ['-Wl,-u,spincheck_runtime_present'] : [], libs: elf ? ['-lpthread', ...(/linux/.test(triple) ? ['-ldl'] : [])] : [] } };
 }

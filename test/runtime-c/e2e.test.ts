@@ -1,9 +1,10 @@
 // End-to-end: hand-instrumented fixtures built with real compilers and the runtime, run as real processes and threads.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CountersRecord, RunHeader, RunRecord, ViolationCountRecord, ViolationRecord } from '../../src/model/format.js';
+import { RUN_VERSION } from '../../src/model/format.js';
 import { FIXTURES, RUNTIME_DIR, requireTool, run, tempDir } from './tools.js';
 
 // Site indices of fixtures/driver.c (the enum there); the trailer gives line 1000 + index.
@@ -90,9 +91,12 @@ describe.skipIf(!hasGcc)('runtime end to end (gcc)', () => {
     expect(o.status).toBe(66);
     expect(o.files).toHaveLength(1);
     const [header] = o.records as RunHeader[];
-    expect(header).toMatchObject({ format: 'spincheck-run', version: 1 });
+    expect(header).toMatchObject({ format: 'spincheck-run', version: RUN_VERSION });
     const v = violations(o);
     expect(v).toHaveLength(1);
+    // The call stack (format 2): frames in the test program, which the report symbolizes.
+    expect(v[0]!.modules?.[0]).toBe(realpathSync(gccBin));
+    expect(v[0]!.frames?.filter(([m]) => m === 0).length).toBeGreaterThan(2);
     expect(v[0]).toMatchObject({ kind, tu, site, byIoManager: byIo, thread: name === 'release-other-thread' ? 2 : 1 });
     expect(counts(o)).toEqual([{ t: 'violation-count', kind, tu, site, count }]);
     const file = tu === 'driver-tu' ? 'fixtures/driver.c' : 'fixtures/helper.c';
