@@ -31,7 +31,7 @@ function github(face: FaceName, version: string): string {
     '# spincheck.yml: written by `spincheck init --ci github`: builds the starter harness through spincheck, runs it',
     '# with cancellation injection and uploads the report to GitHub code scanning (SARIF).',
     'name: spincheck',
-    'on:',
+    '"on":',
     '  push:',
     '  pull_request:',
     'permissions:',

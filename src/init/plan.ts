@@ -45,6 +45,8 @@ export function planInit(files: ProjectFile[], templates: Templates, options: In
     { path: `${OUT_DIR}/spincheck.mk`, text: makeFragment(survey) },
     { path: `${OUT_DIR}/spincheck.cmake`, text: cmakeFragment(survey) },
     { path: `${OUT_DIR}/CMakeLists.txt`, text: cmakeProject(survey) },
+    // Every compile under the root (make's, or CMake's in its build directory) records into the root's .spincheck/.
+    { path: 'spincheck.config.json', text: `${JSON.stringify({ dataDir: '.spincheck' }, null, 2)}\n`, instead: 'kept: set "dataDir" in it so that CMake builds record where `spincheck run` looks' },
   ];
   if (options.ci) {
     const ci = CI_FILES[options.ci];
