@@ -40,7 +40,7 @@ export interface DriverSurvey {
 }
 
 const SKIP_DIRS = new Set(['node_modules', 'build', 'out', 'spincheck', 'CMakeFiles']);
-const DDK_INCLUDE = /^\s*#\s*include\s*[<"](ntddk|wdm|ntifs)\.h[>"]/m;
+const DDK_INCLUDE = /^\s*#\s*include\s*[<"](?:ddk\/)?(ntddk|wdm|ntifs)\.h[>"]/m;
 const MAIN = /\bint\s+(w?main|_tmain)\s*\(/;
 const IOCTL = /^\s*#\s*define\s+(IOCTL_\w+)\s+CTL_CODE\s*\(/gm;
 

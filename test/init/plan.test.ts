@@ -77,6 +77,13 @@ describe('surveyProject', () => {
     expect(s.leftOut.map((l) => l.path)).toEqual(['harness.c', 'kit/wdm_user.c']);
   });
 
+  it('a DDK include, Wine\'s `"ddk/wdm.h"` spelling too, picks the kernel model; wdm_user.h the kit', () => {
+    const face = (text: string) => surveyProject([{ path: 'd.c', text }]).face;
+    expect(face('#include "ddk/wdm.h"\n')).toBe('kernel-model');
+    expect(face('#include <ntifs.h>\n')).toBe('kernel-model');
+    expect(face('#include "wdm_user.h"\n')).toBe('kit');
+  });
+
   it('the WDM sample (DDK headers): the kernel-model face, with its IOCTL codes', () => {
     const s = surveyProject(example('wdm-driver', /^harness\.c$/));
     expect(s.face).toBe('kernel-model');
