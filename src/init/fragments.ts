@@ -5,83 +5,85 @@ import type { DriverSurvey } from './survey.js';
 
 const q = (p: string): string => p.replace(/ /g, '\\ ');
 
-function makeKit(survey: DriverSurvey): string {
-  const kit = FACES.kit.sources.map((s) => `${OUT_DIR}/${s}`);
-  return [
-    '# spincheck.mk: written by `spincheck init`: builds the starter harness with the driver through spincheck-cc.',
-    '#   make -f spincheck/spincheck.mk                  (from the project root; or `include spincheck/spincheck.mk`',
-    '#                                                   in your Makefile and `make spincheck-harness`)',
-    '#   spincheck run -- spincheck/build/harness --inject',
-    '# Your CPPFLAGS and CFLAGS apply (make -f spincheck/spincheck.mk CPPFLAGS=-DDBG=1); CC is the real compiler.',
-    'ifeq ($(.DEFAULT_GOAL),)',
-    '.DEFAULT_GOAL := spincheck-harness',
-    'endif',
-    'SPINCHECK_HERE := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))',
-    'SPINCHECK_TOP := $(patsubst ./%,%,$(dir $(SPINCHECK_HERE)))',
-    'SPINCHECK_WRAPPER ?= $(firstword $(wildcard $(SPINCHECK_TOP)node_modules/.bin/spincheck-cc) spincheck-cc)',
-    'SPINCHECK_OUT ?= $(SPINCHECK_HERE)/build',
-    `SPINCHECK_SRCS := ${[...survey.sources, `${OUT_DIR}/harness.c`, ...kit].map(q).join(' ')}`,
-    `SPINCHECK_INCLUDES := ${[...survey.includeDirs.map((d) => `-I$(SPINCHECK_TOP)${q(d)}`), `-I$(SPINCHECK_HERE)/harness-kit`].join(' ')}`,
-    'SPINCHECK_OBJS := $(SPINCHECK_SRCS:%.c=$(SPINCHECK_OUT)/%.o)',
-    '',
-    'spincheck-harness: $(SPINCHECK_OUT)/harness',
-    '',
-    '$(SPINCHECK_OUT)/harness: $(SPINCHECK_OBJS)',
-    '\t$(SPINCHECK_WRAPPER) $(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lpthread',
-    '',
-    '$(SPINCHECK_OUT)/%.o: $(SPINCHECK_TOP)%.c',
-    '\t@mkdir -p $(dir $@)',
-    '\t$(SPINCHECK_WRAPPER) $(CC) $(CPPFLAGS) $(SPINCHECK_INCLUDES) $(CFLAGS) -MMD -MP -c -o $@ $<',
-    '',
-    '-include $(SPINCHECK_OBJS:.o=.d)',
-    '',
-    '.PHONY: spincheck-harness',
-    '',
-  ].join('\n');
+/** What the make fragment of each face adds to the common one. */
+interface MakeFace {
+  intro: string[];
+  /** Lines before the variables (the compiler's default, the kernel model's make file). */
+  setup: string[];
+  /** Face sources built with the driver, and include flags after the project's. */
+  sources: string[];
+  includes: string;
+  program: string;
+  linkInputs: string;
+  linkLibs: string;
 }
 
-function makeKernelModel(survey: DriverSurvey): string {
-  return [
-    '# spincheck.mk: written by `spincheck init`: builds the starter harness with the driver, unchanged, against the',
-    '# DDK headers and spincheck\'s kernel model, through spincheck-cc, as a Windows program.',
-    '#   make -f spincheck/spincheck.mk                  (from the project root; mingw-w64: CC=i686-w64-mingw32-gcc',
-    '#                                                   for 32-bit x86)',
-    '#   spincheck run -- spincheck/build/harness.exe --inject      (under Wine on Linux)',
-    'ifeq ($(origin CC),default)',
-    'CC = x86_64-w64-mingw32-gcc',
-    'endif',
-    'ifeq ($(.DEFAULT_GOAL),)',
-    '.DEFAULT_GOAL := spincheck-harness',
-    'endif',
-    'SPINCHECK_HERE := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))',
-    'SPINCHECK_TOP := $(patsubst ./%,%,$(dir $(SPINCHECK_HERE)))',
-    'SPINCHECK_WRAPPER ?= $(firstword $(wildcard $(SPINCHECK_TOP)node_modules/.bin/spincheck-cc) spincheck-cc)',
-    'SPINCHECK_OUT ?= $(SPINCHECK_HERE)/build',
-    'KM_BUILD ?= $(SPINCHECK_OUT)/kmodel',
-    'include $(SPINCHECK_HERE)/kernel-model/kmodel.mk',
-    `SPINCHECK_SRCS := ${[...survey.sources, `${OUT_DIR}/harness.c`].map(q).join(' ')}`,
-    `SPINCHECK_INCLUDES := ${survey.includeDirs.map((d) => `-I$(SPINCHECK_TOP)${q(d)}`).join(' ')} $(KM_CPPFLAGS)`,
-    'SPINCHECK_OBJS := $(SPINCHECK_SRCS:%.c=$(SPINCHECK_OUT)/%.o)',
-    '',
-    'spincheck-harness: $(SPINCHECK_OUT)/harness.exe',
-    '',
-    '$(SPINCHECK_OUT)/harness.exe: $(SPINCHECK_OBJS) $(KM_OBJS)',
-    '\t$(SPINCHECK_WRAPPER) $(CC) $(LDFLAGS) -o $@ $^ $(KM_LIBS)',
-    '',
-    '$(SPINCHECK_OUT)/%.o: $(SPINCHECK_TOP)%.c',
-    '\t@mkdir -p $(dir $@)',
-    '\t$(SPINCHECK_WRAPPER) $(CC) $(CPPFLAGS) $(SPINCHECK_INCLUDES) $(CFLAGS) -MMD -MP -c -o $@ $<',
-    '',
-    '-include $(SPINCHECK_OBJS:.o=.d)',
-    '',
-    '.PHONY: spincheck-harness',
-    '',
-  ].join('\n');
-}
+const MAKE_FACES: Record<DriverSurvey['face'], MakeFace> = {
+  kit: {
+    intro: [
+      '# spincheck.mk: written by `spincheck init`: builds the starter harness with the driver through spincheck-cc.',
+      '#   make -f spincheck/spincheck.mk                  (from the project root; or `include spincheck/spincheck.mk`',
+      '#                                                   in your Makefile and `make spincheck-harness`)',
+      '#   spincheck run -- spincheck/build/harness --inject',
+    ],
+    setup: [],
+    sources: FACES.kit.sources.map((s) => `${OUT_DIR}/${s}`),
+    includes: '-I$(SPINCHECK_HERE)/harness-kit',
+    program: 'harness',
+    linkInputs: '$(SPINCHECK_OBJS)',
+    linkLibs: '$(LDLIBS) -lpthread',
+  },
+  'kernel-model': {
+    intro: [
+      '# spincheck.mk: written by `spincheck init`: builds the starter harness with the driver, unchanged, against the',
+      '# DDK headers and spincheck\'s kernel model, through spincheck-cc, as a Windows program.',
+      '#   make -f spincheck/spincheck.mk                  (from the project root; mingw-w64: CC=i686-w64-mingw32-gcc',
+      '#                                                   for 32-bit x86)',
+      '#   spincheck run -- spincheck/build/harness.exe --inject      (under Wine on Linux)',
+    ],
+    setup: ['ifeq ($(origin CC),default)', 'CC = x86_64-w64-mingw32-gcc', 'endif'],
+    sources: [],
+    includes: '$(KM_CPPFLAGS)',
+    program: 'harness.exe',
+    linkInputs: '$(SPINCHECK_OBJS) $(KM_OBJS)',
+    linkLibs: '$(KM_LIBS)',
+  },
+};
 
 /** The make fragment for the survey's face. */
 export function makeFragment(survey: DriverSurvey): string {
-  return survey.face === 'kit' ? makeKit(survey) : makeKernelModel(survey);
+  const face = MAKE_FACES[survey.face];
+  const kernelModel = survey.face === 'kernel-model' ? ['KM_BUILD ?= $(SPINCHECK_OUT)/kmodel', 'include $(SPINCHECK_HERE)/kernel-model/kmodel.mk'] : [];
+  return [
+    ...face.intro,
+    '# Your CPPFLAGS and CFLAGS apply (make -f spincheck/spincheck.mk CPPFLAGS=-DDBG=1); CC is the real compiler.',
+    ...face.setup,
+    'ifeq ($(.DEFAULT_GOAL),)',
+    '.DEFAULT_GOAL := spincheck-harness',
+    'endif',
+    'SPINCHECK_HERE := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))',
+    'SPINCHECK_TOP := $(patsubst ./%,%,$(dir $(SPINCHECK_HERE)))',
+    'SPINCHECK_WRAPPER ?= $(firstword $(wildcard $(SPINCHECK_TOP)node_modules/.bin/spincheck-cc) spincheck-cc)',
+    'SPINCHECK_OUT ?= $(SPINCHECK_HERE)/build',
+    ...kernelModel,
+    `SPINCHECK_SRCS := ${[...survey.sources, `${OUT_DIR}/harness.c`, ...face.sources].map(q).join(' ')}`,
+    `SPINCHECK_INCLUDES := ${[...survey.includeDirs.map((d) => `-I$(SPINCHECK_TOP)${q(d)}`), face.includes].join(' ')}`,
+    'SPINCHECK_OBJS := $(SPINCHECK_SRCS:%.c=$(SPINCHECK_OUT)/%.o)',
+    '',
+    `spincheck-harness: $(SPINCHECK_OUT)/${face.program}`,
+    '',
+    `$(SPINCHECK_OUT)/${face.program}: ${face.linkInputs}`,
+    `\t$(SPINCHECK_WRAPPER) $(CC) $(LDFLAGS) -o $@ $^ ${face.linkLibs}`,
+    '',
+    '$(SPINCHECK_OUT)/%.o: $(SPINCHECK_TOP)%.c',
+    '\t@mkdir -p $(dir $@)',
+    '\t$(SPINCHECK_WRAPPER) $(CC) $(CPPFLAGS) $(SPINCHECK_INCLUDES) $(CFLAGS) -MMD -MP -c -o $@ $<',
+    '',
+    '-include $(SPINCHECK_OBJS:.o=.d)',
+    '',
+    '.PHONY: spincheck-harness',
+    '',
+  ].join('\n');
 }
 
 const cmakePath = (p: string): string => `"\${SPINCHECK_TOP}/${p}"`;

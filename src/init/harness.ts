@@ -35,6 +35,19 @@ function header(survey: DriverSurvey, run: string): string[] {
   return lines;
 }
 
+/** The scenario's sends: the majors before cleanup and close, a cancel of each IRP pending, then cleanup, close, and
+ * a last cancel; `send` gives the lines for one IRP and its index in the array `irps`. */
+function sendsThenCancels<T extends { major: string }>(items: T[], irps: string, send: (item: T, index: number) => string[]): string[] {
+  const first = items.filter((x) => !isLast(x.major));
+  const last = items.filter((x) => isLast(x.major));
+  return [
+    ...first.flatMap((x, i) => send(x, i)),
+    `    CancelPending(${irps}, ${first.length});`,
+    ...last.flatMap((x, i) => send(x, first.length + i)),
+    `    CancelPending(${irps}, SENT);`,
+  ];
+}
+
 function kitExtension(survey: DriverSurvey): string[] {
   const ext = survey.extension;
   if (!ext) {
@@ -63,8 +76,6 @@ function kitExtension(survey: DriverSurvey): string[] {
 
 function kitHarness(survey: DriverSurvey): string {
   const { sends } = plannedSends(survey);
-  const first = sends.filter((s) => !isLast(s.major));
-  const last = sends.filter((s) => isLast(s.major));
   const entryCall = !survey.entry ? 'LoadTable' : survey.entry.params === 1 ? 'DriverEntry' : 'Entry';
   const includes = [...new Set(survey.extension ? [survey.extension.header] : [])].map((h) => `#include "${h.split('/').pop()}"`);
   const entryDecl = !survey.entry
@@ -87,7 +98,7 @@ function kitHarness(survey: DriverSurvey): string {
           '    return DriverEntry(DriverObject, NULL);',
           '}',
         ];
-  const send = (s: Send, i: number) => `    WdmSend(&Irps[${i}], ${s.major});${' '.repeat(Math.max(1, 40 - s.major.length))}/* ${s.routine} */`;
+  const send = (s: Send, i: number) => [`    WdmSend(&Irps[${i}], ${s.major});${' '.repeat(Math.max(1, 40 - s.major.length))}/* ${s.routine} */`];
   return [
     ...header(survey, `${'spincheck/build/harness'}`),
     '#include <stdio.h>',
@@ -118,10 +129,7 @@ function kitHarness(survey: DriverSurvey): string {
     '    memset(Irps, 0, sizeof Irps);',
     '    SetUpExtension();',
     `    WdmLoadDriver(${entryCall}, &Extension);`,
-    ...first.map((s, i) => send(s, i)),
-    `    CancelPending(Irps, ${first.length});`,
-    ...last.map((s, i) => send(s, first.length + i)),
-    '    CancelPending(Irps, SENT);',
+    ...sendsThenCancels(sends, 'Irps', send),
     '}',
     '',
     'int main(int argc, char **argv)',
@@ -152,8 +160,6 @@ function kmBuild(major: string, survey: DriverSurvey): string[] {
 function kernelModelHarness(survey: DriverSurvey): string {
   const { sends } = plannedSends(survey);
   const builds = sends.flatMap((s) => kmBuild(s.major, survey).map((b) => ({ ...s, build: b })));
-  const first = builds.filter((s) => !isLast(s.major));
-  const last = builds.filter((s) => isLast(s.major));
   const includes = [...new Set(survey.ioctls.map((c) => c.header))].map((h) => `#include "${h.split('/').pop()}"`);
   const send = (s: (typeof builds)[number], i: number) => [
     `    irps[${i}] = ${s.build};${' '.repeat(Math.max(1, 48 - s.build.length))}/* ${s.routine} */`,
@@ -204,10 +210,7 @@ function kernelModelHarness(survey: DriverSurvey): string {
     '        return;',
     '    }',
     '    file = KmOpenFile(dev);',
-    ...first.flatMap((s, i) => send(s, i)),
-    `    CancelPending(irps, ${first.length});`,
-    ...last.flatMap((s, i) => send(s, first.length + i)),
-    '    CancelPending(irps, SENT);',
+    ...sendsThenCancels(builds, 'irps', send),
     '    for (i = 0; i < SENT; i++)',
     '        if (irps[i] != NULL && KmIrpCompleted(irps[i])) KmFreeIrp(irps[i]);',
     '    KmCloseFile(file);',
