@@ -1,8 +1,7 @@
 // `spincheck init [--ci github|gitlab] [DIR]`: reads a driver's sources, writes a starter harness, the kit, build
 // fragments and CI files into it (src/init decides; this file reads and writes).
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { writeAtomic } from '../io/write-atomic.js';
+import { existsSync, linkSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { makeDirs } from '../io/make-dirs.js';
 import { CI_FILES } from '../init/ci.js';
 import { FACES } from '../init/faces.js';
@@ -45,6 +44,37 @@ function readTemplates(templatesDir: string): Templates {
   return new Map(walk(templatesDir, () => true).map((p) => [p, readFileSync(join(templatesDir, p), 'utf8')]));
 }
 
+/** Writes a file that must not exist yet, whole: a temp file, then a hard link to it (which fails on an existing file). */
+function writeNew(path: string, text: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.spincheck-${process.pid}`);
+  try {
+    makeDirs(dirname(path));
+    writeFileSync(tmp, text);
+    try {
+      linkSync(tmp, path);
+    } catch (e) {
+      // No hard links here (FAT, some network shares): an exclusive create, which also never replaces a file.
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw e;
+      writeFileSync(path, text, { flag: 'wx' });
+    }
+  } catch (e) {
+    throw new Error(`cannot write ${path}: ${(e as Error).message.split('\n')[0]}`);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** Runs the survey; a parser that does not load (tree-sitter's prebuilt addon, an old C++ library) points to doctor. */
+function withParser<T>(survey: () => T): T {
+  try {
+    return survey();
+  } catch (e) {
+    const message = (e as Error).message.split('\n')[0];
+    if (!/tree-sitter|\.node\b|GLIBCXX/.test(message ?? '')) throw e;
+    throw new Error(`cannot parse the driver's sources: ${message}; \`spincheck doctor\` says what to do`);
+  }
+}
+
 export function initCommand(io: CliEnv): number {
   const args = parseArgs(io.argv, { ci: { value: true } });
   const ci = one(args, 'ci');
@@ -55,7 +85,7 @@ export function initCommand(io: CliEnv): number {
   const kit = kitDir();
   if (!kit) throw new Error('templates/harness-kit is missing from this installation; reinstall spincheck');
   const files = readProject(root);
-  const plan = planInit(files, readTemplates(dirname(kit)), { ...(ci ? { ci: ci as CiName } : {}), version: toolVersion() });
+  const plan = withParser(() => planInit(files, readTemplates(dirname(kit)), { ...(ci ? { ci: ci as CiName } : {}), version: toolVersion() }));
   const { survey } = plan;
   if (survey.sources.length === 0) {
     io.stderr(`spincheck: init: no driver source (.c) found in ${root}\n`);
@@ -63,14 +93,11 @@ export function initCommand(io: CliEnv): number {
   }
   const decisions = decide(plan.outputs, (p) => {
     const full = join(root, p);
-    return existsSync(full) ? readFileSync(full, 'latin1') : undefined;
+    return existsSync(full) ? readFileSync(full, 'utf8') : undefined;
   });
   for (const d of decisions) {
     const full = join(root, d.output.path);
-    if (d.action === 'write') {
-      makeDirs(dirname(full));
-      writeAtomic(full, d.output.text);
-    }
+    if (d.action === 'write') writeNew(full, d.output.text);
   }
   const say = (s: string) => io.stdout(`${s}\n`);
   const { sends } = plannedSends(survey);
