@@ -96,10 +96,15 @@ export function cmakeFragment(survey: DriverSurvey): string {
     '# spincheck.cmake: written by `spincheck init`: the starter harness as the target spincheck_harness, built with',
     '# the driver through spincheck-cc. include() it after project() in your CMakeLists.txt, or configure',
     '# spincheck/CMakeLists.txt on its own. spincheck-cc.cmake makes spincheck-cc the compiler and linker launcher',
-    '# of every C target defined after it.',
+    '# of every C target defined after it (spincheck-cl.cmake: spincheck-cl the compiler launcher, with cl and clang-cl).',
     'get_filename_component(SPINCHECK_TOP "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)',
-    'find_program(SPINCHECK_CC_PROGRAM spincheck-cc HINTS "${SPINCHECK_TOP}/node_modules/.bin")',
-    'include("${CMAKE_CURRENT_LIST_DIR}/spincheck-cc.cmake")',
+    'if(MSVC)',
+    '  find_program(SPINCHECK_CL spincheck-cl HINTS "${SPINCHECK_TOP}/node_modules/.bin")',
+    '  include("${CMAKE_CURRENT_LIST_DIR}/spincheck-cl.cmake")',
+    'else()',
+    '  find_program(SPINCHECK_CC_PROGRAM spincheck-cc HINTS "${SPINCHECK_TOP}/node_modules/.bin")',
+    '  include("${CMAKE_CURRENT_LIST_DIR}/spincheck-cc.cmake")',
+    'endif()',
   ];
   if (kit) {
     lines.push(

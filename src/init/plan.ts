@@ -37,10 +37,13 @@ export function planInit(files: ProjectFile[], templates: Templates, options: In
   const copied = [...templates]
     .filter(([path]) => face.copies.some((dir) => path.startsWith(`${dir}/`)))
     .map(([path, text]) => ({ path: `${OUT_DIR}/${path}`, text }));
-  const launcher = templates.get('cmake/spincheck-cc.cmake');
+  const launchers = ['spincheck-cc.cmake', 'spincheck-cl.cmake'].flatMap((name) => {
+    const text = templates.get(`cmake/${name}`);
+    return text === undefined ? [] : [{ path: `${OUT_DIR}/${name}`, text }];
+  });
   const outputs: Output[] = [
     ...copied,
-    ...(launcher ? [{ path: `${OUT_DIR}/spincheck-cc.cmake`, text: launcher }] : []),
+    ...launchers,
     { path: `${OUT_DIR}/harness.c`, text: harnessText(survey) },
     { path: `${OUT_DIR}/spincheck.mk`, text: makeFragment(survey) },
     { path: `${OUT_DIR}/spincheck.cmake`, text: cmakeFragment(survey) },
