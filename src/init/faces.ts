@@ -5,8 +5,6 @@ export type FaceName = 'kit' | 'kernel-model';
 export interface Face {
   /** templates/ directories copied into the project's spincheck/ directory (siblings: the kit includes ../io-core). */
   copies: string[];
-  /** The face's C sources, as they sit in the copied directory (built with the harness). */
-  sources: string[];
   /** The device extension is the harness's to set up (the kit); the kernel model's driver makes its own devices. */
   needsExtension: boolean;
   /** The harness program built (project-relative). */
@@ -15,16 +13,17 @@ export interface Face {
 
 export const OUT_DIR = 'spincheck';
 
+/** The harness kit's C sources built with a POSIX harness, as they sit in the copied directory. */
+export const KIT_SOURCES = ['harness-kit/wdm_user.c', 'harness-kit/wdm_harness.c'];
+
 export const FACES: Record<FaceName, Face> = {
   kit: {
     copies: ['harness-kit', 'io-core'],
-    sources: ['harness-kit/wdm_user.c', 'harness-kit/wdm_harness.c'],
     needsExtension: true,
     program: `${OUT_DIR}/build/harness`,
   },
   'kernel-model': {
     copies: ['kernel-model', 'io-core'],
-    sources: [],
     needsExtension: false,
     program: `${OUT_DIR}/build/harness.exe`,
   },

@@ -1,6 +1,6 @@
 // The build fragments `spincheck init` writes (pure): spincheck/spincheck.mk for make, spincheck/spincheck.cmake and a
 // standalone spincheck/CMakeLists.txt for CMake, each building the starter harness with the driver through spincheck.
-import { FACES, OUT_DIR } from './faces.js';
+import { KIT_SOURCES, OUT_DIR } from './faces.js';
 import type { DriverSurvey } from './survey.js';
 
 const q = (p: string): string => p.replace(/ /g, '\\ ');
@@ -27,7 +27,7 @@ const MAKE_FACES: Record<DriverSurvey['face'], MakeFace> = {
       '#   spincheck run -- spincheck/build/harness --inject',
     ],
     setup: [],
-    sources: FACES.kit.sources.map((s) => `${OUT_DIR}/${s}`),
+    sources: KIT_SOURCES.map((s) => `${OUT_DIR}/${s}`),
     includes: '-I$(SPINCHECK_HERE)/harness-kit',
     program: 'harness',
     linkInputs: '$(SPINCHECK_OBJS)',
@@ -109,7 +109,7 @@ export function cmakeFragment(survey: DriverSurvey): string {
   if (kit) {
     lines.push(
       'find_package(Threads REQUIRED)',
-      `add_library(spincheck_kit STATIC ${FACES.kit.sources.map((s) => `"\${CMAKE_CURRENT_LIST_DIR}/${s}"`).join(' ')})`,
+      `add_library(spincheck_kit STATIC ${KIT_SOURCES.map((s) => `"\${CMAKE_CURRENT_LIST_DIR}/${s}"`).join(' ')})`,
       'if(WIN32)',
       '  target_sources(spincheck_kit PRIVATE "${CMAKE_CURRENT_LIST_DIR}/harness-kit/wdm_port_win32.c")',
       'endif()',
