@@ -211,3 +211,20 @@ describe.runIf(haveTool('make') && haveTool(MINGW) && haveTool('wine'))('spinche
     }
   }, 300_000);
 });
+
+describe.runIf(haveTool('make') && haveTool(MINGW) && haveTool('wine'))('spincheck init on a driver of the real-code corpus that creates no device', () => {
+  it('serial_write.c: its routines found, built unchanged on the kernel model; the harness says it sent nothing and exits 3', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spincheck-init-corpus-'));
+    cpSync(join(root, 'test', 'real', 'drivers', 'serial_write.c'), join(dir, 'serial_write.c'));
+    const init = spincheck(['init'], dir);
+    expect(init.status, init.stderr).toBe(0);
+    expect(init.stdout).toContain('dispatch routines: SerialWrite; cancel routines: SerialCancelCurrentWrite, SerialCancelQueued');
+    expect(init.stdout).toContain('the harness sends: IRP_MJ_WRITE');
+    const make = run('make', ['-f', 'spincheck/spincheck.mk'], { cwd: dir, env: env() });
+    expect(make.status, make.stderr).toBe(0);
+    const r = runHarness(dir, 'spincheck/build/harness.exe');
+    expect(r.stderr).toContain('harness: DriverEntry created no device: no IRP sent, nothing checked (edit spincheck/harness.c)');
+    expect(r.status).toBe(3);
+    expect(r.entries.SerialWrite).toBe(0);
+  }, 300_000);
+});
