@@ -38,6 +38,14 @@ function header(survey: DriverSurvey, run: string): string[] {
 /** The scenario's sends: the majors before cleanup and close, a cancel of each IRP pending, then cleanup, close, and
  * a last cancel; `send` gives the lines for one IRP and its index in the array `irps`. */
 function sendsThenCancels<T extends { major: string }>(items: T[], irps: string, send: (item: T, index: number) => string[]): string[] {
+  if (items.length === 0) {
+    return [
+      '    /* init found no MajorFunction[] store to send IRPs to: send the driver\'s requests here. */',
+      '    fprintf(stderr, "harness: no IRP sent, nothing checked (edit %s)\\n", __FILE__);',
+      '    NothingSent = 1;',
+      `    CancelPending(${irps}, 0);`,
+    ];
+  }
   const first = items.filter((x) => !isLast(x.major));
   const last = items.filter((x) => isLast(x.major));
   return [
@@ -84,6 +92,7 @@ function kitHarness(survey: DriverSurvey): string {
         ...survey.dispatch.map((d) => `DRIVER_DISPATCH ${d.name};`),
         'static NTSTATUS LoadTable(PDRIVER_OBJECT DriverObject)',
         '{',
+        '    (void)DriverObject;',
         ...survey.dispatch.flatMap((d) => d.majors.map((m) => `    DriverObject->MajorFunction[${m}] = ${d.name};`)),
         '    return STATUS_SUCCESS;',
         '}',
@@ -112,6 +121,7 @@ function kitHarness(survey: DriverSurvey): string {
     ...kitExtension(survey),
     '',
     `#define SENT ${Math.max(sends.length, 1)}`,
+    ...NOTHING_SENT,
     '',
     '/* IoCancelIrp on each IRP the driver has not completed. */',
     'static void CancelPending(IRP *Irps, int Count)',
@@ -136,11 +146,11 @@ function kitHarness(survey: DriverSurvey): string {
     '{',
     '    if (argc > 1 && strcmp(argv[1], "--inject") == 0) {',
     '        printf("harness: %lu runs with an injected cancel\\n", (unsigned long)WdmInjectCancellation(Scenario, NULL));',
-    '        return 0;',
+    '        return NothingSent ? 3 : 0;',
     '    }',
     '    Scenario(NULL);',
     '    printf("harness: one run\\n");',
-    '    return 0;',
+    '    return NothingSent ? 3 : 0;',
     '}',
     '',
   ].join('\n');
@@ -178,8 +188,7 @@ function kernelModelHarness(survey: DriverSurvey): string {
     `#define SENT ${Math.max(builds.length, 1)}`,
     '',
     'static const char Data[64] = "spincheck";',
-    '/* Set when the driver had no device to send IRPs to: the harness then exits with 3, not as a clean run. */',
-    'static int NoDevice;',
+    ...NOTHING_SENT,
     '',
     '/* IoCancelIrp on each IRP the driver has not completed, then the deferred work that completes them. */',
     'static void CancelPending(PIRP *Irps, int Count)',
@@ -209,7 +218,7 @@ function kernelModelHarness(survey: DriverSurvey): string {
     '    dev = driver->DeviceObject;',
     '    if (dev == NULL) {',
     '        fprintf(stderr, "harness: DriverEntry created no device: no IRP sent, nothing checked (edit %s)\\n", __FILE__);',
-    '        NoDevice = 1;',
+    '        NothingSent = 1;',
     '        KmUnloadDriver(driver);',
     '        return;',
     '    }',
@@ -229,11 +238,14 @@ function kernelModelHarness(survey: DriverSurvey): string {
     '    if (argc > 1 && strcmp(argv[1], "--inject") == 0)',
     '        printf("harness: %lu injected cancellations\\n", (unsigned long)KmInjectCancellation(Scenario, NULL));',
     '    status = KmFinish();',
-    '    return NoDevice ? 3 : status;',
+    '    return NothingSent ? 3 : status;',
     '}',
     '',
   ].join('\n');
 }
+
+/** The flag both harnesses set when they sent nothing: main then exits with 3, not as a clean run. */
+const NOTHING_SENT = ['/* Set when no IRP could be sent: the harness then exits with 3, not as a clean run. */', 'static int NothingSent;'];
 
 const HARNESS: Record<FaceName, (survey: DriverSurvey) => string> = {
   kit: kitHarness,

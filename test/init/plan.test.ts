@@ -123,6 +123,13 @@ describe('the starter harness', () => {
     expect(text).toContain('WdmLoadDriver(LoadTable, &Extension);');
   });
 
+  it('with nothing to send, the harness says so and exits 3 (a run that sent nothing is not a clean one)', () => {
+    const text = harnessText(surveyProject([{ path: 'd.c', text: 'DRIVER_DISPATCH Rd;\nNTSTATUS Rd(PDEVICE_OBJECT d, PIRP i) { return 0; }\n' }]));
+    expect(text).toContain('    NothingSent = 1;');
+    expect(text).toContain('return NothingSent ? 3 : 0;');
+    expect(text).not.toContain('WdmSend(');
+  });
+
   it('the kernel-model harness builds reads, writes and each IOCTL code, and unloads the driver', () => {
     const text = harnessText(surveyProject(example('wdm-driver', /^harness\.c$/)));
     expect(text).toContain('#include "kmodel.h"');
