@@ -99,7 +99,8 @@ export function initCommand(io: CliEnv): number {
     const full = join(root, d.output.path);
     if (d.action === 'write') writeNew(full, d.output.text);
   }
-  const say = (s: string) => io.stdout(`${s}\n`);
+  const out: string[] = [];
+  const say = (s: string) => out.push(s);
   const { sends } = plannedSends(survey);
   say(`spincheck init: ${survey.face === 'kit' ? 'harness kit' : 'kernel model (the DDK headers)'}; driver sources: ${survey.sources.join(' ')}`);
   for (const l of survey.leftOut) say(`  left out ${l.path}: ${l.reason}`);
@@ -112,5 +113,6 @@ export function initCommand(io: CliEnv): number {
   say('next:');
   say('  make -f spincheck/spincheck.mk            (or: cmake -S spincheck -B spincheck/build-cmake)');
   say(`  spincheck run -- ${program} --inject`);
+  io.stdout(`${out.join('\n')}\n`);
   return 0;
 }
