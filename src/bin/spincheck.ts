@@ -1,6 +1,7 @@
 // `spincheck` entry point: reads argv/env and calls the subcommand.
 import { checkCommand } from '../cli/check.js';
 import { doctorCommand } from '../cli/doctor.js';
+import { initCommand } from '../cli/init.js';
 import { instrumentCommand } from '../cli/instrument.js';
 import { kitCommand } from '../cli/kit.js';
 import type { CliEnv } from '../cli/report.js';
@@ -13,6 +14,7 @@ const USAGE = `usage: spincheck <command> [options]
   run [report options] [--data-dir DIR] -- COMMAND [ARGS...]
   check [--verbose] [compiler flags] FILE...   (the compile-time path check, as compiler warnings)
   doctor [--build-launcher]
+  init [--ci github|gitlab] [DIR]   (a starter harness, the kit, make/CMake fragments, CI files; overwrites nothing)
   kit --path
   instrument [--sites] [--dialect gnu|msvc] [--include-dir DIR]... FILE
 `;
@@ -36,6 +38,8 @@ async function main(): Promise<number> {
       return checkCommand(io);
     case 'doctor':
       return doctorCommand(io);
+    case 'init':
+      return initCommand(io);
     case 'kit':
       return kitCommand(io);
     case 'instrument':

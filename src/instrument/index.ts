@@ -1,5 +1,5 @@
 // instrument(): C source text in, rewritten text + sites out. Pure: no file system, no process state.
-import type { Routine, Site, Unchecked } from '../model/index.js';
+import type { Role, RoleSource, Routine, Site, Unchecked } from '../model/index.js';
 import { blankAnnotations } from './annotations.js';
 import { collectBranchCalls, collectCalls, collectMacroCalls, collectOtherUses } from './calls.js';
 import type { View } from './collector.js';
@@ -16,7 +16,7 @@ import { InsertOnlyRewriter } from './rewriter.js';
 import { collectRoles } from './roles.js';
 import { collectRoutines } from './routines.js';
 import { LOCK_CALL, mentionsRelevantName } from './scan.js';
-import { topLevel } from './syntax.js';
+import { functionName, insideBlock, isBroken, topLevel } from './syntax.js';
 import type { InstrumentOptions, InstrumentResult } from './types.js';
 
 export type { Dialect, InstrumentOptions, InstrumentResult, ParsedUnit, ResolvedInclude, RoleConfig } from './types.js';
@@ -177,3 +177,43 @@ export function instrument(source: string, options: InstrumentOptions): Instrume
   };
 }
 
+
+/** A routine role the instrumenter gives a name in one file, with the dispatch-table subscripts it is stored at. */
+export interface FoundRole {
+  name: string;
+  role: Role;
+  source: RoleSource;
+  /** Subscripts of `MajorFunction[...] = name` stores in the file (`IRP_MJ_READ`, or a loop's `i`). */
+  majors: string[];
+}
+
+/** A function defined in the file (clean header), with its parameter count. */
+export interface DefinedFunction {
+  name: string;
+  params: number;
+  line: number;
+}
+
+/**
+ * The instrumenter's role detection on one file, without rewriting it: role types and annotations (the file's and
+ * its project headers' through `options.resolveInclude`), dispatch-table stores and cancel-routine registrations.
+ */
+export function findRoles(source: string, options: Pick<InstrumentOptions, 'resolveInclude' | 'sourceName'>): { roles: FoundRole[]; defined: DefinedFunction[] } {
+  const parser = cParser();
+  const blanked = blankAnnotations(source);
+  const root = parser.parse(blanked.text).rootNode;
+  const dirs = source.includes('#') ? conditionals(source) : [];
+  const roots = views(parser, blanked.text, root, dirs).map((v) => v.root);
+  const table = collectRoles(parser, roots, blanked, { tuId: '', ...options });
+  const roles = table.entries().map(([name, info]) => ({ name, ...info, majors: table.majors.get(name) ?? [] }));
+  const lines = new LineMap(source);
+  const defined = root.descendantsOfType('function_definition').flatMap((fn) => {
+    const name = functionName(fn);
+    const declarator = fn.childForFieldName('declarator');
+    if (!name || !declarator || isBroken(declarator) || insideBlock(fn)) return [];
+    const params = declarator.descendantsOfType('parameter_list')[0]?.namedChildren.filter((p) => p.type === 'parameter_declaration') ?? [];
+    const isVoid = params.length === 1 && params[0]?.text.trim() === 'void';
+    return [{ name, params: isVoid ? 0 : params.length, line: lines.line(fn.startIndex) }];
+  });
+  return { roles, defined };
+}

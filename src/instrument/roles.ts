@@ -25,6 +25,8 @@ export class RoleTable {
   private readonly roles = new Map<string, RoleInfo>();
   /** Function-like macros whose body contains `return` (file and project headers). */
   readonly returnMacros = new Set<string>();
+  /** Per dispatch routine stored into `MajorFunction[i]`: each subscript's text (`IRP_MJ_READ`, `i`...). */
+  readonly majors = new Map<string, string[]>();
 
   /** Records a role; the first source found for a name wins. */
   add(name: string, role: Role, source: RoleSource): void {
@@ -33,6 +35,23 @@ export class RoleTable {
 
   get(name: string): RoleInfo | undefined {
     return this.roles.get(name);
+  }
+
+  /** Every name with its role, in the order they were found. */
+  entries(): Array<[string, RoleInfo]> {
+    return [...this.roles];
+  }
+
+  private addMajor(name: string, subscript: string): void {
+    const list = this.majors.get(name) ?? [];
+    if (!list.includes(subscript)) list.push(subscript);
+    this.majors.set(name, list);
+  }
+
+  /** A dispatch-table store `X->MajorFunction[subscript] = name`. */
+  addStore(name: string, subscript: string | undefined): void {
+    this.add(name, 'dispatch', 'major-function');
+    if (subscript) this.addMajor(name, subscript);
   }
 }
 
@@ -109,8 +128,10 @@ function collectHeaders(parser: CParser, root: SyntaxNode, options: InstrumentOp
 function collectRegistered(parser: CParser, root: SyntaxNode, table: RoleTable): void {
   for (const match of parser.queries.majorFunction.matches(root)) {
     const value = match.captures.find((c) => c.name === 'value')?.node;
+    const store = match.captures.find((c) => c.name === 'store')?.node;
+    const subscript = store?.childForFieldName('left')?.childForFieldName('index')?.text;
     const target = value && assignedValue(value);
-    if (target?.type === 'identifier') table.add(target.text, 'dispatch', 'major-function');
+    if (target?.type === 'identifier') table.addStore(target.text, subscript);
   }
   for (const match of parser.queries.calls.matches(root)) {
     const callee = match.captures.find((c) => c.name === 'callee')?.node;

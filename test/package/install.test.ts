@@ -137,6 +137,24 @@ describe.runIf(ready)('npm pack, installed with --ignore-scripts as another user
     expect(doctor.stdout).toMatch(new RegExp(`^data directory\\s+${drv}/\\.spincheck \\([1-9]\\d* site file\\(s\\), \\d+ run file\\(s\\)\\)$`, 'm'));
   }, 300_000);
 
+  it('spincheck init from the installed package: the kit copied from it, the harness built with make and run', () => {
+    const drv = join(tmp, 'init-drv');
+    mkdirSync(drv);
+    for (const f of ['driver.c', 'driver.h', 'queue.c', 'flush.c']) cpSync(join(ROOT, 'examples', 'queue-driver', f), join(drv, f));
+    chownTree(drv, NOBODY);
+    const init = asNobody(['spincheck', 'init'], { cwd: drv });
+    expect(init.status, init.stderr).toBe(0);
+    const kit = join(prefix, 'lib', 'node_modules', 'spincheck', 'templates', 'harness-kit');
+    expect(readFileSync(join(drv, 'spincheck', 'harness-kit', 'wdm_user.c'), 'utf8')).toBe(readFileSync(join(kit, 'wdm_user.c'), 'utf8'));
+    const make = asNobody(['make', '-f', 'spincheck/spincheck.mk'], { cwd: drv });
+    expect(make.status, make.stderr).toBe(0);
+    const checked = asNobody(['spincheck', 'run', '--format', 'json', '--', 'spincheck/build/harness', '--inject'], { cwd: drv });
+    expect(checked.status, checked.stderr).toBe(0);
+    const report = JSON.parse(checked.stdout.slice(checked.stdout.indexOf('{'))) as { files: Array<{ routines: Array<{ name: string; entries: number }> }> };
+    const entries = Object.fromEntries(report.files.flatMap((f) => f.routines.map((r) => [r.name, r.entries])));
+    for (const routine of ['QdCreateClose', 'QdRead', 'QdDeviceControl', 'QdCleanup', 'QdCancelRead']) expect(entries[routine], routine).toBeGreaterThan(0);
+  }, 300_000);
+
   it('a package the user cannot write: make -j8 builds the launcher once (the others use Node meanwhile), the stub runs it', () => {
     // A root-owned copy of the installed package as it came from the tarball (the stub, not the launcher).
     const shared = join(tmp, 'shared');
