@@ -103,11 +103,12 @@ function parserLine(): Line {
     require('tree-sitter-c');
     return { what, state: `tree-sitter loads (${dirname(require.resolve('tree-sitter/package.json'))})` };
   } catch (e) {
-    const pkg = dirname(dirname(distBin()));
+    // npm rebuild works in the project whose node_modules holds tree-sitter: the user's own when npm hoisted it.
+    const project = dirname(dirname(dirname(require.resolve('tree-sitter/package.json'))));
     return {
       what,
       state: `tree-sitter does not load: ${(e as Error).message.split('\n')[0]} (no file can be instrumented)`,
-      todo: `rebuild it from source: cd ${pkg} && npm rebuild tree-sitter (needs python3, make, a C++ compiler; --nodedir=DIR where nodejs.org is unreachable)`,
+      todo: `rebuild it from source: cd ${project} && npm rebuild tree-sitter (needs python3, make, a C++ compiler; --nodedir=DIR where nodejs.org is unreachable)`,
     };
   }
 }

@@ -209,4 +209,24 @@ describe.runIf(ready)('npm pack, installed with --ignore-scripts as another user
     expect(doctor.stdout).toMatch(/^spincheck-cc\s+native launcher \(.*\/_npx\/.*\/dist\/bin\/spincheck-cc-native\)$/m);
     expect(readdirSync(join(home4, '.cache', 'spincheck', 'launcher')).filter((f) => !/\.(tmp|lock|failed)$/.test(f))).toHaveLength(1);
   }, 600_000);
+
+  it("as a project's dev dependency: doctor's rebuild command is run where npm put the tree-sitter that failed, and fixes it", () => {
+    const project = nobodysDir('project');
+    const home5 = nobodysDir('home5');
+    const npmIn = (args: string[], cwd: string, env: string[] = []) => asNobody(['npm', ...args], { cwd, home: home5, path: process.env.PATH!, env });
+    expect(npmIn(['init', '-y'], project).status).toBe(0);
+    const install = npmIn(['install', '--save-dev', '--no-audit', '--no-fund', tarball], project);
+    expect(install.status, install.stderr).toBe(0);
+    const doctor = npmIn(['exec', '--', 'spincheck', 'doctor'], project);
+    expect(doctor.status, doctor.stderr).toBe(0);
+    if (/^parser\s+tree-sitter loads/m.test(doctor.stdout)) return;
+    // The project whose node_modules holds the addon that failed (the user's own where npm hoisted it).
+    const failed = /required by (\S+)\/node_modules\/tree-sitter\/prebuilds\//.exec(doctor.stdout);
+    expect(failed, doctor.stdout).not.toBeNull();
+    expect(doctor.stdout).toContain(`-> rebuild it from source: cd ${failed![1]} && npm rebuild tree-sitter `);
+    const nodedir = ['npm_config_ignore_scripts=false', ...(existsSync('/usr/include/node/node_api.h') ? ['npm_config_nodedir=/usr'] : [])];
+    const rebuilt = npmIn(['rebuild', 'tree-sitter'], failed![1]!, nodedir);
+    expect(rebuilt.status, rebuilt.stderr).toBe(0);
+    expect(npmIn(['exec', '--', 'spincheck', 'doctor'], project).stdout).toMatch(/^parser\s+tree-sitter loads/m);
+  }, 600_000);
 });
