@@ -27,15 +27,19 @@ const SECTIONS: Array<[number, string, (ctx: Context) => Row[]]> = [
   [7, 'server', benchServer],
 ];
 
-function parseOptions(argv: string[], root: string): Options {
+const USAGE = 'usage: npm run bench -- [--quick] [--only 1,2,...] [--out FILE] [--keep]';
+
+/** The options, or the message to print (usage or a bad argument) and the exit status. */
+function parseOptions(argv: string[], root: string): Options | { message: string; status: number } {
   const opts: Options = { quick: false, only: null, out: join(root, 'test-output/bench/latest.json'), keep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
+    if (a === '--help' || a === '-h') return { message: USAGE, status: 0 };
     if (a === '--quick') opts.quick = true;
     else if (a === '--keep') opts.keep = true;
     else if (a === '--only' && argv[i + 1]) opts.only = new Set((argv[++i] as string).split(',').map(Number));
     else if (a === '--out' && argv[i + 1]) opts.out = resolve(argv[++i] as string);
-    else throw new Error(`unknown argument ${a} (usage: bench [--quick] [--only 1,2,...] [--out FILE] [--keep])`);
+    else return { message: `bench: unknown argument ${a} (${USAGE})`, status: 2 };
   }
   return opts;
 }
@@ -52,6 +56,10 @@ function stopServer(pid: number): void {
 /** Runs the suite; `root` is the repository, `built` the bundled bench directory. */
 export async function main(argv: string[], root: string, built: string): Promise<number> {
   const opts = parseOptions(argv, root);
+  if ('message' in opts) {
+    (opts.status === 0 ? process.stdout : process.stderr).write(`${opts.message}\n`);
+    return opts.status;
+  }
   const started = Date.now();
   const m = machine();
   const outputDir = join(root, 'test-output/bench');
