@@ -2,7 +2,7 @@
 // behind) and on the WDM sample driver (DDK headers: the kernel model, run under Wine), then a build of what it wrote
 // with make and CMake through spincheck-cc, a run of the starter harness and the report; a second init writes
 // nothing; the CI files parse as YAML and their commands, run here, make the files they upload.
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,16 +65,19 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
+/** Debian's Python, which Debian's python3-yaml serves (.ci/run installs it), before any other python3 on PATH. */
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
 /** A YAML file as data, through PyYAML (no YAML parser among the project's dependencies). */
 function yaml(file: string): unknown {
-  const r = run('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', file]);
+  const r = run(PYTHON, ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', file]);
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
 }
 
 function havePyYaml(): boolean {
-  if (!haveTool('python3')) return false;
-  if (run('python3', ['-c', 'import yaml']).status === 0) return true;
+  if (!haveTool(PYTHON)) return false;
+  if (run(PYTHON, ['-c', 'import yaml']).status === 0) return true;
   if (process.env.CI) throw new Error("python3's yaml module (Debian: python3-yaml) is missing on this CI machine");
   console.warn('\n*** SKIPPING: python3-yaml is not installed (the CI-file tests need it) ***\n');
   return false;
