@@ -369,6 +369,33 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
 
 const int spincheck_runtime_present = 1;
 
+/* A model finding (templates/kernel-model): appended to the run file at once, as a violation is. */
+void spincheck_model_finding(const char *kind, unsigned long code, const char *message, const char *run) {
+  char line[2048];
+  struct spincheck__buf b;
+  b.p = line;
+  b.len = 0;
+  b.cap = sizeof line - 2;
+  b.fd = -1;
+  b.failed = 0;
+  spincheck__init();
+  spincheck__puts(&b, "{\"t\":\"finding\",\"kind\":");
+  spincheck__put_json(&b, kind ? kind : "model-error");
+  spincheck__puts(&b, ",\"code\":");
+  spincheck__put_u64(&b, (spincheck_u64)code);
+  spincheck__puts(&b, ",\"message\":");
+  spincheck__put_json(&b, message ? message : "");
+  if (run && *run) {
+    spincheck__puts(&b, ",\"run\":");
+    spincheck__put_json(&b, run);
+  }
+  spincheck__puts(&b, "}");
+  line[b.len++] = '\n';
+  spincheck__io_lock();
+  spincheck__append_line_locked(line, b.len);
+  spincheck__io_unlock();
+}
+
 void spincheck_dump(void) {
   spincheck__init();
   spincheck__io_lock();

@@ -1,5 +1,5 @@
-/* km_ex.c: model messages and errors, bugchecks, pool allocation with a leak report, and the calls the
-   model does not implement (they fail at run time, naming themselves). */
+/* km_ex.c: model messages and errors, bugchecks, pool allocation with a leak report, the calls without
+   observable semantics (no-ops), and what the generated stubs of the calls the model does not implement call. */
 #include "km_internal.h"
 
 #include <stdio.h>
@@ -35,63 +35,107 @@ static int km_first_time(const char *text)
   return 1;
 }
 
-static void km_vprint(const char *prefix, const char *fmt, va_list ap)
+/* Formats "kmodel: <prefix><message> [<context>]"; the message alone goes to *message. Returns 0 for an error
+   seen before (counted as a repeat, not printed). */
+static int km_vprint(const char *prefix, char *message, size_t size, const char *fmt, va_list ap)
 {
-  char line[1024];
-  int n = snprintf(line, sizeof line, "kmodel: %s", prefix);
-  if (n < 0 || n >= (int)sizeof line) n = 0;
-  vsnprintf(line + n, sizeof line - (size_t)n - 64, fmt, ap);
+  char line[1280];
+  vsnprintf(message, size, fmt, ap);
+  snprintf(line, sizeof line - 2, "kmodel: %s%s", prefix, message);
   if (strncmp(prefix, "error", 5) == 0 && !km_first_time(line)) {
     km_repeats++;
-    return;
+    return 0;
   }
   if (km_context() != NULL) {
     size_t used = strlen(line);
-    snprintf(line + used, sizeof line - used - 1, " [%s]", km_context());
+    snprintf(line + used, sizeof line - used - 2, " [%s]", km_context());
   }
   strcat(line, "\n");
   km_write_stderr(line);
+  return 1;
 }
+
+/* The spincheck runtime's record of a model finding, when the harness is linked with the runtime (a weak
+   reference: a harness built without spincheck only prints). */
+extern void spincheck_model_finding(const char *kind, unsigned long code, const char *message, const char *run)
+  __attribute__((weak));
+
+void km_record_finding(const char *kind, ULONG code, const char *message, const char *run)
+{
+  if (spincheck_model_finding != NULL) spincheck_model_finding(kind, code, message, run);
+}
+
+static void km_finding(const char *kind, ULONG code, const char *message) { km_record_finding(kind, code, message, km_context()); }
+
+void km_count_error(void) { InterlockedIncrement(&km_error_count); }
 
 void km_note(const char *fmt, ...)
 {
+  char message[1024];
   va_list ap;
   if (!km_verbose()) return;
   va_start(ap, fmt);
-  km_vprint("note: ", fmt, ap);
+  km_vprint("note: ", message, sizeof message, fmt, ap);
   va_end(ap);
+}
+
+static void km_vreport(const char *kind, const char *fmt, va_list ap)
+{
+  char message[1024];
+  InterlockedIncrement(&km_error_count);
+  if (km_vprint("error: ", message, sizeof message, fmt, ap)) km_finding(kind, 0, message);
 }
 
 /* A misuse a real kernel might survive or crash on later; counted, the run goes on. */
 void km_error(const char *fmt, ...)
 {
   va_list ap;
-  InterlockedIncrement(&km_error_count);
   va_start(ap, fmt);
-  km_vprint("error: ", fmt, ap);
+  km_vreport("model-error", fmt, ap);
   va_end(ap);
 }
 
-/* A misuse the real kernel stops the machine for: print it and end the harness with status 3. */
+void km_report(const char *kind, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  km_vreport(kind, fmt, ap);
+  va_end(ap);
+}
+
+/* A misuse the real kernel stops the machine for: print it, record it, and end the harness (or the campaign's
+   run) with status 3. MULTIPLE_IRP_COMPLETE_REQUESTS is a finding of its own kind, double-completion. */
 void km_bugcheck(const char *name, ULONG code, const char *fmt, ...)
 {
-  char what[64];
+  char what[64], message[1024], full[1200];
   va_list ap;
   snprintf(what, sizeof what, "bugcheck 0x%lX %s: ", (unsigned long)code, name);
   va_start(ap, fmt);
-  km_vprint(what, fmt, ap);
+  km_vprint(what, message, sizeof message, fmt, ap);
   va_end(ap);
+  snprintf(full, sizeof full, "%s%s", what, message);
+  km_finding(code == 0x44 ? "double-completion" : "bugcheck", code, full);
+  km_campaign_end(KM_RUN_BUGCHECK, code, full);
+  km_exit(3);
+}
+
+/* The run cannot go on (a call the model does not implement): print, record, end with status 3. */
+void km_stop(const char *kind, const char *fmt, ...)
+{
+  char message[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  km_vprint("fatal: ", message, sizeof message, fmt, ap);
+  va_end(ap);
+  km_finding(kind, 0, message);
+  km_campaign_end(KM_RUN_STOPPED, 0, message);
   km_exit(3);
 }
 
 void km_not_modelled(const char *name)
 {
-  char line[512];
-  snprintf(line, sizeof line,
-           "kmodel: fatal: the driver called %s, which the kernel model does not implement; add it to "
-           "templates/kernel-model (see docs/kernel-model.md, \"Adding a call\")\n", name);
-  km_write_stderr(line);
-  km_exit(3);
+  km_stop("not-modelled", "the driver called %s, which the kernel model does not implement; add it to "
+          "templates/kernel-model (see docs/kernel-model.md, \"Adding a call\")", name);
 }
 
 ULONG KmErrors(void) { return (ULONG)km_error_count; }
@@ -246,7 +290,7 @@ ULONG KmLeakReport(void)
   char tag[5];
   for (h = km_pool_head.next; h != &km_pool_head; h = h->next) {
     km_tag_text(h->tag, tag);
-    km_error("pool leak: %lu bytes, tag '%s', allocation #%lu (called from %p)", (unsigned long)h->size, tag,
+    km_report("pool-leak", "pool leak: %lu bytes, tag '%s', allocation #%lu (called from %p)", (unsigned long)h->size, tag,
              (unsigned long)h->seq, h->caller);
     n++;
   }
@@ -261,7 +305,7 @@ ULONG km_reset_pool(const char *label)
   while (km_pool_head.next != &km_pool_head) {
     km_pool *h = km_pool_head.next;
     km_tag_text(h->tag, tag);
-    km_error("%s: pool leak: %lu bytes, tag '%s', allocation #%lu", label, (unsigned long)h->size, tag,
+    km_report("pool-leak", "%s: pool leak: %lu bytes, tag '%s', allocation #%lu", label, (unsigned long)h->size, tag,
              (unsigned long)h->seq);
     h->prev->next = h->next;
     h->next->prev = h->prev;
@@ -393,59 +437,45 @@ SIZE_T NTAPI RtlCompareMemory(const VOID *A, const VOID *B, SIZE_T Length)
 }
 KM_EXPORT(RtlCompareMemory);
 
-/* ------------------------------------------------------------------------------------- not modelled */
-/* Calls drivers commonly make that the model does not implement: linking succeeds, and the call stops the
-   harness with a message naming it. Any other kernel call fails at link time (undefined __imp_<name>). */
-#define KM_UNMODELLED(name) \
-  static void km_unmodelled_##name(void) { km_not_modelled(#name); } \
-  KM_IMPORT_POINTER(name, &km_unmodelled_##name);
+/* ------------------------------------------------------------------------ no observable semantics */
+/* Calls whose effect a harness cannot observe: paging control (the model's memory is never paged) and the
+   HAL's beep (a hardware poke). They do nothing and succeed. Every other kernel call the model does not
+   implement resolves to a stub generated from the import libraries (km_stubs.sh) that stops the run. */
+PVOID NTAPI MmLockPagableDataSection(PVOID AddressWithinSection) { return AddressWithinSection; }
+KM_EXPORT(MmLockPagableDataSection);
 
-KM_UNMODELLED(IoAllocateMdl)
-KM_UNMODELLED(IoFreeMdl)
-KM_UNMODELLED(MmBuildMdlForNonPagedPool)
-KM_UNMODELLED(MmMapLockedPagesSpecifyCache)
-KM_UNMODELLED(MmProbeAndLockPages)
-KM_UNMODELLED(MmUnlockPages)
-KM_UNMODELLED(MmMapIoSpace)
-KM_UNMODELLED(MmUnmapIoSpace)
-KM_UNMODELLED(MmGetSystemRoutineAddress)
-KM_UNMODELLED(IoBuildDeviceIoControlRequest)
-KM_UNMODELLED(IoBuildSynchronousFsdRequest)
-KM_UNMODELLED(IoBuildAsynchronousFsdRequest)
-KM_UNMODELLED(IoGetDeviceObjectPointer)
-KM_UNMODELLED(IoRegisterDeviceInterface)
-KM_UNMODELLED(IoSetDeviceInterfaceState)
-KM_UNMODELLED(IoGetDeviceProperty)
-KM_UNMODELLED(IoOpenDeviceRegistryKey)
-KM_UNMODELLED(IoAllocateErrorLogEntry)
-KM_UNMODELLED(IoWriteErrorLogEntry)
-KM_UNMODELLED(IoWMIRegistrationControl)
-KM_UNMODELLED(PoStartNextPowerIrp)
-KM_UNMODELLED(PoCallDriver)
-KM_UNMODELLED(PoSetPowerState)
-KM_UNMODELLED(PoRequestPowerIrp)
-KM_UNMODELLED(PsCreateSystemThread)
-KM_UNMODELLED(PsTerminateSystemThread)
-KM_UNMODELLED(ObReferenceObjectByHandle)
-KM_UNMODELLED(KeWaitForMultipleObjects)
-KM_UNMODELLED(KeInitializeMutex)
-KM_UNMODELLED(KeReleaseMutex)
-KM_UNMODELLED(KeInitializeSemaphore)
-KM_UNMODELLED(KeReleaseSemaphore)
-KM_UNMODELLED(ExInitializeNPagedLookasideList)
-KM_UNMODELLED(ExDeleteNPagedLookasideList)
-KM_UNMODELLED(ExInitializeResourceLite)
-KM_UNMODELLED(ExAcquireResourceExclusiveLite)
-KM_UNMODELLED(ExReleaseResourceLite)
-KM_UNMODELLED(ZwCreateFile)
-KM_UNMODELLED(ZwOpenKey)
-KM_UNMODELLED(ZwQueryValueKey)
-KM_UNMODELLED(ZwClose)
-KM_UNMODELLED(IoGetAttachedDeviceReference)
-KM_UNMODELLED(IoAcquireRemoveLockEx)
-KM_UNMODELLED(IoReleaseRemoveLockEx)
-KM_UNMODELLED(IoReleaseRemoveLockAndWaitEx)
-KM_UNMODELLED(IoInitializeRemoveLockEx)
-KM_UNMODELLED(IoInitializeTimer)
-KM_UNMODELLED(IoStartTimer)
-KM_UNMODELLED(IoStopTimer)
+VOID NTAPI MmLockPagableSectionByHandle(PVOID ImageSectionHandle) { (void)ImageSectionHandle; }
+KM_EXPORT(MmLockPagableSectionByHandle);
+
+VOID NTAPI MmUnlockPagableImageSection(PVOID ImageSectionHandle) { (void)ImageSectionHandle; }
+KM_EXPORT(MmUnlockPagableImageSection);
+
+PVOID NTAPI MmPageEntireDriver(PVOID AddressWithinSection) { return AddressWithinSection; }
+KM_EXPORT(MmPageEntireDriver);
+
+VOID NTAPI MmResetDriverPaging(PVOID AddressWithinSection) { (void)AddressWithinSection; }
+KM_EXPORT(MmResetDriverPaging);
+
+/* mingw-w64's ntddk.h declares it for x86 only; it is a HAL export on both targets. */
+BOOLEAN NTAPI HalMakeBeep(ULONG Frequency);
+BOOLEAN NTAPI HalMakeBeep(ULONG Frequency)
+{
+  (void)Frequency;
+  return TRUE;
+}
+KM_EXPORT(HalMakeBeep);
+
+/* ------------------------------------------------------------------------------------- not modelled */
+
+/* Where a generated stub's data exports point (IoFileObjectType, KeNumberProcessors ...): zeroed storage. */
+char km_stub_zero[256];
+
+/* Every generated stub (km_stubs.c) calls this: the run stops, naming the call and its caller. */
+void km_stub_called(const char *name, void *caller)
+{
+  char where[256];
+  km_describe_address(caller, where, sizeof where);
+  km_stop("not-modelled", "%s called %s, which the kernel model does not implement; to model it, define it in "
+          "templates/kernel-model with the DDK's prototype and KM_EXPORT(%s) (docs/kernel-model.md, \"Adding a call\")",
+          where, name, name);
+}

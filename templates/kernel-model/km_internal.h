@@ -46,13 +46,29 @@ void km_yield(void);
 void km_sleep_ms(ULONG ms);
 void km_install_trap_handler(void);
 void km_write_stderr(const char *text);
+void km_describe_address(const void *addr, char *out, size_t size); /* "function+0xoff (module)" */
 KM_NORETURN void km_exit(int status);
+/* Campaigns: starts this harness again as run `index` of a campaign (its status file `status`), waits at most
+   timeout_ms; 0 when it ended (its exit code in *exit_code), 1 when it was ended after the timeout, -1 when it
+   could not start. */
+int km_spawn_run(unsigned long index, const char *status, unsigned long timeout_ms, unsigned long *exit_code);
+void km_status_file(unsigned long index, char *path, size_t size); /* a temporary file for run index's status */
+void km_remove_file(const char *path);
 
 /* ---- messages and model errors (km_ex.c) ---- */
 void km_note(const char *fmt, ...);
-void km_error(const char *fmt, ...);
+void km_error(const char *fmt, ...);                    /* a model error of kind "model-error" */
+void km_report(const char *kind, const char *fmt, ...); /* a model error of its own kind (kinds.ts) */
 KM_NORETURN void km_bugcheck(const char *name, ULONG code, const char *fmt, ...);
+KM_NORETURN void km_stop(const char *kind, const char *fmt, ...); /* the run cannot go on (not modelled) */
 KM_NORETURN void km_not_modelled(const char *name);
+/* A finding record in the run data (through the spincheck runtime, when the harness links it). */
+void km_record_finding(const char *kind, ULONG code, const char *message, const char *run);
+void km_count_error(void);
+
+/* How one run of a campaign ended (km_io.c writes it to the parent; the order of km_outcome_names). */
+enum km_run_outcome { KM_RUN_CLEAN, KM_RUN_ERRORS, KM_RUN_BUGCHECK, KM_RUN_STOPPED, KM_RUN_HANG, KM_RUN_CRASHED };
+void km_campaign_end(enum km_run_outcome outcome, ULONG code, const char *message);
 int km_verbose(void);
 
 /* ---- IRQL, locks (km_ke.c) ---- */

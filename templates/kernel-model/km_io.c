@@ -5,6 +5,7 @@
 #include "km_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------------------------- model lock */
@@ -92,6 +93,7 @@ static void km_untrack_irp(km_irp_rec *rec)
 static io_injection km_injection;
 static char km_injection_text[160];
 static int km_announced;                /* this run's injection was noted: later messages name it */
+static void km_campaign_window(const char *label);
 
 /* A cancel window (io_core.h): each IRP sent, not completed and not cancelled yet makes one (window, IRP) pair;
    in the injected run for pair k, that IRP is cancelled here. */
@@ -113,6 +115,7 @@ void km_window(const char *where)
            (unsigned long)victim->seq, km_major_name(victim->major), where);
   km_note("%s", km_injection_text);
   km_announced = 1;
+  km_campaign_window(km_injection_text);
   IoCancelIrp(victim->irp);
 }
 
@@ -190,7 +193,7 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
             km_major_name(stack->MajorFunction));
     km_cancel_lock_release(irql);
   } else if (km_irql() != irql) {
-    km_error("the %s dispatch routine returned at IRQL %u (called at %u)", km_major_name(stack->MajorFunction), km_irql(), irql);
+    km_report("unbalanced-lock", "the %s dispatch routine returned at IRQL %u (called at %u)", km_major_name(stack->MajorFunction), km_irql(), irql);
     km_set_irql(irql);
   }
   km_window("the return of a dispatch routine");
@@ -265,7 +268,7 @@ BOOLEAN NTAPI IoCancelIrp(PIRP Irp)
     km_note("the cancel routine %p returned holding the cancel spin lock; the model releases it", (void *)(ULONG_PTR)routine);
     km_cancel_lock_release(irql);
   } else if (km_irql() != irql) {
-    km_error("the cancel routine %p returned at IRQL %u (IoCancelIrp was called at %u)", (void *)(ULONG_PTR)routine, km_irql(), irql);
+    km_report("unbalanced-lock", "the cancel routine %p returned at IRQL %u (IoCancelIrp was called at %u)", (void *)(ULONG_PTR)routine, km_irql(), irql);
     km_set_irql(irql);
   }
   return TRUE;
@@ -325,7 +328,7 @@ PDRIVER_OBJECT KmLoadDriver(KM_DRIVER_ENTRY DriverEntry, PCWSTR Name, NTSTATUS *
   status = DriverEntry(drv, &registry);
   km_free(registry.Buffer);
   if (km_irql() != PASSIVE_LEVEL || km_locks_held() != 0) {
-    km_error("DriverEntry returned at IRQL %u holding %d spin lock(s)", km_irql(), km_locks_held());
+    km_report("unbalanced-lock", "DriverEntry returned at IRQL %u holding %d spin lock(s)", km_irql(), km_locks_held());
     km_set_irql(PASSIVE_LEVEL);
   }
   if (Status != NULL) *Status = status;
@@ -848,7 +851,7 @@ ULONG KmRunWorkItems(void)
     w->queued = 0;
     w->routine(w->device, w->context);
     if (km_irql() != PASSIVE_LEVEL) {
-      km_error("the work item routine %p returned at IRQL %u", (void *)(ULONG_PTR)w->routine, km_irql());
+      km_report("unbalanced-lock", "the work item routine %p returned at IRQL %u", (void *)(ULONG_PTR)w->routine, km_irql());
       km_set_irql(PASSIVE_LEVEL);
     }
     n++;
@@ -977,7 +980,7 @@ void KmFreeIrp(PIRP Irp)
   km_irp_rec *rec = km_find_irp(Irp);
   if (rec == NULL) return;
   if (rec->sent && !rec->completed) {
-    km_error("KmFreeIrp: IRP #%lu (%s) is still pending", (unsigned long)rec->seq, km_major_name(rec->major));
+    km_report("irp-leak", "KmFreeIrp: IRP #%lu (%s) is still pending", (unsigned long)rec->seq, km_major_name(rec->major));
     return;
   }
   km_untrack_irp(rec);
@@ -1007,7 +1010,7 @@ void km_reset_io(void)
   while (km_irps != NULL) {
     km_irp_rec *r = km_irps;
     if (r->sent && !r->completed)
-      km_error("IRP #%lu (%s) was never completed", (unsigned long)r->seq, km_major_name(r->major));
+      km_report("irp-leak", "IRP #%lu (%s) was never completed", (unsigned long)r->seq, km_major_name(r->major));
     km_irps = r->next;
     if (r->buffer != NULL) km_free(r->buffer);
     km_free(r->irp);
@@ -1022,30 +1025,188 @@ void km_reset_io(void)
 
 const char *km_context(void) { return km_injection.mode == IO_INJECT_CANCEL && km_announced ? km_injection_text : NULL; }
 
+/* ------------------------------------------------------------------------------------- campaigns */
+/* Each run of a campaign is a process of its own: the harness is started again (km_spawn_run) with the run's
+   index in KMODEL_CAMPAIGN_RUN and a status file in KMODEL_CAMPAIGN_STATUS; the child runs only that run and
+   exits. It writes to the status file the injection when it happens ("window <label>") and how the run ended
+   ("end <outcome> <code> <message>"), or "unreached" when the run never got to its injection (the campaign
+   is over). A bugcheck, a stop or a crash ends the child only; the parent ends a child that runs longer than
+   KMODEL_RUN_TIMEOUT seconds (60 by default) as a hang, and ends the campaign with a summary of every run.
+   KMODEL_ISOLATE=0 runs the campaign in the harness's own process instead (the first bugcheck ends it). */
+
+static const char *const km_outcome_names[] = { "clean", "errors", "bugcheck", "stopped", "hang", "crashed" };
+
+static long km_child_run = -1;            /* this process's run index when it is a campaign's child, else -1 */
+static char km_status_path[512];
+
+static void km_status_line(const char *text)
+{
+  FILE *f;
+  if (km_child_run < 0 || (f = fopen(km_status_path, "a")) == NULL) return;
+  fputs(text, f);
+  fputc('\n', f);
+  fclose(f);
+}
+
+static void km_campaign_window(const char *label)
+{
+  char line[200];
+  snprintf(line, sizeof line, "window %s", label);
+  km_status_line(line);
+}
+
+void km_campaign_end(enum km_run_outcome outcome, ULONG code, const char *message)
+{
+  char line[1200];
+  snprintf(line, sizeof line, "end %s %lx %s", km_outcome_names[outcome], (unsigned long)code, message);
+  km_status_line(line);
+}
+
+int KmCampaignChild(void)
+{
+  const char *run = getenv("KMODEL_CAMPAIGN_RUN"), *status = getenv("KMODEL_CAMPAIGN_STATUS");
+  if (km_child_run < 0 && run != NULL && *run != '\0' && status != NULL && *status != '\0') {
+    km_child_run = atol(run);
+    snprintf(km_status_path, sizeof km_status_path, "%s", status);
+  }
+  return km_child_run >= 0;
+}
+
+/* The end of one run: what it left (IRPs never completed, pool) is reported, the model is reset. */
+static void km_end_run(const char *label)
+{
+  km_reset_io();
+  km_reset_pool(label);
+  km_reset_ke();
+}
+
+/* Runs run k of a campaign in this process (k == 0: without injection, counting the windows); whether its
+   injection happened. */
+static int km_one_run(KM_SCENARIO *Scenario, void *Context, ULONG k)
+{
+  char label[64];
+  int reached;
+  io_inject_start(&km_injection, k == 0 ? IO_INJECT_COUNT : IO_INJECT_CANCEL, k);
+  km_announced = 0;
+  Scenario(Context);
+  reached = k == 0 || km_injection.reached;
+  if (k == 0) snprintf(label, sizeof label, "the run without injection");
+  else if (reached) snprintf(label, sizeof label, "injected run %lu", (unsigned long)k);
+  else snprintf(label, sizeof label, "the last run");
+  km_end_run(label);
+  return reached;
+}
+
+/* A child: run its one run, write how it ended, exit. */
+static KM_NORETURN void km_child(KM_SCENARIO *Scenario, void *Context)
+{
+  ULONG before = KmErrors();
+  if (!km_one_run(Scenario, Context, (ULONG)km_child_run)) {
+    km_status_line("unreached");
+    km_exit(0);
+  }
+  km_campaign_end(KmErrors() != before ? KM_RUN_ERRORS : KM_RUN_CLEAN, 0, "");
+  km_exit(KmErrors() != before ? 1 : 0);
+}
+
+typedef struct km_run_result {
+  enum km_run_outcome outcome;
+  int reached;
+  ULONG code;
+  char window[160];
+  char message[512];
+} km_run_result;
+
+/* Reads a child's status file (see above) into r. */
+static void km_read_status(const char *path, km_run_result *r)
+{
+  char line[1200];
+  FILE *f = fopen(path, "r");
+  if (f == NULL) return;
+  while (fgets(line, sizeof line, f) != NULL) {
+    size_t n = strlen(line);
+    ULONG i;
+    if (n != 0 && line[n - 1] == '\n') line[--n] = '\0';
+    if (strncmp(line, "window ", 7) == 0) {
+      snprintf(r->window, sizeof r->window, "%s", line + 7);
+    } else if (strcmp(line, "unreached") == 0) {
+      r->reached = 0;
+    } else if (strncmp(line, "end ", 4) == 0) {
+      char *word = line + 4, *code = strchr(word, ' '), *message;
+      if (code == NULL) continue;
+      *code++ = '\0';
+      r->code = strtoul(code, &message, 16);
+      if (*message == ' ') message++;
+      for (i = 0; i < sizeof km_outcome_names / sizeof km_outcome_names[0]; i++) {
+        if (strcmp(word, km_outcome_names[i]) == 0) r->outcome = (enum km_run_outcome)i;
+      }
+      snprintf(r->message, sizeof r->message, "%s", message);
+    }
+  }
+  fclose(f);
+}
+
+static ULONG km_timeout_ms(void)
+{
+  const char *t = getenv("KMODEL_RUN_TIMEOUT");
+  long seconds = t != NULL && *t != '\0' ? atol(t) : 60;
+  return (ULONG)(seconds > 0 ? seconds : 60) * 1000;
+}
+
+/* Runs run k in a child; the parent records a hang (the child cannot) and counts the child's errors. */
+static void km_spawned_run(ULONG k, km_run_result *r)
+{
+  char path[512];
+  unsigned long exit_code = 0;
+  int status;
+  memset(r, 0, sizeof *r);
+  r->reached = 1;
+  r->outcome = KM_RUN_CRASHED;
+  km_status_file(k, path, sizeof path);
+  status = km_spawn_run(k, path, km_timeout_ms(), &exit_code);
+  km_read_status(path, r);
+  km_remove_file(path);
+  if (status < 0) {
+    km_stop("model-error", "cannot start the harness again for campaign run %lu", (unsigned long)k);
+  } else if (status == 1) {
+    r->outcome = KM_RUN_HANG;
+    snprintf(r->message, sizeof r->message, "still running after %lu s; ended", (unsigned long)(km_timeout_ms() / 1000));
+    km_record_finding("hang", 0, r->message, r->window);
+  } else if (r->outcome == KM_RUN_CRASHED && r->reached) {
+    snprintf(r->message, sizeof r->message, "the harness ended with status 0x%lX", exit_code);
+  }
+  if (r->reached && r->outcome != KM_RUN_CLEAN) km_count_error();
+}
+
 ULONG KmInjectCancellation(KM_SCENARIO *Scenario, void *Context)
 {
-  ULONG runs = 0, k;
-  char label[64];
-  io_inject_start(&km_injection, IO_INJECT_COUNT, 0);
-  Scenario(Context);
-  km_reset_io();
-  km_reset_pool("the run without injection");
-  km_reset_ke();
-  for (k = 1; k < 100000; k++) {
-    io_inject_start(&km_injection, IO_INJECT_CANCEL, k);
-    km_announced = 0;
-    Scenario(Context);
-    if (!km_injection.reached) {
-      km_reset_io();
-      km_reset_pool("the last run");
-      km_reset_ke();
-      break;
+  static const char *const what[] = { "clean", "with model errors", "bugchecked", "stopped", "hung", "crashed" };
+  ULONG runs = 0, k, counts[6] = { 0 };
+  const char *isolate = getenv("KMODEL_ISOLATE");
+  char line[900];
+  if (KmCampaignChild()) km_child(Scenario, Context);
+  if (isolate != NULL && strcmp(isolate, "0") == 0) {
+    for (k = 0; k < 100000 && km_one_run(Scenario, Context, k); k++) runs += k != 0;
+  } else {
+    km_write_stderr("kmodel: campaign: each run in a process of its own\n");
+    for (k = 0; k < 100000; k++) {
+      km_run_result r;
+      km_spawned_run(k, &r);
+      if (!r.reached) break;
+      runs += k != 0;
+      counts[r.outcome]++;
+      if (r.outcome != KM_RUN_CLEAN || km_verbose()) {
+        snprintf(line, sizeof line, "kmodel: campaign run %lu%s%s%s: %s%s%s\n", (unsigned long)k, r.window[0] ? " [" : "",
+                 r.window, r.window[0] ? "]" : (k == 0 ? " (no injection)" : ""), km_outcome_names[r.outcome],
+                 r.message[0] ? ": " : "", r.message);
+        km_write_stderr(line);
+      }
     }
-    runs++;
-    km_reset_io();
-    snprintf(label, sizeof label, "injected run %lu", (unsigned long)k);
-    km_reset_pool(label);
-    km_reset_ke();
+    snprintf(line, sizeof line, "kmodel: campaign summary: %lu runs (1 without injection, %lu injected): %lu clean, "
+             "%lu %s, %lu %s, %lu %s, %lu %s, %lu %s\n", (unsigned long)(runs + 1), (unsigned long)runs,
+             (unsigned long)counts[0], (unsigned long)counts[1], what[1], (unsigned long)counts[2], what[2],
+             (unsigned long)counts[3], what[3], (unsigned long)counts[4], what[4], (unsigned long)counts[5], what[5]);
+    km_write_stderr(line);
   }
   io_inject_start(&km_injection, IO_INJECT_OFF, 0);
   km_announced = 0;

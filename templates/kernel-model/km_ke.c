@@ -433,7 +433,7 @@ static void km_fast_acquire(PFAST_MUTEX m, const char *api)
 static void km_fast_release(PFAST_MUTEX m, const char *api)
 {
   if (m->Owner != km_thread_token()) {
-    km_error("%s(%p): the fast mutex is not owned by this thread", api, (void *)m);
+    km_report("unbalanced-lock", "%s(%p): the fast mutex is not owned by this thread", api, (void *)m);
     return;
   }
   m->Owner = NULL;
@@ -551,8 +551,8 @@ ULONG km_run_dpcs(void)
     dpc->DeferredRoutine(dpc, dpc->DeferredContext, dpc->SystemArgument1, dpc->SystemArgument2);
     km_in_dpc--;
     if (km_cur_irql != DISPATCH_LEVEL)
-      km_error("the DPC routine %p returned at IRQL %u (it was called at DISPATCH_LEVEL)", (void *)(ULONG_PTR)dpc->DeferredRoutine, km_cur_irql);
-    if (km_locks_held() != held) km_error("the DPC routine %p returned holding a spin lock", (void *)(ULONG_PTR)dpc->DeferredRoutine);
+      km_report("unbalanced-lock", "the DPC routine %p returned at IRQL %u (it was called at DISPATCH_LEVEL)", (void *)(ULONG_PTR)dpc->DeferredRoutine, km_cur_irql);
+    if (km_locks_held() != held) km_report("unbalanced-lock", "the DPC routine %p returned holding a spin lock", (void *)(ULONG_PTR)dpc->DeferredRoutine);
     km_cur_irql = saved;
     n++;
     km_window("after a DPC");

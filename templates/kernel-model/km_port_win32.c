@@ -3,6 +3,7 @@
 #include <windows.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* From km_ke.c (declared here: km_internal.h needs the DDK headers, which clash with <windows.h>). */
 unsigned char km_irql(void);
@@ -68,3 +69,97 @@ void km_install_trap_handler(void)
 #else
 void km_install_trap_handler(void) {}
 #endif
+
+/* Names the code at addr as "function+0xoffset (module)" from the module's COFF symbol table (mingw-w64 keeps
+   one in the image file unless it is stripped), else "module+0xrva". */
+void km_describe_address(const void *addr, char *out, size_t size)
+{
+  HMODULE mod = NULL;
+  char path[MAX_PATH];
+  const char *leaf;
+  unsigned char *image;
+  IMAGE_NT_HEADERS *nt;
+  DWORD rva, best = 0;
+  char best_name[128] = "";
+  FILE *f;
+
+  if (!GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                          (LPCSTR)addr, &mod) || GetModuleFileNameA(mod, path, sizeof path) == 0) {
+    snprintf(out, size, "%p", addr);
+    return;
+  }
+  leaf = strrchr(path, '\\') != NULL ? strrchr(path, '\\') + 1 : path;
+  image = (unsigned char *)mod;
+  nt = (IMAGE_NT_HEADERS *)(image + ((IMAGE_DOS_HEADER *)image)->e_lfanew);
+  rva = (DWORD)((const unsigned char *)addr - image);
+  f = fopen(path, "rb");
+  if (f != NULL && nt->FileHeader.PointerToSymbolTable != 0) {
+    IMAGE_SECTION_HEADER *sec = IMAGE_FIRST_SECTION(nt);
+    DWORD n = nt->FileHeader.NumberOfSymbols, i, strsize = 0;
+    unsigned char *syms = (unsigned char *)malloc((size_t)n * IMAGE_SIZEOF_SYMBOL + 4);
+    char *strings = NULL;
+    if (syms != NULL && fseek(f, (long)nt->FileHeader.PointerToSymbolTable, SEEK_SET) == 0 &&
+        fread(syms, IMAGE_SIZEOF_SYMBOL, n, f) == n && fread(&strsize, 4, 1, f) == 1 && strsize >= 4 &&
+        (strings = (char *)malloc(strsize)) != NULL && fread(strings + 4, 1, strsize - 4, f) == strsize - 4) {
+      for (i = 0; i < n; i += 1 + syms[i * IMAGE_SIZEOF_SYMBOL + 17]) {
+        IMAGE_SYMBOL *s = (IMAGE_SYMBOL *)(syms + (size_t)i * IMAGE_SIZEOF_SYMBOL);
+        DWORD at;
+        if (s->SectionNumber <= 0 || s->SectionNumber > nt->FileHeader.NumberOfSections || ISFCN(s->Type) == 0) continue;
+        at = sec[s->SectionNumber - 1].VirtualAddress + s->Value;
+        if (at > rva || at < best) continue;
+        best = at;
+        if (s->N.Name.Short != 0) snprintf(best_name, sizeof best_name, "%.8s", (const char *)s->N.ShortName);
+        else if (s->N.Name.Long < strsize) snprintf(best_name, sizeof best_name, "%s", strings + s->N.Name.Long);
+      }
+    }
+    free(strings);
+    free(syms);
+  }
+  if (f != NULL) fclose(f);
+  if (best_name[0] != '\0') snprintf(out, size, "%s+0x%lx (%s)", best_name, (unsigned long)(rva - best), leaf);
+  else snprintf(out, size, "%s+0x%lx", leaf, (unsigned long)rva);
+}
+
+void km_status_file(unsigned long index, char *path, size_t size)
+{
+  char dir[MAX_PATH];
+  DWORD n = GetTempPathA(sizeof dir, dir);
+  if (n == 0 || n >= sizeof dir) snprintf(dir, sizeof dir, ".\\");
+  snprintf(path, size, "%skmodel-%lu-%lu.status", dir, (unsigned long)GetCurrentProcessId(), index);
+  DeleteFileA(path);
+}
+
+void km_remove_file(const char *path) { DeleteFileA(path); }
+
+/* The same program with the same command line; the run's index and status file in its environment. */
+int km_spawn_run(unsigned long index, const char *status, unsigned long timeout_ms, unsigned long *exit_code)
+{
+  STARTUPINFOW si;
+  PROCESS_INFORMATION pi;
+  WCHAR module[MAX_PATH];
+  char number[32];
+  DWORD code = 0, waited;
+  BOOL started;
+  fflush(stdout);
+  fflush(stderr);
+  if (GetModuleFileNameW(NULL, module, MAX_PATH) == 0) return -1;
+  snprintf(number, sizeof number, "%lu", index);
+  SetEnvironmentVariableA("KMODEL_CAMPAIGN_RUN", number);
+  SetEnvironmentVariableA("KMODEL_CAMPAIGN_STATUS", status);
+  memset(&si, 0, sizeof si);
+  si.cb = sizeof si;
+  started = CreateProcessW(module, GetCommandLineW(), NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+  SetEnvironmentVariableA("KMODEL_CAMPAIGN_RUN", NULL);
+  SetEnvironmentVariableA("KMODEL_CAMPAIGN_STATUS", NULL);
+  if (!started) return -1;
+  waited = WaitForSingleObject(pi.hProcess, timeout_ms);
+  if (waited == WAIT_TIMEOUT) {
+    TerminateProcess(pi.hProcess, 0xDEAD);
+    WaitForSingleObject(pi.hProcess, INFINITE);
+  }
+  GetExitCodeProcess(pi.hProcess, &code);
+  CloseHandle(pi.hThread);
+  CloseHandle(pi.hProcess);
+  *exit_code = code;
+  return waited == WAIT_TIMEOUT ? 1 : 0;
+}

@@ -28,7 +28,23 @@ endif()
 
 # km_port_win32.c includes <windows.h>, so it is compiled without the DDK headers.
 add_library(kmodel_host OBJECT "${KM_DIR}/km_port_win32.c")
-add_library(kmodel STATIC "${KM_DIR}/km_io.c" "${KM_DIR}/km_ke.c" "${KM_DIR}/km_ex.c" $<TARGET_OBJECTS:kmodel_host>)
-set_target_properties(kmodel kmodel_host PROPERTIES C_COMPILER_LAUNCHER "" C_STANDARD 99 C_EXTENSIONS ON)
+add_library(kmodel_core OBJECT "${KM_DIR}/km_io.c" "${KM_DIR}/km_ke.c" "${KM_DIR}/km_ex.c")
+set(_km_stubs)
+if(NOT MSVC)
+  # km_stubs.c: every export of libntoskrnl.a/libhal.a the DDK declares and the model does not implement, as a
+  # stub that stops the run naming itself (km_stubs.sh reads the import libraries, the headers and the model's
+  # objects). MSVC builds have no stubs: an unmodelled call fails at link time there.
+  set(_km_stubs "${CMAKE_CURRENT_BINARY_DIR}/kmodel/km_stubs.c")
+  add_custom_command(OUTPUT "${_km_stubs}"
+    COMMAND ${CMAKE_COMMAND} -E make_directory "${CMAKE_CURRENT_BINARY_DIR}/kmodel"
+    COMMAND ${CMAKE_COMMAND} -E env "NM=${CMAKE_NM}" SPINCHECK_DISABLE=1
+            sh "${KM_DIR}/km_stubs.sh" "${CMAKE_C_COMPILER}" "${KM_DDK}" "${_km_stubs}" $<TARGET_OBJECTS:kmodel_core>
+    DEPENDS kmodel_core $<TARGET_OBJECTS:kmodel_core> "${KM_DIR}/km_stubs.sh"
+    COMMAND_EXPAND_LISTS VERBATIM)
+endif()
+add_library(kmodel STATIC $<TARGET_OBJECTS:kmodel_core> $<TARGET_OBJECTS:kmodel_host> ${_km_stubs})
+set_target_properties(kmodel kmodel_core kmodel_host PROPERTIES C_COMPILER_LAUNCHER "" C_STANDARD 99 C_EXTENSIONS ON)
+target_include_directories(kmodel_core PUBLIC "${KM_DDK}" "${KM_DIR}")
+target_compile_options(kmodel_core PUBLIC "${_km_force_include}")
 target_include_directories(kmodel PUBLIC "${KM_DDK}" "${KM_DIR}")
 target_compile_options(kmodel PUBLIC "${_km_force_include}")

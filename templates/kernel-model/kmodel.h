@@ -88,6 +88,10 @@ typedef void KM_SCENARIO(void *Context);
    driver itself. After each run, leaked pool and IRPs never completed are reported. Returns the number of
    injected runs. */
 ULONG KmInjectCancellation(KM_SCENARIO *Scenario, void *Context);
+/* Non-zero in a campaign's child process (each run of a campaign is the harness started again, which runs
+   main up to the campaign call, runs its one run there and exits): guard work main does before the campaign
+   that a child should not repeat, such as a plain run of the scenario. */
+int KmCampaignChild(void);
 
 /* ---- results ---- */
 /* Prints the driver's pool allocations not freed; returns their count. */

@@ -11,6 +11,9 @@
 # per target ($(CC) -dumpmachine: x86_64-w64-mingw32, i686-w64-mingw32), so builds for both targets can share
 # one tree; set CC before including this file. The cancel semantics come from ../io-core/io_core.h (shared
 # with the harness kit): keep templates/io-core beside templates/kernel-model.
+# km_stubs.c is generated (km_stubs.sh) from the toolchain's libntoskrnl.a and libhal.a, the DDK headers and the
+# model's own objects: every export the DDK declares and the model does not implement links, and stops the run
+# naming itself and its caller.
 KM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 KM_TARGET := $(shell $(CC) -dumpmachine)
 ifeq ($(filter x86_64-%-mingw32 i686-%-mingw32 x86_64-%-windows-gnu i686-%-windows-gnu,$(KM_TARGET)),)
@@ -21,7 +24,7 @@ KM_BUILD ?= kmodel/$(KM_TARGET)
 KM_CFLAGS ?= -O1 -g -std=gnu99 -Wall -Wextra
 KM_CPPFLAGS = -I$(KM_DDK) -I$(KM_DIR) -include $(KM_DIR)/kmodel_port.h
 KM_SRCS = km_io.c km_ke.c km_ex.c km_port_win32.c
-KM_OBJS = $(KM_SRCS:%.c=$(KM_BUILD)/%.o)
+KM_OBJS = $(KM_SRCS:%.c=$(KM_BUILD)/%.o) $(KM_BUILD)/km_stubs.o
 KM_LIBS =
 
 $(KM_BUILD)/km_port_win32.o: $(KM_DIR)/km_port_win32.c
@@ -31,3 +34,9 @@ $(KM_BUILD)/km_port_win32.o: $(KM_DIR)/km_port_win32.c
 $(KM_BUILD)/%.o: $(KM_DIR)/%.c $(KM_DIR)/km_internal.h $(KM_DIR)/kmodel.h $(KM_DIR)/kmodel_port.h $(KM_DIR)/../io-core/io_core.h
 	@mkdir -p $(KM_BUILD)
 	SPINCHECK_DISABLE=1 $(CC) $(KM_CPPFLAGS) $(KM_CFLAGS) -c -o $@ $<
+
+$(KM_BUILD)/km_stubs.c: $(KM_SRCS:%.c=$(KM_BUILD)/%.o) $(KM_DIR)/km_stubs.sh
+	SPINCHECK_DISABLE=1 sh $(KM_DIR)/km_stubs.sh "$(CC)" $(KM_DDK) $@ $(KM_SRCS:%.c=$(KM_BUILD)/%.o)
+
+$(KM_BUILD)/km_stubs.o: $(KM_BUILD)/km_stubs.c
+	SPINCHECK_DISABLE=1 $(CC) $(KM_CFLAGS) -c -o $@ $<
