@@ -52,6 +52,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv, cwd: string): string {
 /** The conditions `--fail-on` names (a comma-separated list of them, or `none`), each with its test. */
 export const FAIL_CONDITIONS = {
   violations: (r: Report) => r.violations.length > 0,
+  /** Model findings (the kernel model's bug checks, leaks, stops, hangs). */
+  findings: (r: Report) => r.findings.length > 0,
   unchecked: (r: Report) => r.unchecked !== null,
   /** Path-check findings no run confirmed. */
   static: (r: Report) => openFindings(r.static).length > 0,
@@ -186,7 +188,7 @@ export function emitReport(merged: Report, args: ReturnType<typeof parseArgs>, i
 
 /** Reads failure options shared by `report` and `run`. */
 export function failOptions(args: ReturnType<typeof parseArgs>): FailOptions {
-  const failOn = parseFailOn(one(args, 'fail-on') ?? 'violations');
+  const failOn = parseFailOn(one(args, 'fail-on') ?? 'violations,findings');
   const min = one(args, 'min-site-coverage');
   const minCoverage = min === undefined ? undefined : Number(min);
   if (minCoverage !== undefined && !(minCoverage >= 0 && minCoverage <= 100)) {

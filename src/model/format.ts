@@ -1,12 +1,13 @@
 // The one definition of spincheck's data files: site databases (compile) and run data (test run).
-import type { ExitVia, Role, RoleSource, SiteKind, ViolationKind } from './kinds.js';
+import type { ExitVia, ModelFindingKind, Role, RoleSource, SiteKind, ViolationKind } from './kinds.js';
 
 export const SITES_FORMAT = 'spincheck-sites';
 export const RUN_FORMAT = 'spincheck-run';
 /** Bumped on any incompatible change; the C runtime writes RUN_VERSION (src/runtime-c/spincheck_format.h).
- *  Run format 2 added the call stack of a violation (`modules`, `frames`); readers accept 1 and 2. */
+ *  Run format 2 added the call stack of a violation (`modules`, `frames`), 3 the kernel model's `finding` record;
+ *  readers accept 1 to 3. */
 export const SITES_VERSION = 1;
-export const RUN_VERSION = 2;
+export const RUN_VERSION = 3;
 
 /** Sub-directories of a data directory. */
 export const SITES_DIR = 'sites';
@@ -181,7 +182,19 @@ export interface ViolationCountRecord {
   count: number;
 }
 
-export type RunRecord = ViolationRecord | CountersRecord | ViolationCountRecord;
+/** A finding of the model the harness runs on (the kernel model), appended when it happens
+ *  (spincheck_model_finding in src/runtime-c/spincheck.h). */
+export interface FindingRecord {
+  t: 'finding';
+  kind: ModelFindingKind;
+  /** A bug check code, else 0. */
+  code: number;
+  message: string;
+  /** The campaign run it happened in: the injection, its window and its IRP. */
+  run?: string;
+}
+
+export type RunRecord = ViolationRecord | CountersRecord | ViolationCountRecord | FindingRecord;
 
 /** Data directory when neither SPINCHECK_DIR nor the configuration names one (relative to the working directory). */
 export const DEFAULT_DATA_DIR = '.spincheck';

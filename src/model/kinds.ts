@@ -32,6 +32,31 @@ export const SPIN_LOCK_KINDS: readonly ViolationKind[] = [
   'spin-lock-exit-held', 'spin-lock-double-acquire', 'spin-lock-release-not-held', 'spin-lock-release-other-thread',
 ];
 
+/** What a model the harness runs on found (the kernel model: templates/kernel-model, docs/kernel-model.md):
+ *  records of their own in the run data, shown beside the rule's violations. */
+export const MODEL_FINDING_KINDS = [
+  'double-completion',
+  'bugcheck',
+  'irp-leak',
+  'pool-leak',
+  'unbalanced-lock',
+  'not-modelled',
+  'hang',
+  'model-error',
+] as const;
+export type ModelFindingKind = (typeof MODEL_FINDING_KINDS)[number];
+
+export const MODEL_FINDING_TEXT: Record<ModelFindingKind, string> = {
+  'double-completion': 'an IRP completed twice (bug check 0x44, MULTIPLE_IRP_COMPLETE_REQUESTS)',
+  bugcheck: 'the kernel model stopped the run with a bug check',
+  'irp-leak': 'an IRP was never completed',
+  'pool-leak': 'pool memory was never freed',
+  'unbalanced-lock': 'a routine returned at another IRQL, holding a lock, or releasing a lock it did not hold',
+  'not-modelled': 'the driver called a kernel routine the kernel model does not implement',
+  hang: 'a campaign run did not end within its timeout',
+  'model-error': 'the kernel model found a misuse of a kernel interface',
+};
+
 export const SITE_KINDS = ['acquire', 'release', 'routine-entry', 'routine-exit', 'registration'] as const;
 export type SiteKind = (typeof SITE_KINDS)[number];
 

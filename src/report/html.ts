@@ -9,6 +9,7 @@ import { frameText } from './call-stack.js';
 import { KIND_EVENT, RULES, RULE_URL, lockWords, ruleId } from './sarif.js';
 import { STATIC_STYLE, staticInline, staticSection } from './html-static.js';
 import type { StaticHtmlContext } from './html-static.js';
+import { findingRuleId } from './findings.js';
 
 export interface HtmlOptions {
   toolVersion: string;
@@ -239,6 +240,15 @@ ${f.instrumented ? sourceTable(ctx, f, i, violations, report) : ''}
 }
 
 /** The whole page. */
+/** The model's findings (the kernel model's bug checks, leaks, stops, hangs), when there are any. */
+function findingsSection(report: Report): string {
+  if (report.findings.length === 0) return '';
+  const rows = report.findings.map((f) => `<tr><td><code>${esc(findingRuleId(f.kind))}</code></td><td>${esc(f.message)}</td><td>${esc(f.run ?? '')}</td><td class="num">${f.processes}</td></tr>`);
+  return `<h2 id="findings">Kernel model findings (${report.findings.length})</h2>
+<table class="grid"><thead><tr><th>Kind</th><th>What the model saw</th><th>Campaign run</th><th class="num">Runs</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table>`;
+}
+
 export function renderHtml(report: Report, options: HtmlOptions): string {
   const lines = new Map<string, string[] | null>();
   for (const f of report.files) {
@@ -289,6 +299,7 @@ ${cards}
 ${problems}${noRuns}${notes}
 <h2 id="violations">Violations (${report.violations.length})</h2>
 ${violations}
+${findingsSection(report)}
 ${staticSection(staticContext(ctx), report)}
 <h2 id="files">Files</h2>
 <table class="grid"><thead><tr><th>File</th><th>Sites hit</th><th class="num">Routines</th><th class="num">Exits checked</th><th class="num">Violations</th></tr></thead>

@@ -2,6 +2,7 @@
 import { VIOLATION_TEXT } from '../model/index.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
 import { ruleId } from './sarif.js';
+import { findingRuleId, findingText, findingTitle } from './findings.js';
 import { executedText, openFindings } from './static.js';
 import { callStackLines, diagnosticLine, staticLines } from './text.js';
 
@@ -50,6 +51,17 @@ function violationBody(v: ViolationSummary): string {
   const rule = ruleId(v.kind, v.api);
   const message = `[${rule}] ${VIOLATION_TEXT[v.kind]}${v.lock ? ` (lock ${v.lock})` : ''}`;
   return `<failure${attrs({ message, type: rule })}>${text(lines.join('\n'))}</failure>`;
+}
+
+/** A failing testcase per model finding (the kernel model's bug checks, leaks, stops, hangs). */
+function findingCases(report: Report): Case[] {
+  return report.findings.map((f, i) => ({
+    name: `${f.kind} #${i + 1}${f.run ? `: ${f.run}` : ''}`,
+    classname: 'kernel-model',
+    body: `<failure${attrs({ message: `[${findingRuleId(f.kind)}] ${findingTitle(f.kind)}`, type: findingRuleId(f.kind) })}>${text(findingText(f))}</failure>`,
+    failed: true,
+    skipped: false,
+  }));
 }
 
 /** The failing testcase of a run that checked nothing (see uncheckedReason). */
@@ -123,6 +135,7 @@ export function renderJunit(report: Report): string {
       })),
     });
   }
+  if (report.findings.length > 0) suites.push({ name: 'spincheck: kernel model', cases: findingCases(report) });
   if (report.unchecked) {
     suites.push({ name: 'spincheck', cases: [{ name: 'instrumented code ran', classname: 'spincheck', body: uncheckedBody(report.unchecked), failed: true, skipped: false }] });
   }

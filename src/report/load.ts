@@ -2,10 +2,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
-  CountersRecord, RunHeader, Site, SiteDatabase, ViolationCountRecord, ViolationRecord,
+  CountersRecord, FindingRecord, RunHeader, RunRecord, Site, SiteDatabase, ViolationCountRecord, ViolationRecord,
 } from '../model/index.js';
 import {
-  EXIT_VIAS, ROLES, ROLE_SOURCES, RUN_FORMAT, RUN_SUBDIR, RUN_VERSION, RUNS_DIR, SITES_DIR, SITES_FORMAT, SITES_VERSION,
+  EXIT_VIAS, MODEL_FINDING_KINDS, ROLES, ROLE_SOURCES, RUN_FORMAT, RUN_SUBDIR, RUN_VERSION, RUNS_DIR, SITES_DIR, SITES_FORMAT, SITES_VERSION,
 } from '../model/index.js';
 import { sha1 } from '../model/tu-id.js';
 import { ReportError } from './errors.js';
@@ -19,6 +19,7 @@ export interface RunFile {
   violations: ViolationRecord[];
   counters: CountersRecord[];
   violationCounts: ViolationCountRecord[];
+  findings: FindingRecord[];
   /** The last line had no line end (the process died while writing it); it was ignored. */
   torn: boolean;
 }
@@ -116,7 +117,7 @@ function callStack(o: Record<string, Json>, r: ViolationRecord): void {
 }
 
 /** Validates one line of a run-data file. */
-export function parseRunRecord(v: Json): ViolationRecord | CountersRecord | ViolationCountRecord {
+export function parseRunRecord(v: Json): RunRecord {
   const o = obj(v, 'record');
   if (o.t === 'violation') {
     const r: ViolationRecord = {
@@ -153,7 +154,20 @@ export function parseRunRecord(v: Json): ViolationRecord | CountersRecord | Viol
       count: count(o.count, 'count'),
     };
   }
+  if (o.t === 'finding') return parseFinding(o);
   throw new Invalid(`unknown record type ${JSON.stringify(o.t)}`);
+}
+
+function parseFinding(o: Record<string, Json>): FindingRecord {
+  const r: FindingRecord = {
+    t: 'finding',
+    kind: oneOf(o.kind, MODEL_FINDING_KINDS, 'kind'),
+    code: count(o.code ?? 0, 'code'),
+    message: str(o.message, 'message'),
+  };
+  const run = optStr(o.run, 'run');
+  if (run) r.run = run;
+  return r;
 }
 
 /** Parses a whole run file (JSON lines, header first). A torn last line (crash mid-write) is ignored. */
@@ -171,7 +185,7 @@ export function parseRunFile(text: string, file: string): RunFile {
     pid: count(first.pid, 'pid'),
     startedAt: count(first.startedAt ?? 0, 'startedAt'),
   };
-  const run: RunFile = { file, header, violations: [], counters: [], violationCounts: [], torn };
+  const run: RunFile = { file, header, violations: [], counters: [], violationCounts: [], findings: [], torn };
   lines.slice(1).forEach((line, i) => {
     let parsed: Json;
     try {
@@ -187,6 +201,7 @@ export function parseRunFile(text: string, file: string): RunFile {
     }
     if (record.t === 'violation') run.violations.push(record);
     else if (record.t === 'counters') run.counters.push(record);
+    else if (record.t === 'finding') run.findings.push(record);
     else run.violationCounts.push(record);
   });
   return run;

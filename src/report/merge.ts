@@ -5,6 +5,8 @@ import type { LoadedData } from './load.js';
 import { plural } from './words.js';
 import type { StaticReport } from './static.js';
 import { staticReport } from './static.js';
+import type { FindingSummary } from './findings.js';
+import { mergeFindings } from './findings.js';
 
 /** The json report's version (docs/report-schema.json): 2 added the spin-lock kinds and the lock fields. */
 export const REPORT_VERSION = 2;
@@ -82,6 +84,8 @@ export interface Report {
   version: number;
   files: FileSummary[];
   violations: ViolationSummary[];
+  /** What the model the harness ran on found (the kernel model), beside the rule's violations. */
+  findings: FindingSummary[];
   processes: number;
   problems: string[];
   /** Remarks that are not problems with the data (how to get file:line for call stacks). */
@@ -261,6 +265,7 @@ export function mergeData(data: LoadedData, options: MergeOptions): Report {
     version: REPORT_VERSION,
     files,
     violations: sorted,
+    findings: mergeFindings(data.runs),
     processes: data.runs.length,
     problems,
     notes: [],

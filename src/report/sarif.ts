@@ -10,6 +10,7 @@ import { LOCK_FORM_BY_NAME } from '../model/lock-api.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
 import { staticNotes, staticResults, staticRules } from './sarif-static.js';
 import { frameText } from './call-stack.js';
+import { findingResults, findingRules } from './sarif-findings.js';
 
 const SPIN_RULES: readonly LockRule[] = ['SpinLock', 'SpinLockDpc', 'QueuedSpinLock'];
 
@@ -293,6 +294,8 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
   });
   const extraRules = staticRules(report);
   results.push(...staticResults(report, index, extraRules, RULE_IDS.length));
+  const modelRules = findingRules(report);
+  results.push(...findingResults(report, modelRules, RULE_IDS.length + extraRules.length));
   const notes: Sarif.Notification[] = [...report.problems.map((p): Sarif.Notification => ({ level: 'warning', message: { text: sarifText(p) } })), ...staticNotes(report)];
   notes.push(...report.notes.map((n): Sarif.Notification => ({ level: 'note', message: { text: sarifText(n) } })));
   if (report.unchecked) notes.push({ level: 'error', message: { text: sarifText(`Nothing was checked: ${report.unchecked}.`) } });
@@ -326,7 +329,7 @@ export function sarifLog(report: Report, options: SarifOptions): Sarif.Log {
               defaultConfiguration: { level: 'error' },
               properties: { tags: ['correctness', 'concurrency', 'wdm', id.slice(0, id.indexOf('/'))], precision: 'very-high', 'problem.severity': 'error' },
             };
-          }), ...extraRules],
+          }), ...extraRules, ...modelRules],
         },
       },
       originalUriBaseIds: { [SRCROOT]: { uri: root, description: { text: 'The report root (--source-root).' } } },

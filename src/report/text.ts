@@ -8,6 +8,7 @@ import type { Location, Report, ViolationSummary } from './merge.js';
 import { plural } from './words.js';
 import { ruleId } from './sarif.js';
 import { frameText } from './call-stack.js';
+import { findingLines } from './findings.js';
 
 export interface TextOptions {
   color: boolean;
@@ -74,6 +75,9 @@ function staticSummary(r: StaticReport): string {
   return `; ${plural(openFindings(r).length, 'static warning')} (${plural(r.analysed, 'function')} analysed, ${r.notAnalysed.length} not)`;
 }
 
+/** The summary's words for model findings, when there are any. */
+const findingsSummary = (r: Report) => (r.findings.length > 0 ? `, ${plural(r.findings.length, 'model finding')}` : '');
+
 /** The whole text report. */
 export function renderText(report: Report, options: TextOptions): string {
   const c = options.color;
@@ -107,6 +111,7 @@ export function renderText(report: Report, options: TextOptions): string {
   out.push(...table(rows));
   out.push('');
   for (const v of report.violations) out.push(paint(c, '31', diagnosticLine(v, options.root)), ...callStackLines(v, options.root));
+  for (const line of findingLines(report.findings)) out.push(paint(c, '31', clean(line)));
   for (const line of staticLines(report.static, options.root)) out.push(line.includes(': warning: ') ? paint(c, '33', line) : line);
   for (const f of report.files) {
     const file = shown(f.file, options.root);
@@ -121,7 +126,7 @@ export function renderText(report: Report, options: TextOptions): string {
   }
   for (const p of report.problems) out.push(paint(c, '33', `spincheck: warning: ${clean(p)}`));
   for (const n of report.notes) out.push(`spincheck: note: ${clean(n)}`);
-  const summary = `${plural(t.violations, 'violation')}; sites hit ${t.sitesHit}/${t.sites}; ${plural(t.exitsChecked, 'routine exit')} checked; ${plural(t.routines, 'routine')}${staticSummary(report.static)}`;
-  out.push(paint(c, t.violations > 0 ? '1;31' : report.unchecked ? '1;33' : '1;32', `SUMMARY: spincheck: ${summary}${report.unchecked ? ' (nothing checked)' : ''}`));
+  const summary = `${plural(t.violations, 'violation')}${findingsSummary(report)}; sites hit ${t.sitesHit}/${t.sites}; ${plural(t.exitsChecked, 'routine exit')} checked; ${plural(t.routines, 'routine')}${staticSummary(report.static)}`;
+  out.push(paint(c, t.violations > 0 || report.findings.length > 0 ? '1;31' : report.unchecked ? '1;33' : '1;32', `SUMMARY: spincheck: ${summary}${report.unchecked ? ' (nothing checked)' : ''}`));
   return `${out.join('\n')}\n`;
 }

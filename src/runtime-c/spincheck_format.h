@@ -3,7 +3,7 @@
 #define SPINCHECK_FORMAT_H 1
 
 #define SPINCHECK_RUN_FORMAT "spincheck-run"
-#define SPINCHECK_RUN_VERSION 2
+#define SPINCHECK_RUN_VERSION 3
 #define SPINCHECK_RUNS_DIR "runs"
 
 /* Violation kinds, in the order of VIOLATION_KINDS. */

@@ -193,12 +193,7 @@ typedef struct km_pool {
 static km_pool km_pool_head = { &km_pool_head, &km_pool_head, 0, 0, 0, NULL, 0, 0 };
 static ULONG km_pool_seq;
 
-#if defined(_MSC_VER) && !defined(__clang__)
-#include <intrin.h>
-#define KM_CALLER() _ReturnAddress()
-#else
-#define KM_CALLER() __builtin_return_address(0)
-#endif
+#define KM_CALLER() KM_RETURN_ADDRESS()
 
 static void *km_pool_alloc(SIZE_T size, ULONG tag, void *caller)
 {

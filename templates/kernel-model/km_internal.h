@@ -84,8 +84,19 @@ void km_spin_release(PKSPIN_LOCK lock, const char *api);
 void km_reset_ke(void);
 ULONG km_run_dpcs(void);
 
+/* The code address a model call returns to (the driver's call site, when the driver called it). */
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>
+#define KM_RETURN_ADDRESS() _ReturnAddress()
+#else
+#define KM_RETURN_ADDRESS() __builtin_return_address(0)
+#endif
+
 /* ---- the I/O manager (km_io.c) ---- */
-void km_window(const char *where);       /* a point where another processor could cancel an IRP */
+/* A point where another processor could cancel an IRP (or a request arrive). where names it: a kernel step
+   ("inside IoStartPacket, before StartIo"), or with a %s, the code at addr (the driver's call site, or the
+   driver routine that just returned), named only when the label is shown. */
+void km_window(const char *where, const void *addr);
 void km_reset_io(void);
 const char *km_context(void);          /* the injected cancellation of this run, or NULL */
 void km_lock_model(void);

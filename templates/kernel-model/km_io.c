@@ -91,15 +91,28 @@ static void km_untrack_irp(km_irp_rec *rec)
 /* --------------------------------------------------------------------------- cancellation injection */
 
 static io_injection km_injection;
-static char km_injection_text[160];
+static char km_injection_text[320];
 static int km_announced;                /* this run's injection was noted: later messages name it */
 static void km_campaign_window(const char *label);
 
+/* A window's label: where, with the code at addr named for its %s (function+offset, from the image's symbols). */
+static void km_window_label(const char *where, const void *addr, char *out, size_t size)
+{
+  char code[160];
+  if (addr == NULL) {
+    snprintf(out, size, "%s", where);
+    return;
+  }
+  km_describe_address(addr, code, sizeof code);
+  snprintf(out, size, where, code);
+}
+
 /* A cancel window (io_core.h): each IRP sent, not completed and not cancelled yet makes one (window, IRP) pair;
    in the injected run for pair k, that IRP is cancelled here. */
-void km_window(const char *where)
+void km_window(const char *where, const void *addr)
 {
   km_irp_rec *r, *victim = NULL;
+  char label[240];
   if (!io_window_open(&km_injection, km_locks_held() > 0)) return;
   km_lock_model();
   for (r = km_irps; r != NULL; r = r->next) {
@@ -111,8 +124,9 @@ void km_window(const char *where)
   }
   km_unlock_model();
   if (victim == NULL) return;
-  snprintf(km_injection_text, sizeof km_injection_text, "injected IoCancelIrp of IRP #%lu (%s) at %s",
-           (unsigned long)victim->seq, km_major_name(victim->major), where);
+  km_window_label(where, addr, label, sizeof label);
+  snprintf(km_injection_text, sizeof km_injection_text, "injected IoCancelIrp of IRP #%lu (%s) %s%s",
+           (unsigned long)victim->seq, km_major_name(victim->major), strncmp(label, "inside ", 7) == 0 ? "" : "at ", label);
   km_note("%s", km_injection_text);
   km_announced = 1;
   km_campaign_window(km_injection_text);
@@ -196,7 +210,7 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     km_report("unbalanced-lock", "the %s dispatch routine returned at IRQL %u (called at %u)", km_major_name(stack->MajorFunction), km_irql(), irql);
     km_set_irql(irql);
   }
-  km_window("the return of a dispatch routine");
+  km_window("the return of the dispatch routine %s", (const void *)(ULONG_PTR)dispatch);
   return status;
 }
 KM_EXPORT(IofCallDriver);
@@ -206,6 +220,7 @@ KM_EXPORT(IofCallDriver);
    propagated to the caller's location when no routine runs. */
 VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 {
+  const void *caller = KM_RETURN_ADDRESS();
   km_irp_rec *rec = km_find_irp(Irp);
   PIO_STACK_LOCATION sp;
   (void)PriorityBoost;
@@ -247,7 +262,7 @@ VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
   if (rec != NULL) rec->completed = 1;
   if (Irp->UserIosb != NULL) *Irp->UserIosb = Irp->IoStatus;
   if (Irp->UserEvent != NULL) KeSetEvent(Irp->UserEvent, 0, FALSE);
-  km_window("IoCompleteRequest");
+  km_window("IoCompleteRequest called from %s", caller);
 }
 KM_EXPORT(IofCompleteRequest);
 
@@ -610,7 +625,7 @@ VOID NTAPI IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULONG Key, PDRI
 {
   KIRQL old, cancel_irql = DISPATCH_LEVEL;
   BOOLEAN queued;
-  km_window("IoStartPacket");
+  km_window("IoStartPacket called from %s", KM_RETURN_ADDRESS());
   old = km_irql();
   if (old < DISPATCH_LEVEL) km_set_irql(DISPATCH_LEVEL);
   if (CancelFunction != NULL) {
@@ -622,6 +637,7 @@ VOID NTAPI IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULONG Key, PDRI
   if (!queued) {
     DeviceObject->CurrentIrp = Irp;
     if (CancelFunction != NULL) km_cancel_lock_release(cancel_irql);
+    km_window("inside IoStartPacket, before StartIo", NULL);
     DeviceObject->DriverObject->DriverStartIo(DeviceObject, Irp);
   } else if (CancelFunction != NULL) {
     if (io_take_if_cancelled(Irp) != NULL) {
@@ -633,7 +649,7 @@ VOID NTAPI IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULONG Key, PDRI
     }
   }
   km_set_irql(old);
-  km_window("the return of IoStartPacket");
+  km_window("the return of IoStartPacket to %s", KM_RETURN_ADDRESS());
 }
 KM_EXPORT(IoStartPacket);
 
@@ -649,6 +665,7 @@ static void km_start_next(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable, int b
     PIRP irp = CONTAINING_RECORD(e, IRP, Tail.Overlay.DeviceQueueEntry);
     DeviceObject->CurrentIrp = irp;
     if (Cancelable) km_cancel_lock_release(cancel_irql);
+    km_window("inside IoStartNextPacket, before StartIo", NULL);
     DeviceObject->DriverObject->DriverStartIo(DeviceObject, irp);
   } else if (Cancelable) {
     km_cancel_lock_release(cancel_irql);
@@ -656,11 +673,16 @@ static void km_start_next(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable, int b
   km_set_irql(old);
 }
 
-VOID NTAPI IoStartNextPacket(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable) { km_start_next(DeviceObject, Cancelable, 0, 0); }
+VOID NTAPI IoStartNextPacket(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable)
+{
+  km_window("IoStartNextPacket called from %s", KM_RETURN_ADDRESS());
+  km_start_next(DeviceObject, Cancelable, 0, 0);
+}
 KM_EXPORT(IoStartNextPacket);
 
 VOID NTAPI IoStartNextPacketByKey(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable, ULONG Key)
 {
+  km_window("IoStartNextPacketByKey called from %s", KM_RETURN_ADDRESS());
   km_start_next(DeviceObject, Cancelable, 1, Key);
 }
 KM_EXPORT(IoStartNextPacketByKey);
@@ -717,7 +739,7 @@ NTSTATUS NTAPI IoCsqInsertIrpEx(PIO_CSQ Csq, PIRP Irp, PIO_CSQ_IRP_CONTEXT Conte
 {
   NTSTATUS status = STATUS_SUCCESS;
   KIRQL irql;
-  km_window("IoCsqInsertIrp");
+  km_window("IoCsqInsertIrp called from %s", KM_RETURN_ADDRESS());
   Csq->CsqAcquireLock(Csq, &irql);
   if (Context != NULL) {
     Context->Type = IO_TYPE_CSQ_IRP_CONTEXT;
@@ -741,12 +763,12 @@ NTSTATUS NTAPI IoCsqInsertIrpEx(PIO_CSQ Csq, PIRP Irp, PIO_CSQ_IRP_CONTEXT Conte
       if (Context != NULL) Context->Irp = NULL;
       Csq->CsqReleaseLock(Csq, irql);
       Csq->CsqCompleteCanceledIrp(Csq, Irp);
-      km_window("the return of IoCsqInsertIrp");
+      km_window("the return of IoCsqInsertIrp to %s", KM_RETURN_ADDRESS());
       return status;
     }
   }
   Csq->CsqReleaseLock(Csq, irql);
-  km_window("the return of IoCsqInsertIrp");
+  km_window("the return of IoCsqInsertIrp to %s", KM_RETURN_ADDRESS());
   return status;
 }
 KM_EXPORT(IoCsqInsertIrpEx);
@@ -758,7 +780,7 @@ PIRP NTAPI IoCsqRemoveIrp(PIO_CSQ Csq, PIO_CSQ_IRP_CONTEXT Context)
 {
   PIRP irp = NULL;
   KIRQL irql;
-  km_window("IoCsqRemoveIrp");
+  km_window("IoCsqRemoveIrp called from %s", KM_RETURN_ADDRESS());
   Csq->CsqAcquireLock(Csq, &irql);
   if (Context->Irp != NULL) {
     irp = Context->Irp;
@@ -779,7 +801,7 @@ PIRP NTAPI IoCsqRemoveNextIrp(PIO_CSQ Csq, PVOID PeekContext)
 {
   PIRP irp;
   KIRQL irql;
-  km_window("IoCsqRemoveNextIrp");
+  km_window("IoCsqRemoveNextIrp called from %s", KM_RETURN_ADDRESS());
   Csq->CsqAcquireLock(Csq, &irql);
   irp = Csq->CsqPeekNextIrp(Csq, NULL, PeekContext);
   while (irp != NULL) {
@@ -855,7 +877,7 @@ ULONG KmRunWorkItems(void)
       km_set_irql(PASSIVE_LEVEL);
     }
     n++;
-    km_window("after a work item");
+    km_window("the return of the work item routine %s", (const void *)(ULONG_PTR)w->routine);
   }
 }
 

@@ -3,6 +3,7 @@
    Nothing runs behind the harness's back: DPCs and timers run when the harness (or a wait) says so. */
 #include "km_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #if defined(_X86_) && defined(__clang__)
@@ -88,19 +89,23 @@ void km_cancel_lock_release(KIRQL irql)
   if (released == IO_LOCK_NOT_HELD) {
     km_note("IoReleaseCancelSpinLock: the cancel spin lock is %s", io_lock_free(&km_cancel) ? "not held" : "held by another thread");
     km_lower(irql, "IoReleaseCancelSpinLock");
-    return;
   }
-  km_window("IoReleaseCancelSpinLock");
 }
 
 VOID NTAPI IoAcquireCancelSpinLock(PKIRQL Irql)
 {
-  km_window("IoAcquireCancelSpinLock");
+  km_window("IoAcquireCancelSpinLock called from %s", KM_RETURN_ADDRESS());
   km_cancel_lock_acquire(Irql);
 }
 KM_EXPORT(IoAcquireCancelSpinLock);
 
-VOID NTAPI IoReleaseCancelSpinLock(KIRQL Irql) { km_cancel_lock_release(Irql); }
+/* The driver's release opens a window; the model's own releases (inside IoStartPacket, IoCancelIrp ...) name
+   their kernel step instead, or open none. */
+VOID NTAPI IoReleaseCancelSpinLock(KIRQL Irql)
+{
+  km_cancel_lock_release(Irql);
+  km_window("IoReleaseCancelSpinLock called from %s", KM_RETURN_ADDRESS());
+}
 KM_EXPORT(IoReleaseCancelSpinLock);
 
 /* ------------------------------------------------------------------------------------------ spin locks */
@@ -154,10 +159,12 @@ static KIRQL km_acquire_raise(PKSPIN_LOCK lock, const char *api)
 }
 
 /* Restoring releases: free the lock, lower to the acquire's saved IRQL, a cancel window after. */
-static void km_release_lower(PKSPIN_LOCK lock, KIRQL irql, const char *api)
+static void km_release_lower(PKSPIN_LOCK lock, KIRQL irql, const char *api, const void *caller)
 {
+  char where[96];
   if (km_released(io_spin_release(km_word(lock)), api, lock)) km_lower(irql, api);
-  km_window(api);
+  snprintf(where, sizeof where, "%s called from %%s", api);
+  km_window(where, caller);
 }
 
 static void km_acquire_at_dpc(PKSPIN_LOCK lock, const char *api)
@@ -166,10 +173,12 @@ static void km_acquire_at_dpc(PKSPIN_LOCK lock, const char *api)
   km_spin_acquire(lock, api);
 }
 
-static void km_release_from_dpc(PKSPIN_LOCK lock, const char *api)
+static void km_release_from_dpc(PKSPIN_LOCK lock, const char *api, const void *caller)
 {
+  char where[96];
   km_spin_release(lock, api);
-  km_window(api);
+  snprintf(where, sizeof where, "%s called from %%s", api);
+  km_window(where, caller);
 }
 
 /* The ForDpc forms: raise only when below DISPATCH_LEVEL (the release restores what the acquire returned). */
@@ -184,25 +193,25 @@ static KIRQL km_raise_for_dpc(const char *api)
 KIRQL FASTCALL KfAcquireSpinLock(PKSPIN_LOCK SpinLock) { return km_acquire_raise(SpinLock, "KeAcquireSpinLock"); }
 KM_EXPORT(KfAcquireSpinLock);
 
-VOID FASTCALL KfReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) { km_release_lower(SpinLock, NewIrql, "KeReleaseSpinLock"); }
+VOID FASTCALL KfReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) { km_release_lower(SpinLock, NewIrql, "KeReleaseSpinLock", KM_RETURN_ADDRESS()); }
 KM_EXPORT(KfReleaseSpinLock);
 
 VOID FASTCALL KefAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { km_acquire_at_dpc(SpinLock, "KeAcquireSpinLockAtDpcLevel"); }
 KM_EXPORT(KefAcquireSpinLockAtDpcLevel);
 
-VOID FASTCALL KefReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { km_release_from_dpc(SpinLock, "KeReleaseSpinLockFromDpcLevel"); }
+VOID FASTCALL KefReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { km_release_from_dpc(SpinLock, "KeReleaseSpinLockFromDpcLevel", KM_RETURN_ADDRESS()); }
 KM_EXPORT(KefReleaseSpinLockFromDpcLevel);
 #else
 KIRQL NTAPI KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock) { return km_acquire_raise(SpinLock, "KeAcquireSpinLock"); }
 KM_EXPORT(KeAcquireSpinLockRaiseToDpc);
 
-VOID NTAPI KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) { km_release_lower(SpinLock, NewIrql, "KeReleaseSpinLock"); }
+VOID NTAPI KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql) { km_release_lower(SpinLock, NewIrql, "KeReleaseSpinLock", KM_RETURN_ADDRESS()); }
 KM_EXPORT(KeReleaseSpinLock);
 
 VOID NTAPI KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { km_acquire_at_dpc(SpinLock, "KeAcquireSpinLockAtDpcLevel"); }
 KM_EXPORT(KeAcquireSpinLockAtDpcLevel);
 
-VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { km_release_from_dpc(SpinLock, "KeReleaseSpinLockFromDpcLevel"); }
+VOID NTAPI KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { km_release_from_dpc(SpinLock, "KeReleaseSpinLockFromDpcLevel", KM_RETURN_ADDRESS()); }
 KM_EXPORT(KeReleaseSpinLockFromDpcLevel);
 #endif
 
@@ -216,7 +225,7 @@ KM_EXPORT(KeAcquireSpinLockForDpc);
 
 VOID FASTCALL KeReleaseSpinLockForDpc(PKSPIN_LOCK SpinLock, KIRQL OldIrql)
 {
-  km_release_lower(SpinLock, OldIrql, "KeReleaseSpinLockForDpc");
+  km_release_lower(SpinLock, OldIrql, "KeReleaseSpinLockForDpc", KM_RETURN_ADDRESS());
 }
 KM_EXPORT(KeReleaseSpinLockForDpc);
 
@@ -244,7 +253,7 @@ KM_EXPORT(KeAcquireInStackQueuedSpinLock);
 
 VOID FASTCALL KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle)
 {
-  km_release_lower(LockHandle->LockQueue.Lock, LockHandle->OldIrql, "KeReleaseInStackQueuedSpinLock");
+  km_release_lower(LockHandle->LockQueue.Lock, LockHandle->OldIrql, "KeReleaseInStackQueuedSpinLock", KM_RETURN_ADDRESS());
 }
 KM_EXPORT(KeReleaseInStackQueuedSpinLock);
 
@@ -257,7 +266,7 @@ KM_EXPORT(KeAcquireInStackQueuedSpinLockAtDpcLevel);
 
 VOID FASTCALL KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle)
 {
-  km_release_from_dpc(LockHandle->LockQueue.Lock, "KeReleaseInStackQueuedSpinLockFromDpcLevel");
+  km_release_from_dpc(LockHandle->LockQueue.Lock, "KeReleaseInStackQueuedSpinLockFromDpcLevel", KM_RETURN_ADDRESS());
 }
 KM_EXPORT(KeReleaseInStackQueuedSpinLockFromDpcLevel);
 
@@ -270,7 +279,7 @@ KM_EXPORT(KeAcquireInStackQueuedSpinLockForDpc);
 
 VOID FASTCALL KeReleaseInStackQueuedSpinLockForDpc(PKLOCK_QUEUE_HANDLE LockHandle)
 {
-  km_release_lower(LockHandle->LockQueue.Lock, LockHandle->OldIrql, "KeReleaseInStackQueuedSpinLockForDpc");
+  km_release_lower(LockHandle->LockQueue.Lock, LockHandle->OldIrql, "KeReleaseInStackQueuedSpinLockForDpc", KM_RETURN_ADDRESS());
 }
 KM_EXPORT(KeReleaseInStackQueuedSpinLockForDpc);
 
@@ -284,10 +293,12 @@ static KIRQL km_ex_acquire_raise(PEX_SPIN_LOCK lock, int shared, const char *api
   return old;
 }
 
-static void km_ex_release(PEX_SPIN_LOCK lock, int shared, const KIRQL *irql, const char *api)
+static void km_ex_release(PEX_SPIN_LOCK lock, int shared, const KIRQL *irql, const char *api, const void *caller)
 {
+  char where[96];
   if (km_released(io_ex_release((volatile long *)lock, shared), api, lock) && irql != NULL) km_lower(*irql, api);
-  km_window(api);
+  snprintf(where, sizeof where, "%s called from %%s", api);
+  km_window(where, caller);
 }
 
 static void km_ex_acquire_at_dpc(PEX_SPIN_LOCK lock, int shared, const char *api)
@@ -308,16 +319,16 @@ KM_EXPORT(ExAcquireSpinLockExclusiveAtDpcLevel);
 VOID NTAPI ExAcquireSpinLockSharedAtDpcLevel(PEX_SPIN_LOCK SpinLock) { km_ex_acquire_at_dpc(SpinLock, 1, "ExAcquireSpinLockSharedAtDpcLevel"); }
 KM_EXPORT(ExAcquireSpinLockSharedAtDpcLevel);
 
-VOID NTAPI ExReleaseSpinLockExclusive(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql) { km_ex_release(SpinLock, 0, &OldIrql, "ExReleaseSpinLockExclusive"); }
+VOID NTAPI ExReleaseSpinLockExclusive(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql) { km_ex_release(SpinLock, 0, &OldIrql, "ExReleaseSpinLockExclusive", KM_RETURN_ADDRESS()); }
 KM_EXPORT(ExReleaseSpinLockExclusive);
 
-VOID NTAPI ExReleaseSpinLockShared(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql) { km_ex_release(SpinLock, 1, &OldIrql, "ExReleaseSpinLockShared"); }
+VOID NTAPI ExReleaseSpinLockShared(PEX_SPIN_LOCK SpinLock, KIRQL OldIrql) { km_ex_release(SpinLock, 1, &OldIrql, "ExReleaseSpinLockShared", KM_RETURN_ADDRESS()); }
 KM_EXPORT(ExReleaseSpinLockShared);
 
-VOID NTAPI ExReleaseSpinLockExclusiveFromDpcLevel(PEX_SPIN_LOCK SpinLock) { km_ex_release(SpinLock, 0, NULL, "ExReleaseSpinLockExclusiveFromDpcLevel"); }
+VOID NTAPI ExReleaseSpinLockExclusiveFromDpcLevel(PEX_SPIN_LOCK SpinLock) { km_ex_release(SpinLock, 0, NULL, "ExReleaseSpinLockExclusiveFromDpcLevel", KM_RETURN_ADDRESS()); }
 KM_EXPORT(ExReleaseSpinLockExclusiveFromDpcLevel);
 
-VOID NTAPI ExReleaseSpinLockSharedFromDpcLevel(PEX_SPIN_LOCK SpinLock) { km_ex_release(SpinLock, 1, NULL, "ExReleaseSpinLockSharedFromDpcLevel"); }
+VOID NTAPI ExReleaseSpinLockSharedFromDpcLevel(PEX_SPIN_LOCK SpinLock) { km_ex_release(SpinLock, 1, NULL, "ExReleaseSpinLockSharedFromDpcLevel", KM_RETURN_ADDRESS()); }
 KM_EXPORT(ExReleaseSpinLockSharedFromDpcLevel);
 
 LOGICAL NTAPI ExTryAcquireSpinLockExclusiveAtDpcLevel(PEX_SPIN_LOCK SpinLock)
@@ -354,14 +365,14 @@ KM_EXPORT(KeAcquireQueuedSpinLock);
 
 VOID FASTCALL KeReleaseQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number, KIRQL OldIrql)
 {
-  km_release_lower(km_queued_lock(Number, "KeReleaseQueuedSpinLock"), OldIrql, "KeReleaseQueuedSpinLock");
+  km_release_lower(km_queued_lock(Number, "KeReleaseQueuedSpinLock"), OldIrql, "KeReleaseQueuedSpinLock", KM_RETURN_ADDRESS());
 }
 KM_EXPORT(KeReleaseQueuedSpinLock);
 
 VOID NTAPI IoAcquireVpbSpinLock(PKIRQL Irql) { *Irql = km_acquire_raise(&km_queued[LockQueueIoVpbLock], "IoAcquireVpbSpinLock"); }
 KM_EXPORT(IoAcquireVpbSpinLock);
 
-VOID NTAPI IoReleaseVpbSpinLock(KIRQL Irql) { km_release_lower(&km_queued[LockQueueIoVpbLock], Irql, "IoReleaseVpbSpinLock"); }
+VOID NTAPI IoReleaseVpbSpinLock(KIRQL Irql) { km_release_lower(&km_queued[LockQueueIoVpbLock], Irql, "IoReleaseVpbSpinLock", KM_RETURN_ADDRESS()); }
 KM_EXPORT(IoReleaseVpbSpinLock);
 
 /* Interrupt objects (IoConnectInterrupt): the service routine never runs (the model raises no interrupts);
@@ -404,7 +415,7 @@ KM_EXPORT(KeAcquireInterruptSpinLock);
 
 VOID NTAPI KeReleaseInterruptSpinLock(PKINTERRUPT Interrupt, KIRQL OldIrql)
 {
-  km_release_lower(Interrupt->SpinLock, OldIrql, "KeReleaseInterruptSpinLock");
+  km_release_lower(Interrupt->SpinLock, OldIrql, "KeReleaseInterruptSpinLock", KM_RETURN_ADDRESS());
 }
 KM_EXPORT(KeReleaseInterruptSpinLock);
 
@@ -494,7 +505,7 @@ VOID NTAPI KeInitializeThreadedDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutin
 }
 KM_EXPORT(KeInitializeThreadedDpc);
 
-BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
+static BOOLEAN km_insert_dpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
 {
   BOOLEAN queued = FALSE;
   km_lock_model();
@@ -506,6 +517,13 @@ BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemAr
     queued = TRUE;
   }
   km_unlock_model();
+  return queued;
+}
+/* The driver queues a DPC: a window (the DPC could run on another processor at once). */
+BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
+{
+  BOOLEAN queued = km_insert_dpc(Dpc, SystemArgument1, SystemArgument2);
+  km_window("KeInsertQueueDpc called from %s", KM_RETURN_ADDRESS());
   return queued;
 }
 KM_EXPORT(KeInsertQueueDpc);
@@ -555,7 +573,7 @@ ULONG km_run_dpcs(void)
     if (km_locks_held() != held) km_report("unbalanced-lock", "the DPC routine %p returned holding a spin lock", (void *)(ULONG_PTR)dpc->DeferredRoutine);
     km_cur_irql = saved;
     n++;
-    km_window("after a DPC");
+    km_window("the return of the DPC routine %s", (const void *)(ULONG_PTR)dpc->DeferredRoutine);
   }
 }
 
@@ -673,7 +691,7 @@ static void km_expire(PKTIMER t)
     InsertTailList(&km_timers, &t->TimerListEntry);
   }
   km_unlock_model();
-  if (t->Dpc != NULL) KeInsertQueueDpc(t->Dpc, (PVOID)(ULONG_PTR)km_now, NULL);
+  if (t->Dpc != NULL) km_insert_dpc(t->Dpc, (PVOID)(ULONG_PTR)km_now, NULL);
 }
 
 ULONG KmAdvanceTime(LONGLONG Delta)

@@ -20,7 +20,7 @@ function cmakeBuild(target: KmTarget, arch: string) {
   const dir = mkdtempSync(join(tmpdir(), 'spincheck-km-cmake-'));
   cpSync(join(root, 'examples', 'wdm-driver'), join(dir, 'src'), { recursive: true, filter: (src) => !/\.(o|exe)$|\/kmodel$|\/seed\d$|\.spincheck/.test(src) });
   const data = join(dir, 'data');
-  const env = { ...process.env, PATH: `${join(root, 'dist', 'bin')}${delimiter}${process.env.PATH}`, SPINCHECK_DIR: data, SPINCHECK_OPTIONS: '', KMODEL_VERBOSE: '' };
+  const env = { ...process.env, PATH: `${join(root, 'dist', 'bin')}${delimiter}${process.env.PATH}`, SPINCHECK_DIR: data, SPINCHECK_OPTIONS: '', KMODEL_VERBOSE: '', KMODEL_ISOLATE: '0' };
   const configure = run('cmake', ['-S', join(dir, 'src'), '-B', join(dir, 'build'), `-DCMAKE_TOOLCHAIN_FILE=${join(KM, 'mingw-w64.cmake')}`, `-DKM_ARCH=${arch}`,
     `-DCMAKE_PROJECT_INCLUDE=${join(root, 'templates', 'cmake', 'spincheck-cc.cmake')}`, `-DKM=${KM}`], { env });
   expect(configure.stderr).toBe('');
