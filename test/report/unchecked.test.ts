@@ -74,7 +74,7 @@ describe('a report that checked nothing', () => {
 
   it('--fail-on names what it accepts', () => {
     const fx = noRuns();
-    expect(() => report(fx, '--fail-on', 'violations,bogus')).toThrow(new UsageError("--fail-on takes none or a comma-separated list of violations, unchecked, static (got 'bogus')"));
+    expect(() => report(fx, '--fail-on', 'violations,bogus')).toThrow(new UsageError("--fail-on takes none or a comma-separated list of violations, findings, unchecked, static (got 'bogus')"));
   });
 
   it('--format is checked before the data directory', () => {
