@@ -54,6 +54,7 @@ KM_NORETURN void km_exit(int status);
 int km_spawn_run(unsigned long index, const char *status, unsigned long timeout_ms, unsigned long *exit_code);
 void km_status_file(unsigned long index, char *path, size_t size); /* a temporary file for run index's status */
 void km_remove_file(const char *path);
+void km_set_env(const char *name, const char *value); /* for the children this process starts; NULL removes */
 
 /* ---- messages and model errors (km_ex.c) ---- */
 void km_note(const char *fmt, ...);

@@ -94,6 +94,37 @@ static io_injection km_injection;
 static char km_injection_text[320];
 static int km_announced;                /* this run's injection was noted: later messages name it */
 static void km_campaign_window(const char *label);
+static void km_status_line(const char *text);
+static void km_end_run(const char *label);
+static long km_child_run = -1;            /* this process's run index when it is a campaign's child, else -1 */
+
+/* ---- arrivals: a new request of a recorded kind arrives at a window (KmInjectArrivals) ---- */
+#define KM_MAX_KINDS 16
+typedef struct km_kind {
+  char device[64];      /* the device's name, as IoCreateDevice got it (ASCII) */
+  UCHAR major, minor;
+  ULONG code, in, out, length; /* IOCTL code and buffer lengths; read/write length */
+  UCHAR data[64];
+  ULONG data_length;
+} km_kind;
+
+enum km_arrive_mode { KM_ARRIVE_OFF, KM_ARRIVE_COUNT, KM_ARRIVE_AT };
+static struct {
+  enum km_arrive_mode mode;
+  ULONG target, seen;   /* the window of the arrival; windows passed so far */
+  ULONG kind;           /* index into kinds */
+  int cancel;           /* cancel the new IRP at the first later window where it has a cancel routine */
+  PIRP irp;             /* the IRP that arrived */
+  int busy;             /* inside the arrival itself */
+  ULONG nkinds;
+  km_kind kinds[KM_MAX_KINDS];
+} km_arrival;
+static PFILE_OBJECT km_last_file;       /* the file object of the harness's latest request */
+static void km_arrival_window(const char *where, const void *addr);
+static KM_WINDOW_HOOK *km_hook;
+static void *km_hook_context;
+static const char *km_hook_where;
+static const void *km_hook_addr;
 
 /* A window's label: where, with the code at addr named for its %s (function+offset, from the image's symbols). */
 static void km_window_label(const char *where, const void *addr, char *out, size_t size)
@@ -113,6 +144,19 @@ void km_window(const char *where, const void *addr)
 {
   km_irp_rec *r, *victim = NULL;
   char label[240];
+  if (km_locks_held() == 0) {
+    if (km_arrival.mode != KM_ARRIVE_OFF) km_arrival_window(where, addr);
+    if (km_hook != NULL && km_hook_where == NULL) {
+      /* The harness, as another processor: at PASSIVE_LEVEL, once per window (not inside its own calls). */
+      KIRQL irql = km_irql();
+      km_hook_where = where;
+      km_hook_addr = addr;
+      km_set_irql(PASSIVE_LEVEL);
+      km_hook(km_hook_context);
+      km_set_irql(irql);
+      km_hook_where = NULL;
+    }
+  }
   if (!io_window_open(&km_injection, km_locks_held() > 0)) return;
   km_lock_model();
   for (r = km_irps; r != NULL; r = r->next) {
@@ -952,6 +996,203 @@ PIRP KmBuildWrite(PDEVICE_OBJECT Device, const void *Data, ULONG Length, PFILE_O
   return irp;
 }
 
+/* The name IoCreateDevice gave Device, in ASCII ("" when it has none). */
+static void km_device_name(PDEVICE_OBJECT Device, char *out, size_t size)
+{
+  km_device *r;
+  size_t i = 0;
+  km_lock_model();
+  for (r = km_devices; r != NULL && r->device != Device; r = r->next) {}
+  if (r != NULL && r->name.Buffer != NULL)
+    for (; i + 1 < size && i < r->name.Length / sizeof(WCHAR); i++) out[i] = (char)r->name.Buffer[i];
+  km_unlock_model();
+  out[i] = '\0';
+}
+
+/* Run 0 of an arrival campaign: each distinct kind of request the harness sends (device, major, minor, IOCTL
+   code), with its parameters and the start of its input. */
+static void km_record_kind(PDEVICE_OBJECT Device, PIRP Irp)
+{
+  PIO_STACK_LOCATION top = IoGetNextIrpStackLocation(Irp);
+  km_kind k;
+  ULONG i;
+  memset(&k, 0, sizeof k);
+  km_device_name(Device, k.device, sizeof k.device);
+  k.major = top->MajorFunction;
+  k.minor = top->MinorFunction;
+  if (k.major == IRP_MJ_DEVICE_CONTROL || k.major == IRP_MJ_INTERNAL_DEVICE_CONTROL) {
+    k.code = top->Parameters.DeviceIoControl.IoControlCode;
+    k.in = top->Parameters.DeviceIoControl.InputBufferLength;
+    k.out = top->Parameters.DeviceIoControl.OutputBufferLength;
+  } else if (k.major == IRP_MJ_READ || k.major == IRP_MJ_WRITE) {
+    k.length = top->Parameters.Read.Length;
+  }
+  if (Irp->AssociatedIrp.SystemBuffer != NULL) {
+    k.data_length = k.major == IRP_MJ_WRITE ? k.length : k.in;
+    if (k.data_length > sizeof k.data) k.data_length = sizeof k.data;
+    memcpy(k.data, Irp->AssociatedIrp.SystemBuffer, k.data_length);
+  }
+  if (k.device[0] == '\0') return; /* an unnamed device: an arrival could not find it */
+  for (i = 0; i < km_arrival.nkinds; i++) {
+    km_kind *o = &km_arrival.kinds[i];
+    if (strcmp(o->device, k.device) == 0 && o->major == k.major && o->minor == k.minor && o->code == k.code) return;
+  }
+  if (km_arrival.nkinds < KM_MAX_KINDS) km_arrival.kinds[km_arrival.nkinds++] = k;
+}
+
+/* The kinds as one line (the parent hands them to the children in KMODEL_ARRIVAL_KINDS):
+   device|major|minor|code|in|out|length|hex;... */
+static void km_format_kinds(char *out, size_t size)
+{
+  size_t used = 0;
+  ULONG i, j;
+  out[0] = '\0';
+  for (i = 0; i < km_arrival.nkinds && used + 1 < size; i++) {
+    km_kind *k = &km_arrival.kinds[i];
+    used += (size_t)snprintf(out + used, size - used, "%s%s|%u|%u|%lx|%lu|%lu|%lu|", i ? ";" : "", k->device, k->major, k->minor,
+                             (unsigned long)k->code, (unsigned long)k->in, (unsigned long)k->out, (unsigned long)k->length);
+    for (j = 0; j < k->data_length && used + 3 < size; j++) used += (size_t)snprintf(out + used, size - used, "%02x", k->data[j]);
+  }
+}
+
+static void km_parse_kinds(const char *text)
+{
+  km_arrival.nkinds = 0;
+  while (text != NULL && *text != '\0' && km_arrival.nkinds < KM_MAX_KINDS) {
+    km_kind *k = &km_arrival.kinds[km_arrival.nkinds];
+    unsigned major, minor;
+    unsigned long code, in, out, length;
+    const char *bar = strchr(text, '|'), *hex;
+    size_t n = bar != NULL ? (size_t)(bar - text) : 0;
+    memset(k, 0, sizeof *k);
+    if (bar == NULL || n >= sizeof k->device) return;
+    memcpy(k->device, text, n);
+    if (sscanf(bar + 1, "%u|%u|%lx|%lu|%lu|%lu|", &major, &minor, &code, &in, &out, &length) != 6) return;
+    k->major = (UCHAR)major;
+    k->minor = (UCHAR)minor;
+    k->code = code;
+    k->in = in;
+    k->out = out;
+    k->length = length;
+    for (hex = bar + 1, n = 0; n < 6 && hex != NULL; n++) hex = strchr(hex, '|') != NULL ? strchr(hex, '|') + 1 : NULL;
+    while (hex != NULL && hex[0] != '\0' && hex[0] != ';' && hex[1] != '\0' && k->data_length < sizeof k->data) {
+      unsigned byte;
+      if (sscanf(hex, "%2x", &byte) != 1) break;
+      k->data[k->data_length++] = (UCHAR)byte;
+      hex += 2;
+    }
+    km_arrival.nkinds++;
+    text = strchr(text, ';');
+    if (text != NULL) text++;
+  }
+}
+
+/* A new request of kind k, as the harness would build it, sent at PASSIVE_LEVEL (from another processor). */
+static PIRP km_arrive(const km_kind *k, PDEVICE_OBJECT *device)
+{
+  WCHAR name[64];
+  PDEVICE_OBJECT dev;
+  PIRP irp;
+  size_t i;
+  for (i = 0; i + 1 < 64 && k->device[i] != '\0'; i++) name[i] = (WCHAR)(UCHAR)k->device[i];
+  name[i] = 0;
+  *device = dev = KmFindDevice(name);
+  if (dev == NULL) return NULL;
+  if (k->major == IRP_MJ_DEVICE_CONTROL || k->major == IRP_MJ_INTERNAL_DEVICE_CONTROL) {
+    irp = KmBuildIoctl(dev, k->code, k->data, k->in, k->out, km_last_file);
+    IoGetNextIrpStackLocation(irp)->MajorFunction = k->major;
+  } else if (k->major == IRP_MJ_READ) {
+    irp = KmBuildRead(dev, k->length, km_last_file);
+  } else if (k->major == IRP_MJ_WRITE) {
+    irp = KmBuildWrite(dev, k->data, k->data_length, km_last_file);
+  } else {
+    irp = KmBuildIrp(dev, k->major, k->minor, km_last_file);
+  }
+  IoGetNextIrpStackLocation(irp)->MinorFunction = k->minor;
+  return irp;
+}
+
+/* At an open window of an arrival run: the new request arrives at the target window; with cancel set, it is
+   cancelled at the first later window where it waits with a cancel routine (a queued request). */
+static void km_arrival_window(const char *where, const void *addr)
+{
+  char label[240];
+  size_t used;
+  if (km_arrival.busy) return;
+  km_arrival.seen++;
+  if (km_arrival.mode == KM_ARRIVE_AT && km_arrival.irp == NULL && km_arrival.seen == km_arrival.target) {
+    const km_kind *k = &km_arrival.kinds[km_arrival.kind];
+    KIRQL irql = km_irql();
+    PDEVICE_OBJECT dev;
+    PIRP irp = km_arrive(k, &dev);
+    km_irp_rec *rec;
+    if (irp == NULL) return;
+    rec = km_find_irp(irp);
+    km_window_label(where, addr, label, sizeof label);
+    snprintf(km_injection_text, sizeof km_injection_text, "arrival of IRP #%lu (%s", (unsigned long)rec->seq, km_major_name(k->major));
+    used = strlen(km_injection_text);
+    if (k->code != 0) used += (size_t)snprintf(km_injection_text + used, sizeof km_injection_text - used, " 0x%lX", (unsigned long)k->code);
+    snprintf(km_injection_text + used, sizeof km_injection_text - used, ") %s%s%s", strncmp(label, "inside ", 7) == 0 ? "" : "at ",
+             label, km_arrival.cancel ? ", cancelled once queued" : "");
+    km_note("%s", km_injection_text);
+    km_announced = 1;
+    km_campaign_window(km_injection_text);
+    km_arrival.irp = irp;
+    km_arrival.busy = 1;
+    km_set_irql(PASSIVE_LEVEL);
+    KmSendIrp(dev, irp);
+    km_set_irql(irql);
+    km_arrival.busy = 0;
+    return;
+  }
+  if (km_arrival.cancel && km_arrival.irp != NULL) {
+    km_irp_rec *rec = km_find_irp(km_arrival.irp);
+    if (rec != NULL && rec->sent && !rec->completed && !km_arrival.irp->Cancel && km_arrival.irp->CancelRoutine != NULL) {
+      km_note("cancelling the arrived IRP #%lu", (unsigned long)rec->seq);
+      IoCancelIrp(km_arrival.irp);
+    }
+  }
+}
+
+/* Run k of an arrival campaign: run 0 counts the windows and records the kinds; run k > 0 is window N, kind K,
+   with or without the cancel (k - 1 = ((N - 1) * kinds + K) * 2 + cancel). Whether the arrival happened. */
+static int km_arrival_run(KM_SCENARIO *Scenario, void *Context, ULONG k)
+{
+  char label[64];
+  int reached;
+  km_arrival.seen = 0;
+  km_arrival.irp = NULL;
+  km_arrival.busy = 0;
+  km_last_file = NULL;
+  km_announced = 0;
+  if (k == 0) {
+    km_arrival.nkinds = 0;
+    km_arrival.mode = KM_ARRIVE_COUNT;
+  } else {
+    if (km_child_run >= 0) km_parse_kinds(getenv("KMODEL_ARRIVAL_KINDS"));
+    if (km_arrival.nkinds == 0) return 0;
+    km_arrival.mode = KM_ARRIVE_AT;
+    km_arrival.cancel = (int)((k - 1) % 2);
+    km_arrival.kind = ((k - 1) / 2) % km_arrival.nkinds;
+    km_arrival.target = ((k - 1) / 2) / km_arrival.nkinds + 1;
+  }
+  Scenario(Context);
+  reached = k == 0 || km_arrival.irp != NULL;
+  if (k == 0) {
+    char kinds[1100];
+    km_format_kinds(kinds, sizeof kinds);
+    if (kinds[0] != '\0') {
+      char line[1200];
+      snprintf(line, sizeof line, "kinds %s", kinds);
+      km_status_line(line);
+    }
+  }
+  snprintf(label, sizeof label, k == 0 ? "the run without arrivals" : "arrival run %lu", (unsigned long)k);
+  km_end_run(label);
+  km_arrival.mode = KM_ARRIVE_OFF;
+  return reached;
+}
+
 /* The harness's IoCallDriver, with the checks the I/O manager and Driver Verifier make at the top of the
    stack: STATUS_PENDING exactly when the IRP was marked pending, every other status completed. */
 NTSTATUS KmSendIrp(PDEVICE_OBJECT Device, PIRP Irp)
@@ -962,6 +1203,8 @@ NTSTATUS KmSendIrp(PDEVICE_OBJECT Device, PIRP Irp)
   NTSTATUS status;
   if (km_irql() != PASSIVE_LEVEL || km_locks_held() != 0)
     km_error("KmSendIrp at IRQL %u holding %d spin lock(s): the harness sends IRPs at PASSIVE_LEVEL", km_irql(), km_locks_held());
+  if (top->FileObject != NULL) km_last_file = top->FileObject;
+  if (km_arrival.mode == KM_ARRIVE_COUNT) km_record_kind(Device, Irp);
   status = IofCallDriver(Device, Irp);
   if (rec != NULL && rec->completed) {
     if (status == STATUS_PENDING && !Irp->PendingReturned)
@@ -1045,7 +1288,20 @@ void km_reset_io(void)
   }
 }
 
-const char *km_context(void) { return km_injection.mode == IO_INJECT_CANCEL && km_announced ? km_injection_text : NULL; }
+const char *km_context(void) { return km_announced ? km_injection_text : NULL; }
+
+void KmOnWindow(KM_WINDOW_HOOK *Hook, void *Context)
+{
+  km_hook = Hook;
+  km_hook_context = Context;
+}
+
+void KmWindowLabel(char *Buffer, ULONG Size)
+{
+  if (Size == 0) return;
+  if (km_hook_where == NULL) Buffer[0] = '\0';
+  else km_window_label(km_hook_where, km_hook_addr, Buffer, Size);
+}
 
 /* ------------------------------------------------------------------------------------- campaigns */
 /* Each run of a campaign is a process of its own: the harness is started again (km_spawn_run) with the run's
@@ -1058,7 +1314,6 @@ const char *km_context(void) { return km_injection.mode == IO_INJECT_CANCEL && k
 
 static const char *const km_outcome_names[] = { "clean", "errors", "bugcheck", "stopped", "hang", "crashed" };
 
-static long km_child_run = -1;            /* this process's run index when it is a campaign's child, else -1 */
 static char km_status_path[512];
 
 static void km_status_line(const char *text)
@@ -1119,11 +1374,13 @@ static int km_one_run(KM_SCENARIO *Scenario, void *Context, ULONG k)
   return reached;
 }
 
+typedef int KM_RUN(KM_SCENARIO *Scenario, void *Context, ULONG k);
+
 /* A child: run its one run, write how it ended, exit. */
-static KM_NORETURN void km_child(KM_SCENARIO *Scenario, void *Context)
+static KM_NORETURN void km_child(KM_RUN *one_run, KM_SCENARIO *Scenario, void *Context)
 {
   ULONG before = KmErrors();
-  if (!km_one_run(Scenario, Context, (ULONG)km_child_run)) {
+  if (!one_run(Scenario, Context, (ULONG)km_child_run)) {
     km_status_line("unreached");
     km_exit(0);
   }
@@ -1135,14 +1392,15 @@ typedef struct km_run_result {
   enum km_run_outcome outcome;
   int reached;
   ULONG code;
-  char window[160];
+  char window[320];
   char message[512];
+  char kinds[1024];     /* the arrival campaign's run 0: the kinds of request the scenario sent */
 } km_run_result;
 
 /* Reads a child's status file (see above) into r. */
 static void km_read_status(const char *path, km_run_result *r)
 {
-  char line[1200];
+  char line[1400];
   FILE *f = fopen(path, "r");
   if (f == NULL) return;
   while (fgets(line, sizeof line, f) != NULL) {
@@ -1151,6 +1409,8 @@ static void km_read_status(const char *path, km_run_result *r)
     if (n != 0 && line[n - 1] == '\n') line[--n] = '\0';
     if (strncmp(line, "window ", 7) == 0) {
       snprintf(r->window, sizeof r->window, "%s", line + 7);
+    } else if (strncmp(line, "kinds ", 6) == 0) {
+      snprintf(r->kinds, sizeof r->kinds, "%s", line + 6);
     } else if (strcmp(line, "unreached") == 0) {
       r->reached = 0;
     } else if (strncmp(line, "end ", 4) == 0) {
@@ -1200,21 +1460,29 @@ static void km_spawned_run(ULONG k, km_run_result *r)
   if (r->reached && r->outcome != KM_RUN_CLEAN) km_count_error();
 }
 
-ULONG KmInjectCancellation(KM_SCENARIO *Scenario, void *Context)
+/* A campaign (which: "cancel", "arrive"): run 0, then run k = 1, 2 ... until one never reaches its injection;
+   each in a child process (KMODEL_ISOLATE=0: here). A child runs only its own campaign's run. */
+static ULONG km_campaign(const char *which, KM_RUN *one_run, KM_SCENARIO *Scenario, void *Context)
 {
   static const char *const what[] = { "clean", "with model errors", "bugchecked", "stopped", "hung", "crashed" };
   ULONG runs = 0, k, counts[6] = { 0 };
-  const char *isolate = getenv("KMODEL_ISOLATE");
-  char line[900];
-  if (KmCampaignChild()) km_child(Scenario, Context);
+  const char *isolate = getenv("KMODEL_ISOLATE"), *mine = getenv("KMODEL_CAMPAIGN");
+  char line[1200];
+  if (KmCampaignChild()) {
+    if (mine != NULL && strcmp(mine, which) == 0) km_child(one_run, Scenario, Context);
+    return 0;
+  }
   if (isolate != NULL && strcmp(isolate, "0") == 0) {
-    for (k = 0; k < 100000 && km_one_run(Scenario, Context, k); k++) runs += k != 0;
+    for (k = 0; k < 1000000 && one_run(Scenario, Context, k); k++) runs += k != 0;
   } else {
-    km_write_stderr("kmodel: campaign: each run in a process of its own\n");
-    for (k = 0; k < 100000; k++) {
+    snprintf(line, sizeof line, "kmodel: %s campaign: each run in a process of its own\n", which);
+    km_write_stderr(line);
+    km_set_env("KMODEL_CAMPAIGN", which);
+    for (k = 0; k < 1000000; k++) {
       km_run_result r;
       km_spawned_run(k, &r);
       if (!r.reached) break;
+      if (k == 0 && r.kinds[0] != '\0') km_set_env("KMODEL_ARRIVAL_KINDS", r.kinds);
       runs += k != 0;
       counts[r.outcome]++;
       if (r.outcome != KM_RUN_CLEAN || km_verbose()) {
@@ -1224,6 +1492,8 @@ ULONG KmInjectCancellation(KM_SCENARIO *Scenario, void *Context)
         km_write_stderr(line);
       }
     }
+    km_set_env("KMODEL_CAMPAIGN", NULL);
+    km_set_env("KMODEL_ARRIVAL_KINDS", NULL);
     snprintf(line, sizeof line, "kmodel: campaign summary: %lu runs (1 without injection, %lu injected): %lu clean, "
              "%lu %s, %lu %s, %lu %s, %lu %s, %lu %s\n", (unsigned long)(runs + 1), (unsigned long)runs,
              (unsigned long)counts[0], (unsigned long)counts[1], what[1], (unsigned long)counts[2], what[2],
@@ -1231,9 +1501,20 @@ ULONG KmInjectCancellation(KM_SCENARIO *Scenario, void *Context)
     km_write_stderr(line);
   }
   io_inject_start(&km_injection, IO_INJECT_OFF, 0);
+  km_arrival.mode = KM_ARRIVE_OFF;
   km_announced = 0;
-  km_note("cancellation injection: %lu injected runs", (unsigned long)runs);
+  km_note("%s campaign: %lu injected runs", which, (unsigned long)runs);
   return runs;
+}
+
+ULONG KmInjectCancellation(KM_SCENARIO *Scenario, void *Context)
+{
+  return km_campaign("cancel", km_one_run, Scenario, Context);
+}
+
+ULONG KmInjectArrivals(KM_SCENARIO *Scenario, void *Context)
+{
+  return km_campaign("arrive", km_arrival_run, Scenario, Context);
 }
 
 /* --------------------------------------------------------------- names under other DDK headers */

@@ -131,6 +131,8 @@ void km_status_file(unsigned long index, char *path, size_t size)
 
 void km_remove_file(const char *path) { DeleteFileA(path); }
 
+void km_set_env(const char *name, const char *value) { SetEnvironmentVariableA(name, value); }
+
 /* The same program with the same command line; the run's index and status file in its environment. */
 int km_spawn_run(unsigned long index, const char *status, unsigned long timeout_ms, unsigned long *exit_code)
 {

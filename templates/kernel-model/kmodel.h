@@ -88,6 +88,19 @@ typedef void KM_SCENARIO(void *Context);
    driver itself. After each run, leaked pool and IRPs never completed are reported. Returns the number of
    injected runs. */
 ULONG KmInjectCancellation(KM_SCENARIO *Scenario, void *Context);
+/* The arrival campaign: runs Scenario once to count its windows (every point where a real kernel could
+   interleave, the cancel windows, StartIo's entry and DPC queueing among them) and to record each kind of request
+   the harness sends (device, major, minor, IOCTL code, with its parameters), then once per (window, kind), a new
+   request of that kind arriving at that window from another processor (KmSendIrp at PASSIVE_LEVEL), once as it
+   is and once cancelled at the first later window where it waits with a cancel routine (a queued request).
+   Returns the number of arrival runs. */
+ULONG KmInjectArrivals(KM_SCENARIO *Scenario, void *Context);
+/* A callback at every window (no spin lock held), as another processor at PASSIVE_LEVEL: it may send IRPs
+   (KmSendIrp), cancel (KmCancelIrp) or complete requests. NULL removes it. KmWindowLabel, called from it,
+   names the window. */
+typedef void KM_WINDOW_HOOK(void *Context);
+void KmOnWindow(KM_WINDOW_HOOK *Hook, void *Context);
+void KmWindowLabel(char *Buffer, ULONG Size);
 /* Non-zero in a campaign's child process (each run of a campaign is the harness started again, which runs
    main up to the campaign call, runs its one run there and exits): guard work main does before the campaign
    that a child should not repeat, such as a plain run of the scenario. */

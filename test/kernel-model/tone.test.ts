@@ -2,8 +2,9 @@
 // branch and a queued branch, a timer DPC, paging control and the HAL's beep) on the kernel model, built unchanged
 // through spincheck-cc and kmodel.mk and run under Wine: it links; a campaign runs each injected run in a process
 // of its own, labels each window by the driver's call site or the kernel step, and survives a seeded double
-// completion, which ends its run with its report and shows in `spincheck report` as a finding of its own kind.
-import { cpSync, mkdtempSync } from 'node:fs';
+// completion, which ends its run with its report and shows in `spincheck report` as a finding of its own kind; the
+// arrival campaign reaches the queued branch of the cancel routine, which cancels alone cannot.
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,7 +40,7 @@ describe.runIf(ready)('a StartIo driver of our own on the kernel model', () => {
 
   it('links unchanged: paging control and the HAL beep are no-ops; the campaign runs each injected run in a process of its own', () => {
     const r = runHarness('harness', ['--inject'], { KMODEL_VERBOSE: '1' });
-    expect(r.stderr).toContain('kmodel: campaign: each run in a process of its own');
+    expect(r.stderr).toContain('kmodel: cancel campaign: each run in a process of its own');
     const summary = r.stderr.match(/kmodel: campaign summary: (\d+) runs \(1 without injection, (\d+) injected\): (\d+) clean,/);
     expect(summary).not.toBeNull();
     const [, runs, injected, clean] = summary as RegExpMatchArray;
@@ -60,6 +61,33 @@ describe.runIf(ready)('a StartIo driver of our own on the kernel model', () => {
       expect.stringMatching(/^at IoStartNextPacket called from ToneStartIo\+0x[0-9a-f]+ \(harness\.exe\)$/),
     ]));
     for (const l of labels) expect(l).toMatch(/ called from Tone[A-Za-z]+\+0x[0-9a-f]+ \(harness\.exe\)$|^inside Io[A-Za-z]+, before StartIo$|^at the return of /);
+  });
+
+  /** Hits of the release in the cancel routine's queued branch (the second IoReleaseCancelSpinLock of ToneCancel). */
+  function queuedBranchHits(report: Report | null): number {
+    const source = readFileSync(join(dir, 'tone.c'), 'utf8').split('\n');
+    const start = source.findIndex((l) => l.startsWith('static VOID NTAPI ToneCancel('));
+    const line = source.findIndex((l, i) => i > start && l.includes('/* Queued:')) + 3;
+    expect(source[line - 1]).toContain('IoReleaseCancelSpinLock(Irp->CancelIrql);');
+    const file = report?.files.find((f) => f.file.endsWith('tone.c') && !f.file.includes('seed'));
+    const site = file?.sites.find((s) => s.kind === 'release' && s.line === line);
+    expect(site).toBeDefined();
+    return site?.hits ?? 0;
+  }
+
+  it('cancels alone never reach the queued branch of the cancel routine; the arrival campaign does', () => {
+    const cancels = runHarness('harness', ['--inject']);
+    expect(queuedBranchHits(cancels.report)).toBe(0);
+    const r = runHarness('harness', ['--arrive'], { KMODEL_VERBOSE: '1' });
+    expect(r.stderr).toContain('kmodel: arrive campaign: each run in a process of its own');
+    expect(r.stderr).toMatch(/kmodel: campaign run \d+ \[arrival of IRP #\d+ \(IRP_MJ_DEVICE_CONTROL 0x10004\) at IoAcquireCancelSpinLock called from ToneStartIo\+0x[0-9a-f]+ \(harness\.exe\), cancelled once queued\]: clean/);
+    const summary = r.stderr.match(/kmodel: campaign summary: (\d+) runs \(1 without injection, (\d+) injected\): (\d+) clean,/);
+    expect(summary).not.toBeNull();
+    expect(Number(summary?.[3])).toBe(Number(summary?.[1]));
+    expect(r.stdout).toContain(`harness: ${summary?.[2]} arrival runs`);
+    expect(queuedBranchHits(r.report)).toBeGreaterThan(0);
+    expect(r.report?.violations).toEqual([]);
+    expect(r.status).toBe(0);
   });
 
   it('a seeded double completion ends its run with its report; the campaign goes on to its summary, and the report shows the finding', () => {

@@ -35,6 +35,7 @@ int main(int argc, char **argv)
   if (!KmCampaignChild()) Scenario(NULL);
   for (i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--inject") == 0) printf("harness: %lu injected cancellations\n", (unsigned long)KmInjectCancellation(Scenario, NULL));
+    if (strcmp(argv[i], "--arrive") == 0) printf("harness: %lu arrival runs\n", (unsigned long)KmInjectArrivals(Scenario, NULL));
   }
   return KmFinish();
 }
