@@ -20,4 +20,16 @@ BOOLEAN WdmCancel(PIRP Irp);
 typedef void WDM_SCENARIO(void *Context);
 ULONG WdmInjectCancellation(WDM_SCENARIO *Scenario, void *Context);
 
+/* Arrivals: runs Scenario once to count its windows and record the major functions it sends (WdmSend), then
+   once per (window, major function): at that window Arrive(Major, Context) is called as another processor (at
+   PASSIVE_LEVEL) and sends one new request of that kind (WdmSend with IRP storage of its own that outlives the
+   run). Returns the arrival runs.
+
+   On POSIX each run of both campaigns is a process of its own (fork): a crash, an abort or a hang
+   (WDM_RUN_TIMEOUT seconds, 60 by default) ends that run only, and the campaign ends with a summary on stderr when
+   a run was not clean (WDM_ISOLATE=0: runs in the harness's process). A run's violations are in its own run data;
+   the harness's exit status no longer carries them (`spincheck report` fails on them). On Windows the runs share the harness's process. */
+typedef void WDM_ARRIVAL(UCHAR Major, void *Context);
+ULONG WdmInjectArrivals(WDM_SCENARIO *Scenario, void *Context, WDM_ARRIVAL *Arrive);
+
 #endif

@@ -16,6 +16,8 @@ BOOLEAN WdmCancelLockHeld(void);
 void WdmInjectRun(ULONG Pair);
 ULONG WdmInjectPairs(void);
 void WdmInjectOff(void);
+/* Called at every cancel window where the calling thread holds no spin lock (NULL: none); not re-entered. */
+void WdmSetWindowHook(void (*Hook)(void));
 /* Drops every in-flight IRP (a new scenario run: the previous run's IRPs are gone). */
 void WdmForgetInFlight(void);
 

@@ -64,10 +64,26 @@ ULONG WdmInjectPairs(void)
   return Injection.pairs;
 }
 
+static void (*WindowHook)(void);
+static int InWindowHook;
+
+void WdmSetWindowHook(void (*Hook)(void))
+{
+  WindowHook = Hook;
+}
+
 /* A cancel window (io_core.h): every IRP in flight makes a pair, cancelled ones too (not cancelled again). */
 static void CancelWindow(void)
 {
   ULONG i;
+  if (WindowHook != NULL && !InWindowHook && !WdmCancelLockHeld() && io_held_count() == 0) {
+    KIRQL Irql = CurrentIrql;
+    InWindowHook = 1;
+    CurrentIrql = PASSIVE_LEVEL; /* the hook is another processor */
+    WindowHook();
+    CurrentIrql = Irql;
+    InWindowHook = 0;
+  }
   if (!io_window_open(&Injection, WdmCancelLockHeld() || io_held_count() > 0)) return;
   for (i = 0; i < InFlightCount; i++) {
     if (io_window_pair(&Injection)) {

@@ -182,8 +182,78 @@ describe.runIf(haveTool('gcc'))('harness kit', () => {
     expect(plain.json.violations).toEqual([]);
     const injected = report(['--inject']);
     expect(injected.stdout).toMatch(/^runs [1-9]\d*$/m);
-    expect(injected.status).toBe(66);
+    // Each injected run is a child process (fork): the violation is in its run data, the child's status (66) in
+    // the campaign's summary, and the report fails on it.
+    expect(injected.stderr).toMatch(/wdm: cancellation run \d+ \[cancel pair \d+\]: ended with a non-zero status/);
+    expect(injected.status).toBe(1);
     expect(injected.json.violations.map((v) => [v.kind, v.location.function])).toEqual([['cancel-exit-held', 'CancelQueued']]);
+  });
+});
+
+/** A driver with a re-entrancy bug: a read arriving while another read is inside its dispatch routine crashes. */
+const REENTRANT_C = `#include "wdm_user.h"
+typedef struct { volatile int Busy; } EXT;
+static NTSTATUS Read(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    EXT *ext = (EXT *)DeviceObject->DeviceExtension;
+    KIRQL irql;
+    if (ext->Busy) *(volatile int *)0 = 1;
+    ext->Busy = 1;
+    IoAcquireCancelSpinLock(&irql);
+    IoReleaseCancelSpinLock(irql);
+    ext->Busy = 0;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject)
+{
+    DriverObject->MajorFunction[IRP_MJ_READ] = Read;
+    return STATUS_SUCCESS;
+}
+`;
+
+const ARRIVAL_HARNESS_C = `#include <stdio.h>
+#include "wdm_harness.h"
+NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject);
+static struct { int Busy; } ext;
+static IRP arrived;
+static void Scenario(void *Context)
+{
+    IRP read;
+    (void)Context;
+    ext.Busy = 0;
+    WdmLoadDriver(DriverEntry, &ext);
+    WdmSend(&read, IRP_MJ_READ);
+}
+static void Arrive(UCHAR Major, void *Context)
+{
+    (void)Context;
+    WdmSend(&arrived, Major);
+}
+int main(void)
+{
+    unsigned long runs = WdmInjectArrivals(Scenario, NULL, Arrive);
+    printf("arrival runs %lu\\n", runs);
+    return 0;
+}
+`;
+
+describe.runIf(haveTool('gcc'))('harness kit campaigns', () => {
+  it('arrivals send a new request at each window; each run is a process of its own, so a crash ends that run only', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spincheck-kit-arrive-'));
+    writeFileSync(join(dir, 'driver.c'), REENTRANT_C);
+    writeFileSync(join(dir, 'harness.c'), ARRIVAL_HARNESS_C);
+    const build = run('gcc', ['-I', kit, '-Wall', '-Wextra', 'driver.c', 'harness.c', ...KIT_SOURCES, '-o', 'harness', '-lpthread'], { cwd: dir });
+    expect(build.stderr).toBe('');
+    const r = run('./harness', [], { cwd: dir, env: { ...process.env, WDM_ISOLATE: '' } });
+    // Windows of the one read: the release inside it, the return of its dispatch routine.
+    expect(r.stderr).toContain('wdm: arrival run 1 [arrival of major function 3 at window 1]: crashed');
+    expect(r.stderr).toContain('wdm: arrival summary: 3 runs: 2 clean, 0 ended with a non-zero status, 1 crashed, 0 hung, 0 could not start');
+    expect(r.stdout).toBe('arrival runs 2\n');
+    expect(r.status).toBe(0);
+    // In one process (WDM_ISOLATE=0) the crash ends the whole campaign.
+    const inProcess = run('./harness', [], { cwd: dir, env: { ...process.env, WDM_ISOLATE: '0' } });
+    expect(inProcess.signal).toBe('SIGSEGV');
   });
 });
 
