@@ -90,6 +90,13 @@ describe.runIf(ready)('a StartIo driver of our own on the kernel model', () => {
     expect(r.status).toBe(0);
   });
 
+  it('KmOnWindow calls the harness back at every window, as another processor: it can send a request inside StartIo', () => {
+    const r = runHarness('harness', ['--hook']);
+    expect(r.stdout).toMatch(/harness: a request arrived at IoAcquireCancelSpinLock called from ToneStartIo\+0x[0-9a-f]+ \(harness\.exe\); completed\n/);
+    expect(r.report?.findings).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+
   it('a seeded double completion ends its run with its report; the campaign goes on to its summary, and the report shows the finding', () => {
     const r = runHarness('seed', ['--inject']);
     const bugchecks = [...r.stderr.matchAll(/kmodel: campaign run (\d+) \[injected IoCancelIrp of IRP #(\d+) \(IRP_MJ_DEVICE_CONTROL\) ([^\]]*)\]: bugcheck: bugcheck 0x44 MULTIPLE_IRP_COMPLETE_REQUESTS/g)];

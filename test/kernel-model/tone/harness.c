@@ -1,5 +1,6 @@
 /* harness.c: the tone driver's harness: open, play two tones, let the timer end them, close. `--inject` adds
-   the cancellation campaign, `--arrive` the arrival campaign. */
+   the cancellation campaign, `--arrive` the arrival campaign, `--hook` one run with a request of the harness's
+   own arriving inside StartIo (KmOnWindow). */
 #include <stdio.h>
 #include <string.h>
 
@@ -29,11 +30,33 @@ static void Scenario(void *Context)
   KmUnloadDriver(driver);
 }
 
+/* --hook: the harness as another processor; at the first window inside StartIo a second request arrives. */
+static PIRP Arrived;
+static char ArrivedAt[240];
+
+static void Hook(void *Context)
+{
+  char label[240];
+  ULONG tone[2] = { 880, 10 };
+  (void)Context;
+  KmWindowLabel(label, sizeof label);
+  if (Arrived != NULL || strstr(label, "ToneStartIo") == NULL) return;
+  strcpy(ArrivedAt, label);
+  Arrived = KmBuildIoctl(KmFindDevice(L"\\Device\\Tone"), IOCTL_TONE_PLAY, tone, sizeof tone, 0, NULL);
+  KmSendIrp(KmFindDevice(L"\\Device\\Tone"), Arrived);
+}
+
 int main(int argc, char **argv)
 {
   int i;
   if (!KmCampaignChild()) Scenario(NULL);
   for (i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--hook") == 0) {
+      KmOnWindow(Hook, NULL);
+      Scenario(NULL);
+      KmOnWindow(NULL, NULL);
+      printf("harness: a request arrived at %s; %s\n", ArrivedAt, Arrived != NULL && KmIrpCompleted(Arrived) ? "completed" : "not completed");
+    }
     if (strcmp(argv[i], "--inject") == 0) printf("harness: %lu injected cancellations\n", (unsigned long)KmInjectCancellation(Scenario, NULL));
     if (strcmp(argv[i], "--arrive") == 0) printf("harness: %lu arrival runs\n", (unsigned long)KmInjectArrivals(Scenario, NULL));
   }
