@@ -106,10 +106,13 @@ static int spincheck__reg_get(size_t key) {
 
 /* ---- start-up, exit, fork ---- */
 static volatile long spincheck__init_state;
+/* Isolated campaign runs (child processes) that did not end clean (spincheck_run_failed). */
+static volatile long spincheck__failed_runs;
 
 #ifndef SPINCHECK_TEST_HOOKS
 static void spincheck__finish(int status, int status_known) {
   spincheck_u64 n;
+  long failed = spincheck__load_long(&spincheck__failed_runs);
   spincheck__io_lock();
   n = spincheck__nviolations;
   /* A process in which no instrumented unit ran still leaves its run file (the header alone): the report can then
@@ -120,8 +123,11 @@ static void spincheck__finish(int status, int status_known) {
     spincheck__warn_locked("%lu violation(s) of the CancelSpinLock rule in process %ld%s%s", (unsigned long)n,
                            spincheck__getpid(), spincheck__run_fd >= 0 ? "; run data in " : "",
                            spincheck__run_fd >= 0 ? spincheck__run_path : "");
+  if (failed)
+    spincheck__warn_locked("%ld isolated campaign run(s) of process %ld did not end clean (their run files hold why)",
+                           failed, spincheck__getpid());
   spincheck__io_unlock();
-  if (n && spincheck__opt.exitcode && (!status_known || status == 0)) spincheck__exit_now(spincheck__opt.exitcode);
+  if ((n || failed) && spincheck__opt.exitcode && (!status_known || status == 0)) spincheck__exit_now(spincheck__opt.exitcode);
 }
 
 #if defined(SPINCHECK__HAVE_ON_EXIT)
@@ -145,6 +151,7 @@ static void spincheck__fork_child(void) {
   }
   memset(spincheck__vtab, 0, sizeof spincheck__vtab);
   spincheck__nviolations = 0;
+  spincheck__failed_runs = 0;
   spincheck__io_unlock();
 }
 #endif
@@ -370,6 +377,11 @@ spincheck_fn spincheck_register(struct spincheck_tu *tu, unsigned site, int role
 const int spincheck_runtime_present = 1;
 
 /* A model finding (templates/kernel-model): appended to the run file at once, as a violation is. */
+void spincheck_run_failed(void) {
+  spincheck__init();
+  spincheck__add_long(&spincheck__failed_runs, 1);
+}
+
 void spincheck_model_finding(const char *kind, unsigned long code, const char *message, const char *run) {
   char line[2048];
   struct spincheck__buf b;

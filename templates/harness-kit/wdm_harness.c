@@ -101,7 +101,16 @@ NTSTATUS WdmSend(PIRP Irp, UCHAR Major)
 
 static const char *const RunWords[] = { "clean", "ended with a non-zero status", "crashed", "hung", "could not start" };
 
-/* Runs one run, isolated where the platform can; its outcome (an index of RunWords). */
+#if defined(WDM_ISOLATE) && defined(__ELF__)
+/* The spincheck runtime, when the harness is linked with it (a weak reference: a plain build links without it). */
+extern void spincheck_run_failed(void) __attribute__((weak));
+#define WDM_RUN_FAILED() (spincheck_run_failed != NULL ? spincheck_run_failed() : (void)0)
+#else
+#define WDM_RUN_FAILED() ((void)0)
+#endif
+
+/* Runs one run, isolated where the platform can; its outcome (an index of RunWords). A run that did not end
+   clean makes the harness's own exit status fail too (through the runtime), as it did when runs shared it. */
 static int Isolated(WDM_RUN_SPEC *Spec, WDM_COUNT *Count)
 {
 #ifdef WDM_ISOLATE
@@ -115,7 +124,9 @@ static int Isolated(WDM_RUN_SPEC *Spec, WDM_COUNT *Count)
     fflush(stderr);
     end = wdm_isolated(OneRun, Spec, Count, sizeof *Count, (unsigned)(seconds > 0 ? seconds : 60), &detail, &got);
     if (got != sizeof *Count) memset(Count, 0, sizeof *Count);
-    if (end == WDM_RUN_EXITED) return detail == 0 ? 0 : 1;
+    if (end == WDM_RUN_EXITED && detail == 0) return 0;
+    WDM_RUN_FAILED();
+    if (end == WDM_RUN_EXITED) return 1;
     if (end == WDM_RUN_SIGNALLED) return 2;
     return end == WDM_RUN_HUNG ? 3 : 4;
   }

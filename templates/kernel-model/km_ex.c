@@ -65,6 +65,14 @@ void km_record_finding(const char *kind, ULONG code, const char *message, const 
   if (spincheck_model_finding != NULL) spincheck_model_finding(kind, code, message, run);
 }
 
+extern void spincheck_run_failed(void) __attribute__((weak));
+
+void km_run_failed(void)
+{
+  km_count_error();
+  if (spincheck_run_failed != NULL) spincheck_run_failed();
+}
+
 static void km_finding(const char *kind, ULONG code, const char *message) { km_record_finding(kind, code, message, km_context()); }
 
 void km_count_error(void) { InterlockedIncrement(&km_error_count); }

@@ -66,6 +66,9 @@ KM_NORETURN void km_not_modelled(const char *name);
 /* A finding record in the run data (through the spincheck runtime, when the harness links it). */
 void km_record_finding(const char *kind, ULONG code, const char *message, const char *run);
 void km_count_error(void);
+/* An isolated campaign run did not end clean: an error of this process (KmFinish fails), and with the spincheck
+   runtime linked, this process exits with its violation status. */
+void km_run_failed(void);
 
 /* How one run of a campaign ended (km_io.c writes it to the parent; the order of km_outcome_names). */
 enum km_run_outcome { KM_RUN_CLEAN, KM_RUN_ERRORS, KM_RUN_BUGCHECK, KM_RUN_STOPPED, KM_RUN_HANG, KM_RUN_CRASHED };

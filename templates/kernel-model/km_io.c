@@ -1457,7 +1457,7 @@ static void km_spawned_run(ULONG k, km_run_result *r)
   } else if (r->outcome == KM_RUN_CRASHED && r->reached) {
     snprintf(r->message, sizeof r->message, "the harness ended with status 0x%lX", exit_code);
   }
-  if (r->reached && r->outcome != KM_RUN_CLEAN) km_count_error();
+  if (r->reached && r->outcome != KM_RUN_CLEAN) km_run_failed();
 }
 
 /* A campaign (which: "cancel", "arrive"): run 0, then run k = 1, 2 ... until one never reaches its injection;
