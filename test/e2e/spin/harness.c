@@ -16,7 +16,7 @@ BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) { return *SpinLoc
 void KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE h) { (void)SpinLock; h->OldIrql = irql_now; irql_now = 2; }
 void KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE h) { irql_now = h->OldIrql; }
 
-DRIVER_DISPATCH SpinLeak, SpinMacroLeak, SpinDouble, SpinFree, SpinMismatch, SpinClean, SpinOuter;
+DRIVER_DISPATCH SpinLeak, SpinLeakTwo, SpinInStackDouble, SpinInStackDoubleMixed, SpinMacroLeak, SpinDouble, SpinFree, SpinMismatch, SpinClean, SpinOuter;
 void SpinTake(PEXT ext);
 void SpinDrop(PEXT ext);
 void SpinReinit(PEXT ext);
@@ -32,6 +32,9 @@ int main(int argc, char **argv) {
   int i;
   for (i = 0; i < 3; i++) {
     if (!strcmp(s, "leak")) { ext.Fail = 1; SpinLeak(&dev, &irp); }
+    else if (!strcmp(s, "leak-two")) SpinLeakTwo(&dev, &irp);
+    else if (!strcmp(s, "in-stack-double")) SpinInStackDouble(&dev, &irp);
+    else if (!strcmp(s, "in-stack-mixed")) SpinInStackDoubleMixed(&dev, &irp);
     else if (!strcmp(s, "macro-leak")) SpinMacroLeak(&dev, &irp);
     else if (!strcmp(s, "double")) SpinDouble(&dev, &irp);
     else if (!strcmp(s, "free")) SpinFree(&dev, &irp);

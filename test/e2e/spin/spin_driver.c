@@ -1,7 +1,7 @@
 /* A driver with a device-extension lock: one routine per bug (marked BUG-<kind>) and correct ones. */
 #include "spin_ddk.h"
 
-#define EXT_LOCK(e) KeAcquireSpinLock(&(e)->DataLock, &(e)->Irql)
+#define EXT_LOCK(e) KeAcquireSpinLock(&(e)->DataLock, &(e)->Irql) /* ACQ-macro-exit-held */
 #define EXT_UNLOCK(e) KeReleaseSpinLock(&(e)->DataLock, (e)->Irql)
 
 DRIVER_DISPATCH SpinLeak;
@@ -10,6 +10,9 @@ DRIVER_DISPATCH SpinDouble;
 DRIVER_DISPATCH SpinFree;
 DRIVER_DISPATCH SpinMismatch;
 DRIVER_DISPATCH SpinClean;
+DRIVER_DISPATCH SpinLeakTwo;
+DRIVER_DISPATCH SpinInStackDouble;
+DRIVER_DISPATCH SpinInStackDoubleMixed;
 DRIVER_DISPATCH SpinOuter;
 DRIVER_DISPATCH SpinInner;
 void SpinTake(PEXT ext);
@@ -57,6 +60,41 @@ NTSTATUS SpinMismatch(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   KIRQL old = KeAcquireSpinLockRaiseToDpc(&ext->StatsLock); /* ACQ-irql-mismatch */
   (void)Irp;
   KeReleaseSpinLock(&ext->StatsLock, (KIRQL)(old + 1)); /* BUG-irql-mismatch */
+  return STATUS_SUCCESS;
+}
+
+/* Two locks held at one exit: two leaks, each naming its own lock. */
+NTSTATUS SpinLeakTwo(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KIRQL irql;
+  (void)Irp;
+  KeAcquireSpinLock(&ext->QueueLock, &irql); /* ACQ-leak-two-queue */
+  KeAcquireSpinLockAtDpcLevel(&ext->DataLock); /* ACQ-leak-two-data */
+  return STATUS_SUCCESS; /* BUG-leak-two */
+}
+
+/* An in-stack queued acquire of a lock the thread holds through another handle: one double acquire, nothing after. */
+NTSTATUS SpinInStackDouble(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KLOCK_QUEUE_HANDLE outer, inner;
+  (void)Irp;
+  KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &outer); /* ACQ-in-stack-double */
+  KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &inner); /* BUG-in-stack-double */
+  KeReleaseInStackQueuedSpinLock(&inner);
+  KeReleaseInStackQueuedSpinLock(&outer);
+  return STATUS_SUCCESS;
+}
+
+/* The same through a plain acquire, the handle released last. */
+NTSTATUS SpinInStackDoubleMixed(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KLOCK_QUEUE_HANDLE inner;
+  KIRQL irql;
+  (void)Irp;
+  KeAcquireSpinLock(&ext->DataLock, &irql); /* ACQ-in-stack-mixed */
+  KeAcquireInStackQueuedSpinLock(&ext->DataLock, &inner); /* BUG-in-stack-mixed */
+  KeReleaseSpinLock(&ext->DataLock, irql);
+  KeReleaseInStackQueuedSpinLock(&inner);
   return STATUS_SUCCESS;
 }
 
