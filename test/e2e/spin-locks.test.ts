@@ -167,6 +167,15 @@ for (const cc of ['gcc', 'clang']) {
       writeFileSync(supp, 'spin-lock-exit-held:SpinLeak\n');
       expect(violations(records(bin, 'leak', `suppressions=${supp}`).records)).toEqual([]);
       expect(violations(records(bin, 'macro-leak', `suppressions=${supp}`).records).length).toBe(1);
+      // Each kind by its name and a function, file or stack pattern; what is suppressed does not fail the run.
+      const every = join(work, 'supp-every.txt');
+      writeFileSync(every, ['spin-lock-double-acquire:SpinInStack*', 'spin-lock-release-not-held:spin_driver.c', 'spin-lock-release-other-thread:SpinDrop', 'irql-mismatch:SpinMismatch', 'spin-lock-exit-held:SpinLeakTwo'].join('\n'));
+      for (const scenario of ['in-stack-double', 'in-stack-mixed', 'free', 'other-thread', 'mismatch', 'leak-two']) {
+        const r = records(bin, scenario, `suppressions=${every}`);
+        expect(violations(r.records), scenario).toEqual([]);
+        expect(r.status, scenario).toBe(0);
+      }
+      expect(violations(records(bin, 'double', `suppressions=${every}`).records).map((v) => v.kind)).toEqual(['spin-lock-double-acquire']);
     });
   });
 }
