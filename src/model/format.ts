@@ -1,4 +1,5 @@
 // The one definition of spincheck's data files: site databases (compile) and run data (test run).
+import { PER_LOCK_KINDS } from './kinds.js';
 import type { ExitVia, ModelFindingKind, Role, RoleSource, SiteKind, ViolationKind } from './kinds.js';
 
 export const SITES_FORMAT = 'spincheck-sites';
@@ -173,12 +174,15 @@ export interface CountersRecord {
   held: number[];
 }
 
-/** Per-process totals for each distinct (kind, site), written with the counters. */
+/** Per-process totals for each distinct violation (violationKey), written with the counters. */
 export interface ViolationCountRecord {
   t: 'violation-count';
   kind: ViolationKind;
   tu: string;
   site: number;
+  /** The acquire of a per-lock kind (PER_LOCK_KINDS); absent for the other kinds. */
+  acquireTu?: string;
+  acquireSite?: number;
   count: number;
 }
 
@@ -192,6 +196,13 @@ export interface FindingRecord {
   message: string;
   /** The campaign run it happened in: the injection, its window and its IRP. */
   run?: string;
+}
+
+/** What makes a violation distinct in a process (and across processes): kind and site, and for a per-lock kind the
+ *  acquire site, as the runtime counts them (spincheck_format.h SPINCHECK_PER_LOCK). */
+export function violationKey(r: { kind: ViolationKind; tu: string; site: number; acquireTu?: string | null; acquireSite?: number | null }): string {
+  const acquire = PER_LOCK_KINDS.includes(r.kind) && r.acquireTu != null && r.acquireSite != null ? `${r.acquireTu}:${r.acquireSite}` : '';
+  return `${r.kind}\0${r.tu}\0${r.site}\0${acquire}`;
 }
 
 export type RunRecord = ViolationRecord | CountersRecord | ViolationCountRecord | FindingRecord;

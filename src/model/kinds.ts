@@ -57,6 +57,10 @@ export const MODEL_FINDING_TEXT: Record<ModelFindingKind, string> = {
   'model-error': 'the kernel model found a misuse of a kernel interface',
 };
 
+/** Kinds recorded per lock: a distinct violation is (kind, site, acquire site), so two locks held at one exit are two
+ *  violations, each naming its own lock; for the other kinds it is (kind, site). */
+export const PER_LOCK_KINDS: readonly ViolationKind[] = ['spin-lock-exit-held'];
+
 export const SITE_KINDS = ['acquire', 'release', 'routine-entry', 'routine-exit', 'registration'] as const;
 export type SiteKind = (typeof SITE_KINDS)[number];
 

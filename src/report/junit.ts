@@ -1,5 +1,5 @@
 // JUnit XML: a testsuite per file; a testcase per routine, and a failing testcase per distinct violation.
-import { VIOLATION_TEXT } from '../model/index.js';
+import { PER_LOCK_KINDS, VIOLATION_TEXT } from '../model/index.js';
 import type { FileSummary, Location, Report, ViolationSummary } from './merge.js';
 import { ruleId } from './sarif.js';
 import { findingRuleId, findingText, findingTitle } from './findings.js';
@@ -87,7 +87,8 @@ function cases(f: FileSummary, violations: ViolationSummary[]): Case[] {
   }
   for (const v of mine) {
     out.push({
-      name: `${v.location.function ?? '(file scope)'}: ${v.kind} at line ${v.location.line}`,
+      // Per-lock kinds may hold several locks at one line: each testcase names its lock.
+      name: `${v.location.function ?? '(file scope)'}: ${v.kind} at line ${v.location.line}${PER_LOCK_KINDS.includes(v.kind) && v.lock ? ` (${v.lock})` : ''}`,
       classname: f.file,
       file: v.location.file,
       line: v.location.line,

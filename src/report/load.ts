@@ -146,13 +146,16 @@ export function parseRunRecord(v: Json): RunRecord {
     };
   }
   if (o.t === 'violation-count') {
-    return {
+    const r: ViolationCountRecord = {
       t: 'violation-count',
       kind: violationKind(o.kind, 'kind'),
       tu: str(o.tu, 'tu', 64),
       site: count(o.site, 'site'),
       count: count(o.count, 'count'),
     };
+    if (o.acquireTu !== undefined && o.acquireTu !== null) r.acquireTu = str(o.acquireTu, 'acquireTu', 64);
+    if (o.acquireSite !== undefined && o.acquireSite !== null) r.acquireSite = count(o.acquireSite, 'acquireSite');
+    return r;
   }
   if (o.t === 'finding') return parseFinding(o);
   throw new Invalid(`unknown record type ${JSON.stringify(o.t)}`);

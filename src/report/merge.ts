@@ -1,6 +1,7 @@
 // Merges site databases and run data into one report model (pure: no IO).
 import { isAbsolute, relative, sep } from 'node:path';
 import type { Role, RoleSource, Site, SiteDatabase, ViolationKind } from '../model/index.js';
+import { violationKey } from '../model/index.js';
 import type { LoadedData } from './load.js';
 import { plural } from './words.js';
 import type { StaticReport } from './static.js';
@@ -212,10 +213,10 @@ export function mergeData(data: LoadedData, options: MergeOptions): Report {
   const violations = new Map<string, ViolationSummary>();
   for (const run of data.runs) {
     const counted = new Map<string, number>();
-    for (const vc of run.violationCounts) counted.set(`${vc.kind}\0${vc.tu}\0${vc.site}`, vc.count);
+    for (const vc of run.violationCounts) counted.set(violationKey(vc), vc.count);
     const seen = new Set<string>();
     for (const v of run.violations) {
-      const key = `${v.kind}\0${v.tu}\0${v.site}`;
+      const key = violationKey(v);
       if (seen.has(key)) continue;
       seen.add(key);
       const n = Math.max(counted.get(key) ?? 1, 1);
@@ -258,7 +259,8 @@ export function mergeData(data: LoadedData, options: MergeOptions): Report {
       .filter((r) => r.role !== 'candidate' || r.entries > 0);
   }
   const sorted = [...violations.values()].sort(
-    (a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.kind.localeCompare(b.kind),
+    (a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.kind.localeCompare(b.kind)
+      || (a.acquire?.file ?? '').localeCompare(b.acquire?.file ?? '') || (a.acquire?.line ?? 0) - (b.acquire?.line ?? 0),
   );
   const allSites = files.flatMap(coverageSites);
   return {

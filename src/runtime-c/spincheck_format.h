@@ -19,6 +19,10 @@
 #define SPINCHECK_V_SPIN_LOCK_RELEASE_OTHER_THREAD 9
 #define SPINCHECK_V_COUNT 10
 
+/* Kinds recorded per lock (PER_LOCK_KINDS): one distinct violation per acquire site, so two locks leaked at one exit
+   are two. */
+#define SPINCHECK_PER_LOCK(kind) ((kind) == SPINCHECK_V_SPIN_LOCK_EXIT_HELD)
+
 /* Site kinds in a TU trailer, 1-based in the order of SITE_KINDS. */
 #define SPINCHECK_SITE_ACQUIRE 1
 #define SPINCHECK_SITE_RELEASE 2

@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { VIOLATION_KINDS } from '../../src/model/kinds.js';
 import { LOCK_FORM_BY_NAME } from '../../src/model/lock-api.js';
 
 export interface Seed {
@@ -18,9 +17,6 @@ export interface Seed {
 }
 
 const kitUser = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates', 'harness-kit', 'wdm_user.c');
-
-/** The device-lock seeds need the spin-lock kinds (issue 16): until the runtime has them, only the cancel-lock ones. */
-export const SPIN_LOCK_KINDS_CHECKED = (VIOLATION_KINDS as readonly string[]).includes('spin-lock-exit-held');
 
 /** SDV's rule of the lock form `name` (lock-api.ts). */
 function ruleOf(name: string): string {
@@ -60,5 +56,5 @@ export function queueDriverSeeds(drv: string): Seed[] {
     // Cleanup holds the device lock (in-stack) around QdStopQueue, which takes it again.
     { kind: 'spin-lock-double-acquire', rule: `${ruleOf('KeAcquireSpinLock')}/spin-lock-double-acquire`, file: 'queue.c', line: at('queue.c', 'KeAcquireSpinLock(&ext->QueueLock, &irql);'), function: 'QdStopQueue', acquire: `driver.c:${at('driver.c', 'KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &handle);')}` },
   ];
-  return [...cancelSeeds, ...(SPIN_LOCK_KINDS_CHECKED ? spinSeeds : [])].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return [...cancelSeeds, ...spinSeeds].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }

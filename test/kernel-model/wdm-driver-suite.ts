@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { haveTool, run } from '../helpers/tools.js';
 import { LOCK_FORMS } from '../../src/model/lock-api.js';
-import { SPIN_LOCK_KINDS_CHECKED } from '../helpers/queue-driver-seeds.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bin = (name: string) => join(root, 'dist', 'bin', `${name}.js`);
@@ -47,10 +46,10 @@ function callLines(file: string, call: string): number[] {
   return readFileSync(file, 'utf8').split('\n').flatMap((l, i) => Array<number>(l.split(call).length - 1).fill(i + 1));
 }
 
-/** The lock forms whose calls are sites of `kind`: every form of lock-api.ts once spin locks are checked, else the cancel lock's. */
+/** The lock forms whose calls are sites of `kind`: every form of lock-api.ts, the cancel lock's and every spin lock's. */
 function hookedForms(kind: 'acquire' | 'release'): string[] {
   const ops = kind === 'acquire' ? ['acquire', 'try-acquire'] : ['release'];
-  return LOCK_FORMS.filter((f) => ops.includes(f.op) && (SPIN_LOCK_KINDS_CHECKED || f.family === 'cancel')).map((f) => f.name);
+  return LOCK_FORMS.filter((f) => ops.includes(f.op)).map((f) => f.name);
 }
 
 /** The lines of every call of any of `names` in `file`, in order, once per call. */
@@ -97,7 +96,7 @@ export function describeWdmDriver(target: KmTarget, runs: boolean): void {
       expect(make.status).toBe(0);
       const drv = join(dir, 'drv');
       for (const name of ['harness', 'seed1', 'seed2', 'seed3', 'seed4', 'seed5']) expect(peMachine(join(drv, `${name}.exe`))).toBe(target.machine);
-      // Every driver source, clean and seeded, has its spin-lock calls as sites (the cancel lock's until spin locks are checked).
+      // Every driver source, clean and seeded, has its lock calls as sites: the cancel lock's and the spin locks'.
       const dbs = readdirSync(join(data, 'sites')).map((f) => JSON.parse(readFileSync(join(data, 'sites', f), 'utf8')) as SiteDatabase);
       const sources = ['', ...[1, 2, 3, 4, 5].map((n) => `seed${n}/`)].flatMap((d) => ['driver.c', 'events.c', 'transfer.c'].map((f) => d + f));
       expect(dbs.map((d) => d.source).sort()).toEqual([...sources].sort());
@@ -107,8 +106,19 @@ export function describeWdmDriver(target: KmTarget, runs: boolean): void {
         expect(db.sites.filter((s) => s.kind === 'acquire').map((s) => s.line)).toEqual(formCallLines(src, hookedForms('acquire')));
         expect(db.sites.filter((s) => s.kind === 'release').map((s) => s.line)).toEqual(formCallLines(src, hookedForms('release')));
       }
-      // events.c takes an executive spin lock: the DDK's name for it on this target is the one the model exports.
-      expect(run(nm, ['-u', join(drv, 'events.o')]).stdout).toContain(` U ${target.spinLockImport}\n`);
+      // events.c takes an executive spin lock (its IO_CSQ lock callbacks, and the device lock around the statistics):
+      // each KeAcquireSpinLock is a site (line 33 among them), its call is wrapped by the spin-lock hooks, and the real
+      // call is still the DDK's name for it on this target, the one the model exports.
+      const events = join(drv, 'events.c');
+      const eventsDb = dbs.find((d) => d.source === 'events.c') as SiteDatabase;
+      const spinAcquires = callLines(events, 'KeAcquireSpinLock(');
+      expect(spinAcquires).toContain(lineOf(events, 'KeAcquireSpinLock(&WDS_EXT(Csq)->EventLock, Irql);'));
+      for (const line of spinAcquires) expect(eventsDb.sites.some((s) => s.kind === 'acquire' && s.line === line), `events.c:${line}`).toBe(true);
+      const undefinedInEvents = run(nm, ['-u', join(drv, 'events.o')]).stdout;
+      expect(undefinedInEvents).toContain(` U ${target.spinLockImport}\n`);
+      for (const hook of ['spincheck_spin_acquire_pre', 'spincheck_spin_irql_out', 'spincheck_spin_acquire_post', 'spincheck_spin_release_pre', 'spincheck_spin_release_irql', 'spincheck_spin_init']) {
+        expect(undefinedInEvents).toMatch(new RegExp(` U _?${hook}\\n`));
+      }
       expect(run(nm, [join(drv, 'harness.exe')]).stdout).toMatch(new RegExp(` [A-Za-z] ${target.spinLockImport.replace(/[@$]/g, '\\$&')}\\n`));
     });
 

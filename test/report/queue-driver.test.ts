@@ -98,6 +98,14 @@ describe.runIf(ready)('all formats from the example queue driver', () => {
     expect(failed).toEqual(seeds.map((s) => `${s.file}:${s.line}`));
   });
 
+  it('docs/reports.md shows the seeded violations as this report does (its examples come from real output)', () => {
+    const docs = readFileSync(join(repoRoot, 'docs', 'reports.md'), 'utf8');
+    const sample = /\*\*text\*\* \(`spincheck report \.spincheck`\):\n\n```text\n([\s\S]*?)```/.exec(docs)?.[1] ?? '';
+    const errors = (text: string) => text.split('\n').filter((l) => l.includes(': error: ')).map((l) => l.replace(/\S*(wdm_user\.c)/g, '$1'));
+    expect(errors(sample).length).toBe(seeds.length);
+    expect(errors(sample)).toEqual(errors(read('spincheck.txt')));
+  });
+
   describe.runIf(haveChromium())('html in headless chromium', () => {
     let browser: Awaited<ReturnType<typeof launchChromium>>;
     afterAll(async () => {

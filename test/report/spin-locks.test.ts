@@ -169,7 +169,7 @@ describe.runIf(haveTool('gcc'))('spin-lock kinds reported from a real build', ()
     }
     const link = run(bin('spincheck-cc'), ['spin_driver.o', 'harness.o', '-o', 'harness', '-lpthread'], { cwd: dir, env });
     expect(link.status, link.stderr).toBe(0);
-    for (const scenario of ['leak', 'double']) {
+    for (const scenario of ['leak', 'double', 'leak-two']) {
       const r = run(join(dir, 'harness'), [scenario], { cwd: dir, env });
       expect(r.status, r.stderr).toBe(66);
     }
@@ -180,6 +180,12 @@ describe.runIf(haveTool('gcc'))('spin-lock kinds reported from a real build', ()
     expect(errors).toEqual([
       expect.stringMatching(new RegExp(`^${file}:${marked('BUG-spin-lock-exit-held')}:\\d+: error: \\[CancelSpinLock/spin-lock-exit-held\\] .*; in SpinLeak; lock &ext->QueueLock; acquired at ${file}:${marked('ACQ-spin-lock-exit-held')}:3`)),
       expect.stringMatching(new RegExp(`^${file}:${marked('BUG-spin-lock-double-acquire')}:\\d+: error: \\[SpinLock/spin-lock-double-acquire\\] .*; in SpinDouble; lock &ext->DataLock; acquired at ${file}:${marked('ACQ-spin-lock-double-acquire')}:3`)),
+      // Two locks held at one exit: a diagnostic each, with its own lock, acquire and count (the routine ran 3 times).
+      expect.stringMatching(new RegExp(`^${file}:${marked('BUG-leak-two')}:\\d+: error: \\[CancelSpinLock/spin-lock-exit-held\\] .*; in SpinLeakTwo; lock &ext->QueueLock; acquired at ${file}:${marked('ACQ-leak-two-queue')}:3; 3 times$`)),
+      expect.stringMatching(new RegExp(`^${file}:${marked('BUG-leak-two')}:\\d+: error: \\[CancelSpinLock/spin-lock-exit-held\\] .*; in SpinLeakTwo; lock &ext->DataLock; acquired at ${file}:${marked('ACQ-leak-two-data')}:3; 3 times$`)),
     ]);
+    const junit = run(process.execPath, [bin('spincheck'), 'report', '--format', 'junit', join(dir, 'data')], { cwd: dir, env }).stdout;
+    expect(junit).toContain(`name="SpinLeakTwo: spin-lock-exit-held at line ${marked('BUG-leak-two')} (&amp;ext-&gt;QueueLock)"`);
+    expect(junit).toContain(`name="SpinLeakTwo: spin-lock-exit-held at line ${marked('BUG-leak-two')} (&amp;ext-&gt;DataLock)"`);
   });
 });

@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ROLE_CODE, SITE_KINDS, VIOLATION_KINDS, VIOLATION_TEXT } from '../../src/model/kinds.js';
+import { PER_LOCK_KINDS, ROLE_CODE, SITE_KINDS, VIOLATION_KINDS, VIOLATION_TEXT } from '../../src/model/kinds.js';
 import { RUN_FORMAT, RUN_VERSION, RUNS_DIR } from '../../src/model/format.js';
 import { RUNTIME_DIR } from './tools.js';
 
@@ -35,6 +35,11 @@ describe('spincheck_format.h agrees with src/model', () => {
     VIOLATION_KINDS.forEach((k, i) => {
       expect(Number(define(formatH, `SPINCHECK_V_${k.toUpperCase().replace(/-/g, '_')}`))).toBe(i);
     });
+  });
+
+  it('the kinds recorded per lock', () => {
+    const perLock = [...define(formatH, 'SPINCHECK_PER_LOCK\\(kind\\)').matchAll(/SPINCHECK_V_(\w+)/g)].map((m) => m[1]!.toLowerCase().replace(/_/g, '-'));
+    expect(perLock).toEqual([...PER_LOCK_KINDS]);
   });
 
   it('site kind codes (1-based, SITE_KINDS order) and role codes', () => {

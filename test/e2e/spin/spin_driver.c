@@ -1,7 +1,7 @@
 /* A driver with a device-extension lock: one routine per bug (marked BUG-<kind>) and correct ones. */
 #include "spin_ddk.h"
 
-#define EXT_LOCK(e) KeAcquireSpinLock(&(e)->DataLock, &(e)->Irql)
+#define EXT_LOCK(e) KeAcquireSpinLock(&(e)->DataLock, &(e)->Irql) /* ACQ-macro-exit-held */
 #define EXT_UNLOCK(e) KeReleaseSpinLock(&(e)->DataLock, (e)->Irql)
 
 DRIVER_DISPATCH SpinLeak;
@@ -10,13 +10,16 @@ DRIVER_DISPATCH SpinDouble;
 DRIVER_DISPATCH SpinFree;
 DRIVER_DISPATCH SpinMismatch;
 DRIVER_DISPATCH SpinClean;
+DRIVER_DISPATCH SpinLeakTwo;
+DRIVER_DISPATCH SpinInStackDouble;
+DRIVER_DISPATCH SpinInStackDoubleMixed;
 DRIVER_DISPATCH SpinOuter;
 DRIVER_DISPATCH SpinInner;
 void SpinTake(PEXT ext);
 void SpinDrop(PEXT ext);
 void SpinReinit(PEXT ext);
 
-NTSTATUS SpinLeak(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+NTSTATUS NTAPI SpinLeak(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   PEXT ext = (PEXT)DeviceObject->DeviceExtension;
   KIRQL irql;
   (void)Irp;
@@ -26,7 +29,7 @@ NTSTATUS SpinLeak(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   return STATUS_SUCCESS;
 }
 
-NTSTATUS SpinMacroLeak(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+NTSTATUS NTAPI SpinMacroLeak(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   PEXT ext = (PEXT)DeviceObject->DeviceExtension;
   (void)Irp;
   EXT_LOCK(ext);
@@ -34,7 +37,7 @@ NTSTATUS SpinMacroLeak(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   return STATUS_SUCCESS; /* BUG-macro-exit-held */
 }
 
-NTSTATUS SpinDouble(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+NTSTATUS NTAPI SpinDouble(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   PEXT ext = (PEXT)DeviceObject->DeviceExtension;
   KIRQL irql, again;
   (void)Irp;
@@ -45,23 +48,59 @@ NTSTATUS SpinDouble(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   return STATUS_SUCCESS;
 }
 
-NTSTATUS SpinFree(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+NTSTATUS NTAPI SpinFree(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   PEXT ext = (PEXT)DeviceObject->DeviceExtension;
   (void)Irp;
   KeReleaseSpinLock(&ext->StatsLock, 0); /* BUG-spin-lock-release-not-held */
   return STATUS_SUCCESS;
 }
 
-NTSTATUS SpinMismatch(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+NTSTATUS NTAPI SpinMismatch(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   PEXT ext = (PEXT)DeviceObject->DeviceExtension;
-  KIRQL old = KeAcquireSpinLockRaiseToDpc(&ext->StatsLock); /* ACQ-irql-mismatch */
+  KIRQL old;
   (void)Irp;
+  KeAcquireSpinLock(&ext->StatsLock, &old); /* ACQ-irql-mismatch */
   KeReleaseSpinLock(&ext->StatsLock, (KIRQL)(old + 1)); /* BUG-irql-mismatch */
   return STATUS_SUCCESS;
 }
 
+/* Two locks held at one exit: two leaks, each naming its own lock. */
+NTSTATUS NTAPI SpinLeakTwo(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KIRQL irql;
+  (void)Irp;
+  KeAcquireSpinLock(&ext->QueueLock, &irql); /* ACQ-leak-two-queue */
+  KeAcquireSpinLockAtDpcLevel(&ext->DataLock); /* ACQ-leak-two-data */
+  return STATUS_SUCCESS; /* BUG-leak-two */
+}
+
+/* An in-stack queued acquire of a lock the thread holds through another handle: one double acquire, nothing after. */
+NTSTATUS NTAPI SpinInStackDouble(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KLOCK_QUEUE_HANDLE outer, inner;
+  (void)Irp;
+  KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &outer); /* ACQ-in-stack-double */
+  KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &inner); /* BUG-in-stack-double */
+  KeReleaseInStackQueuedSpinLock(&inner);
+  KeReleaseInStackQueuedSpinLock(&outer);
+  return STATUS_SUCCESS;
+}
+
+/* The same through a plain acquire, the handle released last. */
+NTSTATUS NTAPI SpinInStackDoubleMixed(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KLOCK_QUEUE_HANDLE inner;
+  KIRQL irql;
+  (void)Irp;
+  KeAcquireSpinLock(&ext->DataLock, &irql); /* ACQ-in-stack-mixed */
+  KeAcquireInStackQueuedSpinLock(&ext->DataLock, &inner); /* BUG-in-stack-mixed */
+  KeReleaseSpinLock(&ext->DataLock, irql);
+  KeReleaseInStackQueuedSpinLock(&inner);
+  return STATUS_SUCCESS;
+}
+
 /* Correct: several locks nested, released in any order, the cancel lock inside a device lock, in-stack and try. */
-NTSTATUS SpinClean(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+NTSTATUS NTAPI SpinClean(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   PEXT ext = (PEXT)DeviceObject->DeviceExtension;
   KIRQL q, d, cancel;
   KLOCK_QUEUE_HANDLE handle;
@@ -70,10 +109,15 @@ NTSTATUS SpinClean(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   ExAcquireSpinLock(&ext->DataLock, &d);
   IoAcquireCancelSpinLock(&cancel);
   KeAcquireSpinLockAtDpcLevel(&ext->StatsLock);
-  KeReleaseSpinLock(&ext->QueueLock, q);
+  /* Out of order where the IRQL allows it: each restore leaves DISPATCH_LEVEL until the outermost lock goes. */
   IoReleaseCancelSpinLock(cancel);
-  KeReleaseSpinLockFromDpcLevel(&ext->StatsLock);
   ExReleaseSpinLock(&ext->DataLock, d);
+  KeReleaseSpinLockFromDpcLevel(&ext->StatsLock);
+  KeReleaseSpinLock(&ext->QueueLock, q);
+#if !defined(_X86_) && !defined(SPIN_X86)
+  q = KeAcquireSpinLockRaiseToDpc(&ext->StatsLock); /* amd64 only */
+  KeReleaseSpinLock(&ext->StatsLock, q);
+#endif
   KeAcquireInStackQueuedSpinLock(&ext->QueueLock, &handle);
   if (KeTryToAcquireSpinLockAtDpcLevel(&ext->DataLock)) KeReleaseSpinLockFromDpcLevel(&ext->DataLock);
   KeReleaseInStackQueuedSpinLock(&handle);
@@ -82,14 +126,14 @@ NTSTATUS SpinClean(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
 }
 
 /* Correct: a dispatch routine called with a lock held by its caller, which releases it. */
-NTSTATUS SpinInner(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+NTSTATUS NTAPI SpinInner(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   PEXT ext = (PEXT)DeviceObject->DeviceExtension;
   (void)Irp;
   ext->Count++;
   return STATUS_SUCCESS;
 }
 
-NTSTATUS SpinOuter(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+NTSTATUS NTAPI SpinOuter(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
   PEXT ext = (PEXT)DeviceObject->DeviceExtension;
   KIRQL irql;
   NTSTATUS status;
