@@ -3,7 +3,7 @@
    defined (the msvc dialect defines it first). */
 #ifndef SPINCHECK_PRELUDE_H
 #define SPINCHECK_PRELUDE_H 1
-#define SPINCHECK_ABI_VERSION 3
+#define SPINCHECK_ABI_VERSION 4
 #define SPINCHECK_ROLE_DISPATCH 1
 #define SPINCHECK_ROLE_CANCEL 2
 #define SPINCHECK_ROLE_CANDIDATE 3
@@ -34,15 +34,18 @@ struct spincheck_frame {
   int role;
   int held_at_entry;
   int entered_holding;
-  /* The thread's spin-lock acquire count at entry: a lock acquired later and still held at exit is reported. */
+  /* The thread's spin-lock epoch at entry (each entry starts a new one): a lock taken in a later epoch and still held
+     at exit is reported. */
   unsigned long spin_mark;
 };
 /* A thread's block: a small id (1, 2, ...; 0 before its first hook), its routine frames, the IRQL pointer of the
-   acquire in progress. */
+   acquire in progress, and its spin locks' fast-path state while that path may run (0 otherwise). */
+struct spincheck_spin_fast;
 struct spincheck_thread_state {
   long id;
   struct spincheck_frame *top;
   void *pending_irql;
+  struct spincheck_spin_fast *spin;
 };
 /* The one cancel spin lock: owner thread (0 free), nesting after a double acquire, acquire site, saved IRQL.
    owner is read by every thread; the rest is written and read under the real lock. */
@@ -54,6 +57,50 @@ struct spincheck_lock_state {
   long acq_site;
   long by_io;
   long irql;
+};
+/* The runtime's table of exclusively held spin locks (spincheck_spin.inc): one entry per lock key (keys stay once
+   added), its holder (0: none), acquire site and in-stack handle, written together. */
+#define SPINCHECK_SPIN_OWNERS 8192
+/* A lock key's first slot in the table (the key's address as an integer). */
+#define SPINCHECK_SPIN_HOME(k) \
+  ((unsigned long)(((spincheck_u64)(k) >> 3) * (((spincheck_u64)0x9e3779b9UL << 32) | 0x7f4a7c15UL) >> 40) % SPINCHECK_SPIN_OWNERS)
+struct spincheck_spin_owner {
+  void *volatile key;
+  volatile long thread;
+  struct spincheck_tu *tu;
+  void *handle;
+  unsigned site;
+};
+/* A thread's spin locks as the hooks' fast path keeps them (docs/runtime.md, "Spin-lock hooks"), folded by the
+   runtime into its full state before its own hook code runs. The acquire in progress: its unit (0: none), its site
+   and which arguments' hooks ran (SPINCHECK_SPIN_HAS_*), the lock and the PKIRQL. The release in progress: the lock
+   (0: its hook has not run), the IRQL | 0x100 (0: its hook has not run). The locks it holds,
+   oldest first, with their owner-table entries. `epoch` counts routine entries: a lock is held "since a routine
+   entered" when its epoch is newer than the routine's mark. */
+#define SPINCHECK_SPIN_FAST_HELD 4
+#define SPINCHECK_SPIN_HAS_KEY 0x40000000u
+#define SPINCHECK_SPIN_HAS_IRQL 0x80000000u
+#define SPINCHECK_SPIN_HAS_BOTH 0xc0000000u
+struct spincheck_spin_fast_hold {
+  void *key;
+  struct spincheck_spin_owner *owner;
+  struct spincheck_tu *tu;
+  unsigned site;
+  int irql;
+  unsigned long epoch;
+};
+struct spincheck_spin_fast {
+  long id;
+  struct spincheck_spin_owner *owners;
+  unsigned long epoch;
+  struct spincheck_tu *acq_tu;
+  unsigned acq_tag;
+  void *acq_key;
+  void *acq_irql;
+  void *rel_key;
+  unsigned long rel_irql;
+  unsigned long n;
+  struct spincheck_spin_fast_hold held[SPINCHECK_SPIN_FAST_HELD];
 };
 #ifdef __cplusplus
 extern "C" {
@@ -159,6 +206,120 @@ static __inline__ __attribute__((unused)) int spincheck_fast_release_pre(struct 
   __atomic_store_n(&l->owner, 0, __ATOMIC_RELEASE);
   return 1;
 }
+/* The spin-lock hooks' common case, as above, on the thread's fast-path state (while it has one): an acquire (plain,
+   exclusive, by lock address) of a lock the thread does not hold, whose key is in its first slot of the owner
+   table, by a thread holding fewer than SPINCHECK_SPIN_FAST_HELD locks; the release of the lock it took last, the
+   IRQL as saved. The lock and PKIRQL arguments' hooks record the acquire in progress (either order, and no other
+   acquire's in between), the post hook takes the lock: hold, owner, counter. Of a release's two argument hooks the
+   first records its part, the second releases. Each returns 0, having changed nothing, when the full hook must
+   run. */
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_arg(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                              unsigned site, unsigned part)
+{
+  if (__builtin_expect(site & SPINCHECK_SPIN_HAS_BOTH, 0)) return 0;
+  if (!f->acq_tu) {
+    f->acq_tu = tu;
+    f->acq_tag = site | part;
+    return 1;
+  }
+  if (__builtin_expect(f->acq_tu != tu || (f->acq_tag ^ part) != (site | SPINCHECK_SPIN_HAS_BOTH), 0)) return 0;
+  f->acq_tag = site | SPINCHECK_SPIN_HAS_BOTH;
+  return 1;
+}
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_lock(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                               unsigned site, void *key)
+{
+  unsigned long i, n = f->n;
+  if (__builtin_expect(!key, 0)) return 0;
+  if (n) {
+    if (n == SPINCHECK_SPIN_FAST_HELD) return 0;
+    for (i = 0; i < n; i++)
+      if (__builtin_expect(f->held[i].key == key, 0)) return 0;
+  }
+  if (!spincheck_fast_spin_arg(f, tu, site, SPINCHECK_SPIN_HAS_KEY)) return 0;
+  f->acq_key = key;
+  return 1;
+}
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_irql_out(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                                   unsigned site, void *irql_ptr)
+{
+  if (__builtin_expect(!irql_ptr || !spincheck_fast_spin_arg(f, tu, site, SPINCHECK_SPIN_HAS_IRQL), 0)) return 0;
+  f->acq_irql = irql_ptr;
+  return 1;
+}
+/* irql: the saved IRQL the acquire returned, or -2 for the one stored through its PKIRQL (-1 without one). The next
+   free hold keeps the key and owner entry of the last lock released from it: taking that lock again skips the hash. */
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                               unsigned site, long irql)
+{
+  void *key = f->acq_key;
+  struct spincheck_spin_fast_hold *h;
+  struct spincheck_spin_owner *o;
+  /* The acquire's lock hook ran fast, so the thread holds fewer than SPINCHECK_SPIN_FAST_HELD locks. */
+  if (__builtin_expect(f->acq_tu != tu || (f->acq_tag | SPINCHECK_SPIN_HAS_IRQL) != (site | SPINCHECK_SPIN_HAS_BOTH) || tu->state != 2, 0))
+    return 0;
+  h = &f->held[f->n];
+  o = h->owner;
+  if (__builtin_expect(h->key != key, 0)) {
+    o = &f->owners[SPINCHECK_SPIN_HOME((__UINTPTR_TYPE__)key)];
+    if (__builtin_expect(o->key != key, 0)) return 0;
+    h->key = key;
+    h->owner = o;
+  }
+  if (irql == -2) irql = f->acq_tag & SPINCHECK_SPIN_HAS_IRQL ? (long)*(const unsigned char *)f->acq_irql : -1;
+  f->acq_tu = 0;
+  f->n++;
+  h->tu = tu;
+  h->site = site;
+  h->irql = (int)irql;
+  h->epoch = f->epoch;
+  /* Written while the real lock is held, which orders them; other threads read them only to name a holder. */
+  o->tu = tu;
+  o->site = site;
+  o->handle = 0;
+  __atomic_store_n(&o->thread, f->id, __ATOMIC_RELEASE);
+  __atomic_store_n(&tu->hits[site], __atomic_load_n(&tu->hits[site], __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+  return 1;
+}
+/* irql: the IRQL the release restores (0-255), or -1 when the form has none. */
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_release(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                                  unsigned site, void *key, long irql)
+{
+  struct spincheck_spin_fast_hold *h;
+  if (__builtin_expect(tu->state != 2 || !f->n, 0)) return 0;
+  h = &f->held[f->n - 1];
+  if (__builtin_expect(h->key != key || (h->irql != irql && h->irql >= 0 && irql >= 0), 0)) return 0;
+  f->n--;
+  __atomic_store_n(&h->owner->thread, 0, __ATOMIC_RELEASE);
+  __atomic_store_n(&tu->hits[site], __atomic_load_n(&tu->hits[site], __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+  return 1;
+}
+/* A release's lock argument (parts 1: the form has no IRQL argument, release now). */
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_release_lock(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                                       unsigned site, int parts, void *key)
+{
+  if (parts < 2) return spincheck_fast_spin_release(f, tu, site, key, -1);
+  if (__builtin_expect(!key || f->rel_key, 0)) return 0;
+  if (!f->rel_irql) {
+    f->rel_key = key;
+    return 1;
+  }
+  if (!spincheck_fast_spin_release(f, tu, site, key, (long)(f->rel_irql & 0xffu))) return 0;
+  f->rel_irql = 0;
+  return 1;
+}
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_release_irql(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                                       unsigned site, unsigned long irql)
+{
+  if (__builtin_expect(f->rel_irql != 0, 0)) return 0;
+  if (!f->rel_key) {
+    f->rel_irql = (irql & 0xffu) | 0x100u;
+    return 1;
+  }
+  if (!spincheck_fast_spin_release(f, tu, site, f->rel_key, (long)(irql & 0xffu))) return 0;
+  f->rel_key = 0;
+  return 1;
+}
 #endif
 #if defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && !defined(SPINCHECK_RUNTIME)
 /* On ELF the common case runs inline, on the runtime's lock and thread block; the rest calls the hook. */
@@ -177,11 +338,55 @@ static __inline__ __attribute__((unused)) unsigned char spincheck_rel_inline(str
   return spincheck_fast_release_pre(tu, site, irql, &spincheck_thread, &spincheck_lock)
            ? (unsigned char)irql : spincheck_release_pre(tu, site, irql);
 }
+static __inline__ __attribute__((unused)) void *spincheck_sacq_inline(struct spincheck_tu *tu, unsigned site, int flags, void *p)
+{
+  struct spincheck_spin_fast *f = spincheck_thread.spin;
+  return !flags && f && spincheck_fast_spin_lock(f, tu, site, p) ? p : spincheck_spin_acquire_pre(tu, site, flags, p);
+}
+static __inline__ __attribute__((unused)) void *spincheck_sirq_inline(struct spincheck_tu *tu, unsigned site, void *p)
+{
+  struct spincheck_spin_fast *f = spincheck_thread.spin;
+  return f && spincheck_fast_spin_irql_out(f, tu, site, p) ? p : spincheck_spin_irql_out(tu, site, p);
+}
+static __inline__ __attribute__((unused)) void spincheck_spost_inline(struct spincheck_tu *tu, unsigned site)
+{
+  struct spincheck_spin_fast *f = spincheck_thread.spin;
+  if (!f || !spincheck_fast_spin_take(f, tu, site, -2)) spincheck_spin_acquire_post(tu, site);
+}
+static __inline__ __attribute__((unused)) unsigned long spincheck_spostv_inline(struct spincheck_tu *tu, unsigned site, int what,
+                                                                  unsigned long v)
+{
+  struct spincheck_spin_fast *f = spincheck_thread.spin;
+  return what == SPINCHECK_VALUE_IRQL && f && spincheck_fast_spin_take(f, tu, site, (long)(v & 0xffu))
+           ? v : spincheck_spin_acquire_value(tu, site, what, v);
+}
+static __inline__ __attribute__((unused)) void *spincheck_srel_inline(struct spincheck_tu *tu, unsigned site, int parts, void *p)
+{
+  struct spincheck_spin_fast *f = spincheck_thread.spin;
+  return f && spincheck_fast_spin_release_lock(f, tu, site, parts, p) ? p : spincheck_spin_release_pre(tu, site, parts, p);
+}
+static __inline__ __attribute__((unused)) unsigned long spincheck_srirq_inline(struct spincheck_tu *tu, unsigned site, unsigned long v)
+{
+  struct spincheck_spin_fast *f = spincheck_thread.spin;
+  return f && spincheck_fast_spin_release_irql(f, tu, site, v) ? v : spincheck_spin_release_irql(tu, site, v);
+}
 #undef SPINCHECK_ACQ
 #undef SPINCHECK_REL
+#undef SPINCHECK_SACQ
+#undef SPINCHECK_SIRQ
+#undef SPINCHECK_SPOST
+#undef SPINCHECK_SPOSTV
+#undef SPINCHECK_SREL
+#undef SPINCHECK_SRIRQ
 #define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acq_inline(&spincheck_tu_, (site), (void *)(p)))
 #define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_rel_inline(&spincheck_tu_, (site), (unsigned)(v)))
 #define SPINCHECK_ACQ_POST(site) spincheck_acq_post_inline(&spincheck_tu_, (site))
+#define SPINCHECK_SACQ(site, flags, p) SPINCHECK_SPIN_PTR(p, spincheck_sacq_inline(&spincheck_tu_, (site), (flags), (void *)(p)))
+#define SPINCHECK_SIRQ(site, p) SPINCHECK_SPIN_PTR(p, spincheck_sirq_inline(&spincheck_tu_, (site), (void *)(p)))
+#define SPINCHECK_SPOST(site) spincheck_spost_inline(&spincheck_tu_, (site))
+#define SPINCHECK_SPOSTV(site, what, v) SPINCHECK_SPIN_VALUE(v, spincheck_spostv_inline(&spincheck_tu_, (site), (what), (unsigned long)(v)))
+#define SPINCHECK_SREL(site, parts, p) SPINCHECK_SPIN_PTR(p, spincheck_srel_inline(&spincheck_tu_, (site), (parts), (void *)(p)))
+#define SPINCHECK_SRIRQ(site, v) SPINCHECK_SPIN_CAST(v, spincheck_srirq_inline(&spincheck_tu_, (site), (unsigned long)(v)))
 #else
 #define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #endif
