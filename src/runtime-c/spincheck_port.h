@@ -96,9 +96,12 @@ static int spincheck__cas_ptr_fn(void *volatile *p, void *e, void *d) {
 #endif
 
 /* Rare paths kept out of line, so that the hooks' fast paths need no stack frame (the rare path is a tail
-   call), and a branch hint. The fast paths themselves (the prelude's) need GNU C atomics. */
+   call), and a branch hint. The fast paths themselves (the prelude's) need GNU C atomics; SPINCHECK_NO_FAST_PATHS
+   builds a runtime that runs the full code for every hook (tests compare the two). */
 #if defined(__GNUC__) || defined(__clang__)
+#ifndef SPINCHECK_NO_FAST_PATHS
 #define SPINCHECK__FAST_PATHS 1
+#endif
 #define SPINCHECK__OUT_OF_LINE __attribute__((noinline))
 #define SPINCHECK__RARELY(x) __builtin_expect(!!(x), 0)
 #else

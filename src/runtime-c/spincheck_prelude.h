@@ -39,13 +39,11 @@ struct spincheck_frame {
   unsigned long spin_mark;
 };
 /* A thread's block: a small id (1, 2, ...; 0 before its first hook), its routine frames, the IRQL pointer of the
-   acquire in progress, and its spin locks' fast-path state while that path may run (0 otherwise). */
-struct spincheck_spin_fast;
+   acquire in progress. */
 struct spincheck_thread_state {
   long id;
   struct spincheck_frame *top;
   void *pending_irql;
-  struct spincheck_spin_fast *spin;
 };
 /* The one cancel spin lock: owner thread (0 free), nesting after a double acquire, acquire site, saved IRQL.
    owner is read by every thread; the rest is written and read under the real lock. */
@@ -71,8 +69,8 @@ struct spincheck_spin_owner {
   void *handle;
   unsigned site;
 };
-/* A thread's spin locks as the hooks' fast path keeps them (docs/runtime.md, "Spin-lock hooks"), folded by the
-   runtime into its full state before its own hook code runs. The acquire in progress: its unit (0: none), its site
+/* A thread's spin locks as the hooks' fast path keeps them (docs/runtime.md, "Spin-lock hooks"), reached through
+   the runtime's spincheck_spin_open while that path is open, folded into its full state before its own code runs. The acquire in progress: its unit (0: none), its site
    and which arguments' hooks ran (SPINCHECK_SPIN_HAS_*), the lock and the PKIRQL. The release in progress: the lock
    (0: its hook has not run), the IRQL | 0x100 (0: its hook has not run). The locks it holds,
    oldest first, with their owner-table entries. `epoch` counts routine entries: a lock is held "since a routine
@@ -321,10 +319,11 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_release_irql(s
   return 1;
 }
 #endif
-#if defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && !defined(SPINCHECK_RUNTIME)
+#if defined(__ELF__) && (defined(__GNUC__) || defined(__clang__)) && !defined(SPINCHECK_RUNTIME) && !defined(SPINCHECK_NO_FAST_PATHS)
 /* On ELF the common case runs inline, on the runtime's lock and thread block; the rest calls the hook. */
 extern struct spincheck_lock_state spincheck_lock;
 extern __thread struct spincheck_thread_state spincheck_thread __attribute__((tls_model("initial-exec")));
+extern __thread struct spincheck_spin_fast *spincheck_spin_open __attribute__((tls_model("initial-exec")));
 static __inline__ __attribute__((unused)) void *spincheck_acq_inline(struct spincheck_tu *tu, unsigned site, void *p)
 {
   return spincheck_fast_acquire_pre(tu, &spincheck_thread, &spincheck_lock, p) ? p : spincheck_acquire_pre(tu, site, p);
@@ -340,34 +339,34 @@ static __inline__ __attribute__((unused)) unsigned char spincheck_rel_inline(str
 }
 static __inline__ __attribute__((unused)) void *spincheck_sacq_inline(struct spincheck_tu *tu, unsigned site, int flags, void *p)
 {
-  struct spincheck_spin_fast *f = spincheck_thread.spin;
+  struct spincheck_spin_fast *f = spincheck_spin_open;
   return !flags && f && spincheck_fast_spin_lock(f, tu, site, p) ? p : spincheck_spin_acquire_pre(tu, site, flags, p);
 }
 static __inline__ __attribute__((unused)) void *spincheck_sirq_inline(struct spincheck_tu *tu, unsigned site, void *p)
 {
-  struct spincheck_spin_fast *f = spincheck_thread.spin;
+  struct spincheck_spin_fast *f = spincheck_spin_open;
   return f && spincheck_fast_spin_irql_out(f, tu, site, p) ? p : spincheck_spin_irql_out(tu, site, p);
 }
 static __inline__ __attribute__((unused)) void spincheck_spost_inline(struct spincheck_tu *tu, unsigned site)
 {
-  struct spincheck_spin_fast *f = spincheck_thread.spin;
+  struct spincheck_spin_fast *f = spincheck_spin_open;
   if (!f || !spincheck_fast_spin_take(f, tu, site, -2)) spincheck_spin_acquire_post(tu, site);
 }
 static __inline__ __attribute__((unused)) unsigned long spincheck_spostv_inline(struct spincheck_tu *tu, unsigned site, int what,
                                                                   unsigned long v)
 {
-  struct spincheck_spin_fast *f = spincheck_thread.spin;
+  struct spincheck_spin_fast *f = spincheck_spin_open;
   return what == SPINCHECK_VALUE_IRQL && f && spincheck_fast_spin_take(f, tu, site, (long)(v & 0xffu))
            ? v : spincheck_spin_acquire_value(tu, site, what, v);
 }
 static __inline__ __attribute__((unused)) void *spincheck_srel_inline(struct spincheck_tu *tu, unsigned site, int parts, void *p)
 {
-  struct spincheck_spin_fast *f = spincheck_thread.spin;
+  struct spincheck_spin_fast *f = spincheck_spin_open;
   return f && spincheck_fast_spin_release_lock(f, tu, site, parts, p) ? p : spincheck_spin_release_pre(tu, site, parts, p);
 }
 static __inline__ __attribute__((unused)) unsigned long spincheck_srirq_inline(struct spincheck_tu *tu, unsigned site, unsigned long v)
 {
-  struct spincheck_spin_fast *f = spincheck_thread.spin;
+  struct spincheck_spin_fast *f = spincheck_spin_open;
   return f && spincheck_fast_spin_release_irql(f, tu, site, v) ? v : spincheck_spin_release_irql(tu, site, v);
 }
 #undef SPINCHECK_ACQ
@@ -459,6 +458,7 @@ SPINCHECK_STUB void *spincheck_spin_init(struct spincheck_tu *tu, void *lock)
 { SPINCHECK_DISTINCT(17) (void)tu; return lock; }
 __attribute__((weak)) struct spincheck_lock_state spincheck_lock;
 __attribute__((weak)) __thread struct spincheck_thread_state spincheck_thread;
+__attribute__((weak)) __thread struct spincheck_spin_fast *spincheck_spin_open;
 #endif
 #define SPINCHECK_RET(site) spincheck_frame_.exit_site = (site);
 #endif
