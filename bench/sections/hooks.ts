@@ -25,6 +25,8 @@ const LOCKS: Record<HarnessLock, { id: string; words: string; eventsPerPair: num
 
 interface HarnessRun {
   ns: number;
+  /** The process's CPU time over the same loop. */
+  cpu: number;
   pairs: number;
   calls: number;
 }
@@ -51,10 +53,12 @@ function benchLock(ctx: Context, lock: HarnessLock): Row[] {
   }
   const runData = join(ctx.work, 'hooks-run');
   const runEnv = wrapperEnv(ctx, runData, { SPINCHECK_OPTIONS: `data_dir=${runData}` });
-  const run = (dir: string, threads: number, pairs: number) => (): number => {
+  /** One timed run: returns the wall time, appends the CPU time to `cpu`. */
+  const run = (dir: string, threads: number, pairs: number, cpu: number[]) => (): number => {
     const r = timed({ cmd: join(dir, 'harness'), args: [String(threads), String(pairs)], cwd: dir, env: runEnv });
     const res = JSON.parse(r.stdout) as HarnessRun;
     if (/spincheck:.*violation/.test(r.stderr)) throw new Error(`the lock-heavy harness reported violations:\n${r.stderr}`);
+    cpu.push(res.cpu);
     return res.ns;
   };
   const rounds = ctx.opts.quick ? 1 : 5;
@@ -64,7 +68,8 @@ function benchLock(ctx: Context, lock: HarnessLock): Row[] {
     [4, ctx.opts.quick ? 400_000 : 8_000_000],
   ] as const) {
     ctx.log(`hooks (${lock}): ${threads} thread(s), ${pairs} acquire/release pairs, ${rounds} round(s)`);
-    const s = alternate(rounds, { plain: run(plainDir, threads, pairs), spincheck: run(instDir, threads, pairs) }, () =>
+    const cpu = { plain: [] as number[], spincheck: [] as number[] };
+    const s = alternate(rounds, { plain: run(plainDir, threads, pairs, cpu.plain), spincheck: run(instDir, threads, pairs, cpu.spincheck) }, () =>
       rmSync(runData, { recursive: true, force: true }),
     );
     const calls = Math.floor(pairs / PAIRS_PER_CALL / threads) * threads;
@@ -77,6 +82,8 @@ function benchLock(ctx: Context, lock: HarnessLock): Row[] {
     const ths = `${threads} thread${threads > 1 ? 's' : ''}`;
     rows.push(
       row(`${L.id}.ratio.${t}`, 4, what(threads), 'x', stats(perRound([s.spincheck, s.plain], (a, b) => a / b)), threads === 1 || lock === 'spin' ? goal : {}, note),
+      // CPU time moves less with other work on the machine than the wall clock (the process waits less for a core).
+      row(`${L.id}.cpu-ratio.${t}`, 4, `${L.words.split(':')[0]}: process CPU time, ${ths}, instrumented / plain`, 'x', stats(perRound([cpu.spincheck, cpu.plain], (a, b) => a / b))),
       row(`${L.id}.ns-per-event.${t}`, 4, `${L.words.split(':')[0]}: ns per hook event, ${ths}`, 'ns', stats(perRound([s.spincheck, s.plain], (a, b) => (a - b) / events))),
       row(`${L.id}.plain-ns-per-pair.${t}`, 4, `${L.words.split(':')[0]}: plain acquire/release pair, ${ths}`, 'ns', stats(s.plain.map((ns) => ns / done))),
     );
