@@ -198,8 +198,11 @@ for (const cc of ['gcc', 'clang']) {
 
 // The hooks' fast paths (inline in the instrumented code on ELF, and first in the runtime's entry points) against the
 // full code alone (SPINCHECK_NO_FAST_PATHS): every scenario, the clean one's nesting, release orders, in-stack and
-// try forms included, leaves the same records: violations, their counts, every site's counters.
+// try forms included, leaves the same records: violations, their counts, every site's counters. Only the machine
+// call stack differs (two binaries: other code addresses, another executable's name).
 describe.runIf(haveTool('gcc'))('spin-lock fast paths', () => {
+  const withoutMachineStack = (recs: RunRecord[]) =>
+    recs.map((r) => (r.t === 'violation' ? { ...r, frames: r.frames !== undefined, modules: r.modules !== undefined } : r));
   it('record exactly what the full code records, scenario by scenario', () => {
     const fast = build('gcc', [], 'gcc-fast');
     const full = build('gcc', ['-DSPINCHECK_NO_FAST_PATHS'], 'gcc-full');
@@ -207,7 +210,7 @@ describe.runIf(haveTool('gcc'))('spin-lock fast paths', () => {
       const a = records(fast, scenario);
       const b = records(full, scenario);
       expect(a.records.length, scenario).toBeGreaterThan(0);
-      expect(a.records, scenario).toEqual(b.records);
+      expect(withoutMachineStack(a.records), scenario).toEqual(withoutMachineStack(b.records));
       expect(a.status, scenario).toBe(b.status);
     }
   });
