@@ -280,6 +280,13 @@ describe('the runtime compiles warning-free on every supported compiler', () => 
     expect(r.status).toBe(0);
   });
 
+  it('the state-machine build of the addon tests (SPINCHECK_TEST_HOOKS) too', () => {
+    if (!requireTool('gcc')) return;
+    const r = run('gcc', [...strict, '-DSPINCHECK_TEST_HOOKS', '-o', path.join(tempDir('obj'), 'rt-test.o')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   it('clang-cl /W4 /WX (clang --driver-mode=cl, mingw-w64 headers as the SDK)', () => {
     if (!requireTool('clang') || !requireTool('x86_64-w64-mingw32-gcc')) return;
     const inc = '/usr/x86_64-w64-mingw32/include';
