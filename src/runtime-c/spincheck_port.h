@@ -74,6 +74,7 @@
 #define spincheck__cas_ptr(p, e, d) \
   (InterlockedCompareExchangePointer((void *volatile *)(p), (void *)(d), (void *)(e)) == (void *)(e))
 #define spincheck__inc_u64(p) ((void)InterlockedIncrement64((volatile __int64 *)(p)))
+#define spincheck__add_u64(p, v) ((void)InterlockedExchangeAdd64((volatile __int64 *)(p), (__int64)(v)))
 #define spincheck__load_u64(p) ((spincheck_u64)InterlockedCompareExchange64((volatile __int64 *)(p), 0, 0))
 #define spincheck__store_u64(p, v) ((void)InterlockedExchange64((volatile __int64 *)(p), (__int64)(v)))
 #else
@@ -85,6 +86,7 @@
 #define spincheck__load_ptr(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define spincheck__cas_ptr(p, e, d) spincheck__cas_ptr_fn((void *volatile *)(p), (void *)(e), (void *)(d))
 #define spincheck__inc_u64(p) ((void)__atomic_fetch_add((p), 1, __ATOMIC_RELAXED))
+#define spincheck__add_u64(p, v) ((void)__atomic_fetch_add((p), (v), __ATOMIC_RELAXED))
 #define spincheck__load_u64(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 #define spincheck__store_u64(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 static int spincheck__cas_long_fn(volatile long *p, long e, long d) {
@@ -107,6 +109,32 @@ static int spincheck__cas_ptr_fn(void *volatile *p, void *e, void *d) {
 #else
 #define SPINCHECK__OUT_OF_LINE __declspec(noinline)
 #define SPINCHECK__RARELY(x) (x)
+#endif
+
+/* A function run at each thread's exit with the pointer the thread armed it with (not for the thread calling
+   exit(), nor for threads still running then). */
+#if defined(SPINCHECK__WINDOWS)
+static void (*spincheck__thread_exit_fn)(void *);
+static DWORD spincheck__thread_exit_slot = FLS_OUT_OF_INDEXES;
+static SPINCHECK__UNUSED VOID WINAPI spincheck__thread_exit_cb(PVOID p) {
+  if (p && spincheck__thread_exit_fn) spincheck__thread_exit_fn(p);
+}
+static SPINCHECK__UNUSED void spincheck__thread_exit_init(void (*fn)(void *)) {
+  spincheck__thread_exit_fn = fn;
+  spincheck__thread_exit_slot = FlsAlloc(spincheck__thread_exit_cb);
+}
+static SPINCHECK__UNUSED void spincheck__thread_exit_arm(void *p) {
+  if (spincheck__thread_exit_slot != FLS_OUT_OF_INDEXES) FlsSetValue(spincheck__thread_exit_slot, p);
+}
+#else
+static pthread_key_t spincheck__thread_exit_key;
+static int spincheck__thread_exit_ok;
+static SPINCHECK__UNUSED void spincheck__thread_exit_init(void (*fn)(void *)) {
+  spincheck__thread_exit_ok = pthread_key_create(&spincheck__thread_exit_key, fn) == 0;
+}
+static SPINCHECK__UNUSED void spincheck__thread_exit_arm(void *p) {
+  if (spincheck__thread_exit_ok) (void)pthread_setspecific(spincheck__thread_exit_key, p);
+}
 #endif
 
 /* Give the CPU away while spinning on a cold-path lock. */

@@ -3,7 +3,7 @@
    defined (the msvc dialect defines it first). */
 #ifndef SPINCHECK_PRELUDE_H
 #define SPINCHECK_PRELUDE_H 1
-#define SPINCHECK_ABI_VERSION 4
+#define SPINCHECK_ABI_VERSION 5
 #define SPINCHECK_ROLE_DISPATCH 1
 #define SPINCHECK_ROLE_CANCEL 2
 #define SPINCHECK_ROLE_CANDIDATE 3
@@ -39,11 +39,16 @@ struct spincheck_frame {
   unsigned long spin_mark;
 };
 /* A thread's block: a small id (1, 2, ...; 0 before its first hook), its routine frames, the IRQL pointer of the
-   acquire in progress. */
+   acquire in progress; the hooks' fast paths' counts not yet added to their units' counters (docs/runtime.md,
+   "Counters"): a slot per counter (by its address), `counted` the slots in use. */
+#define SPINCHECK_COUNTS 32
 struct spincheck_thread_state {
   long id;
   struct spincheck_frame *top;
   void *pending_irql;
+  unsigned long counted;
+  spincheck_u64 *counter[SPINCHECK_COUNTS];
+  spincheck_u64 count[SPINCHECK_COUNTS];
 };
 /* The one cancel spin lock: owner thread (0 free), nesting after a double acquire, acquire site, saved IRQL.
    owner is read by every thread; the rest is written and read under the real lock. */
@@ -167,6 +172,19 @@ void *spincheck_spin_init(struct spincheck_tu *tu, void *lock);
    holder, the IRQL as saved), shared by the runtime and, on ELF, inlined into instrumented code. Each returns 0
    when the hook's full version must run instead, having changed nothing. The site must be one of the unit's (the
    instrumenter numbers them; the runtime checks before it calls these). */
+/* A hit counted in the thread's own slot of the counter; a slot taken by another counter first adds its count to
+   that one. The runtime adds all of them at routine exits, full hooks, thread and process exit. */
+static __inline__ __attribute__((unused)) void spincheck_fast_count(struct spincheck_thread_state *t, spincheck_u64 *c)
+{
+  unsigned i = (unsigned)(((__UINTPTR_TYPE__)c >> 3) % SPINCHECK_COUNTS);
+  if (__builtin_expect(t->counter[i] != c, 0)) {
+    if (t->count[i]) __atomic_fetch_add(t->counter[i], t->count[i], __ATOMIC_RELAXED);
+    t->counter[i] = c;
+    t->count[i] = 0;
+    t->counted |= 1UL << i;
+  }
+  t->count[i]++;
+}
 static __inline__ __attribute__((unused)) int spincheck_fast_acquire_pre(struct spincheck_tu *tu, struct spincheck_thread_state *t,
                                                  struct spincheck_lock_state *l, void *irql_ptr)
 {
@@ -188,8 +206,7 @@ static __inline__ __attribute__((unused)) int spincheck_fast_acquire_post(struct
   l->nesting = 1;
   l->nested = 0;
   __atomic_store_n(&l->owner, t->id, __ATOMIC_RELEASE);
-  /* Under the real lock: a relaxed load and store count exactly. */
-  __atomic_store_n(&tu->hits[site], __atomic_load_n(&tu->hits[site], __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+  spincheck_fast_count(t, &tu->hits[site]);
   return 1;
 }
 /* A free lock has nesting 0, so a thread without its id yet (0, as the free owner) takes the full path. */
@@ -199,7 +216,7 @@ static __inline__ __attribute__((unused)) int spincheck_fast_release_pre(struct 
   if (__builtin_expect(tu->state != 2 || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) != t->id ||
                        l->nesting != 1 || (!l->nested && l->irql >= 0 && (long)(irql & 0xffu) != l->irql), 0))
     return 0;
-  __atomic_store_n(&tu->hits[site], __atomic_load_n(&tu->hits[site], __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+  spincheck_fast_count(t, &tu->hits[site]);
   l->nesting = 0;
   __atomic_store_n(&l->owner, 0, __ATOMIC_RELEASE);
   return 1;
@@ -247,8 +264,8 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_irql_out(struc
 }
 /* irql: the saved IRQL the acquire returned, or -2 for the one stored through its PKIRQL (-1 without one). The next
    free hold keeps the key and owner entry of the last lock released from it: taking that lock again skips the hash. */
-static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
-                                               unsigned site, long irql)
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
+                                               struct spincheck_tu *tu, unsigned site, long irql)
 {
   void *key = f->acq_key;
   struct spincheck_spin_fast_hold *h;
@@ -276,12 +293,12 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct sp
   o->site = site;
   o->handle = 0;
   __atomic_store_n(&o->thread, f->id, __ATOMIC_RELEASE);
-  __atomic_store_n(&tu->hits[site], __atomic_load_n(&tu->hits[site], __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+  spincheck_fast_count(t, &tu->hits[site]);
   return 1;
 }
 /* irql: the IRQL the release restores (0-255), or -1 when the form has none. */
-static __inline__ __attribute__((unused)) int spincheck_fast_spin_release(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
-                                                  unsigned site, void *key, long irql)
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_release(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
+                                                  struct spincheck_tu *tu, unsigned site, void *key, long irql)
 {
   struct spincheck_spin_fast_hold *h;
   if (__builtin_expect(tu->state != 2 || !f->n, 0)) return 0;
@@ -289,32 +306,32 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_release(struct
   if (__builtin_expect(h->key != key || (h->irql != irql && h->irql >= 0 && irql >= 0), 0)) return 0;
   f->n--;
   __atomic_store_n(&h->owner->thread, 0, __ATOMIC_RELEASE);
-  __atomic_store_n(&tu->hits[site], __atomic_load_n(&tu->hits[site], __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+  spincheck_fast_count(t, &tu->hits[site]);
   return 1;
 }
 /* A release's lock argument (parts 1: the form has no IRQL argument, release now). */
-static __inline__ __attribute__((unused)) int spincheck_fast_spin_release_lock(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
-                                                       unsigned site, int parts, void *key)
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_release_lock(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
+                                                       struct spincheck_tu *tu, unsigned site, int parts, void *key)
 {
-  if (parts < 2) return spincheck_fast_spin_release(f, tu, site, key, -1);
+  if (parts < 2) return spincheck_fast_spin_release(f, t, tu, site, key, -1);
   if (__builtin_expect(!key || f->rel_key, 0)) return 0;
   if (!f->rel_irql) {
     f->rel_key = key;
     return 1;
   }
-  if (!spincheck_fast_spin_release(f, tu, site, key, (long)(f->rel_irql & 0xffu))) return 0;
+  if (!spincheck_fast_spin_release(f, t, tu, site, key, (long)(f->rel_irql & 0xffu))) return 0;
   f->rel_irql = 0;
   return 1;
 }
-static __inline__ __attribute__((unused)) int spincheck_fast_spin_release_irql(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
-                                                       unsigned site, unsigned long irql)
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_release_irql(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
+                                                       struct spincheck_tu *tu, unsigned site, unsigned long irql)
 {
   if (__builtin_expect(f->rel_irql != 0, 0)) return 0;
   if (!f->rel_key) {
     f->rel_irql = (irql & 0xffu) | 0x100u;
     return 1;
   }
-  if (!spincheck_fast_spin_release(f, tu, site, f->rel_key, (long)(irql & 0xffu))) return 0;
+  if (!spincheck_fast_spin_release(f, t, tu, site, f->rel_key, (long)(irql & 0xffu))) return 0;
   f->rel_key = 0;
   return 1;
 }
@@ -350,24 +367,24 @@ static __inline__ __attribute__((unused)) void *spincheck_sirq_inline(struct spi
 static __inline__ __attribute__((unused)) void spincheck_spost_inline(struct spincheck_tu *tu, unsigned site)
 {
   struct spincheck_spin_fast *f = spincheck_spin_open;
-  if (!f || !spincheck_fast_spin_take(f, tu, site, -2)) spincheck_spin_acquire_post(tu, site);
+  if (!f || !spincheck_fast_spin_take(f, &spincheck_thread, tu, site, -2)) spincheck_spin_acquire_post(tu, site);
 }
 static __inline__ __attribute__((unused)) unsigned long spincheck_spostv_inline(struct spincheck_tu *tu, unsigned site, int what,
                                                                   unsigned long v)
 {
   struct spincheck_spin_fast *f = spincheck_spin_open;
-  return what == SPINCHECK_VALUE_IRQL && f && spincheck_fast_spin_take(f, tu, site, (long)(v & 0xffu))
+  return what == SPINCHECK_VALUE_IRQL && f && spincheck_fast_spin_take(f, &spincheck_thread, tu, site, (long)(v & 0xffu))
            ? v : spincheck_spin_acquire_value(tu, site, what, v);
 }
 static __inline__ __attribute__((unused)) void *spincheck_srel_inline(struct spincheck_tu *tu, unsigned site, int parts, void *p)
 {
   struct spincheck_spin_fast *f = spincheck_spin_open;
-  return f && spincheck_fast_spin_release_lock(f, tu, site, parts, p) ? p : spincheck_spin_release_pre(tu, site, parts, p);
+  return f && spincheck_fast_spin_release_lock(f, &spincheck_thread, tu, site, parts, p) ? p : spincheck_spin_release_pre(tu, site, parts, p);
 }
 static __inline__ __attribute__((unused)) unsigned long spincheck_srirq_inline(struct spincheck_tu *tu, unsigned site, unsigned long v)
 {
   struct spincheck_spin_fast *f = spincheck_spin_open;
-  return f && spincheck_fast_spin_release_irql(f, tu, site, v) ? v : spincheck_spin_release_irql(tu, site, v);
+  return f && spincheck_fast_spin_release_irql(f, &spincheck_thread, tu, site, v) ? v : spincheck_spin_release_irql(tu, site, v);
 }
 #undef SPINCHECK_ACQ
 #undef SPINCHECK_REL

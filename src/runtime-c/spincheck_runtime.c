@@ -14,6 +14,7 @@
 /* Translation units whose hooks ran, newest first (lock-free push). */
 static struct spincheck_tu *volatile spincheck__tus;
 
+static void spincheck__add_own_counts(void);
 #include "spincheck_options.inc"
 #include "spincheck_writer.inc"
 #include "spincheck_report.inc"
@@ -32,8 +33,11 @@ static struct spincheck_thread_state *spincheck__self(void) {
 #else
 SPINCHECK__TLS struct spincheck_thread_state spincheck_thread;
 static volatile long spincheck__thread_ids;
+static void spincheck__init(void);
 static SPINCHECK__OUT_OF_LINE void spincheck__new_thread(struct spincheck_thread_state *t) {
+  spincheck__init();
   t->id = spincheck__add_long(&spincheck__thread_ids, 1) + 1;
+  spincheck__thread_exit_arm(t);
 }
 static struct spincheck_thread_state *spincheck__self(void) {
   struct spincheck_thread_state *t = &spincheck_thread;
@@ -43,6 +47,19 @@ static struct spincheck_thread_state *spincheck__self(void) {
 /* The hooks' fast paths: the thread's block, its id still 0 before its first hook (they then take the full path). */
 #define spincheck__self_fast() (&spincheck_thread)
 #endif
+
+/* Add a thread's pending counts (the fast paths', struct spincheck_thread_state) to the units' counters: at routine
+   exits, full hooks, dumps and the thread's exit (docs/runtime.md, "Counters"). */
+static void spincheck__add_counts(struct spincheck_thread_state *t) {
+  unsigned long used = t->counted;
+  unsigned i;
+  for (i = 0; used; i++, used >>= 1)
+    if ((used & 1u) && t->count[i]) {
+      spincheck__add_u64(t->counter[i], t->count[i]);
+      t->count[i] = 0;
+    }
+}
+static void spincheck__add_own_counts(void) { spincheck__add_counts(spincheck__self_fast()); }
 
 /* ---- the one cancel spin lock (struct spincheck_lock_state, the prelude); reports read it racily ---- */
 struct spincheck_lock_state spincheck_lock;
@@ -113,6 +130,7 @@ static volatile long spincheck__failed_runs;
 static void spincheck__finish(int status, int status_known) {
   spincheck_u64 n;
   long failed = spincheck__load_long(&spincheck__failed_runs);
+  spincheck__add_own_counts();
   spincheck__io_lock();
   n = spincheck__nviolations;
   /* A process in which no instrumented unit ran still leaves its run file (the header alone): the report can then
@@ -139,6 +157,9 @@ static void spincheck__on_exit(int status, void *arg) {
 static void spincheck__at_exit(void) { spincheck__finish(0, 0); }
 #endif
 
+/* A thread ends: its pending counts go to the counters. */
+static void spincheck__thread_exit(void *t) { spincheck__add_counts((struct spincheck_thread_state *)t); }
+
 static void spincheck__fork_prepare(void) { spincheck__io_lock(); }
 static void spincheck__fork_parent(void) { spincheck__io_unlock(); }
 
@@ -149,6 +170,7 @@ static void spincheck__fork_child(void) {
     memset(tu->hits, 0, tu->nsites * sizeof tu->hits[0]);
     memset(tu->held, 0, tu->nsites * sizeof tu->held[0]);
   }
+  memset(spincheck_thread.count, 0, sizeof spincheck_thread.count);
   memset(spincheck__vtab, 0, sizeof spincheck__vtab);
   spincheck__nviolations = 0;
   spincheck__failed_runs = 0;
@@ -171,6 +193,7 @@ static void spincheck__init(void) {
     atexit(spincheck__at_exit);
 #endif
     spincheck__atfork(spincheck__fork_prepare, spincheck__fork_parent, spincheck__fork_child);
+    spincheck__thread_exit_init(spincheck__thread_exit);
 #endif
     spincheck__store_long(&spincheck__init_state, 2);
   } else {
@@ -205,14 +228,11 @@ static SPINCHECK__OUT_OF_LINE void spincheck__register_tu(struct spincheck_tu *t
     if (SPINCHECK__RARELY(spincheck__peek_long(&(tu)->state) != 2)) spincheck__register_tu(tu); \
   } while (0)
 
+/* A hit of a full hook (or a routine's entry or exit): the thread's pending counts first, then this one, added to
+   the units' counters atomically. */
 static void spincheck__hit(struct spincheck_tu *tu, unsigned site) {
+  spincheck__add_own_counts();
   if (site < tu->nsites) spincheck__inc_u64(&tu->hits[site]);
-}
-
-/* A hit counted while this thread holds the real cancel spin lock: the lock orders the increments, so a
-   relaxed load and store do instead of an atomic read-modify-write (dumps only read counters). */
-static void spincheck__hit_locked(struct spincheck_tu *tu, unsigned site) {
-  if (site < tu->nsites) spincheck__store_u64(&tu->hits[site], spincheck__load_u64(&tu->hits[site]) + 1);
 }
 
 /* Fill a violation from the lock state and the thread, then report it. */
@@ -268,7 +288,7 @@ static SPINCHECK__OUT_OF_LINE void spincheck__acquire_post_full(struct spincheck
     return;
   }
   spincheck__take(t->id, tu, site, 0, p ? (long)*(const unsigned char *)p : -1);
-  spincheck__hit_locked(tu, site);
+  spincheck__hit(tu, site);
 }
 
 void spincheck_acquire_post(struct spincheck_tu *tu, unsigned site) {
@@ -284,7 +304,7 @@ static SPINCHECK__OUT_OF_LINE unsigned char spincheck__release_pre_full(struct s
   spincheck__touch(tu);
   t = spincheck__self();
   owner = spincheck__peek_long(&spincheck_lock.owner);
-  if (owner == t->id) spincheck__hit_locked(tu, site);
+  if (owner == t->id) spincheck__hit(tu, site);
   else spincheck__hit(tu, site);
   if (!owner) {
     spincheck__report(SPINCHECK_V_RELEASE_NOT_HELD, tu, site, t, -1);
@@ -412,6 +432,7 @@ void spincheck_model_finding(const char *kind, unsigned long code, const char *m
 
 void spincheck_dump(void) {
   spincheck__init();
+  spincheck__add_own_counts();
   spincheck__io_lock();
   spincheck__dump_locked();
   spincheck__io_unlock();

@@ -5,6 +5,8 @@
 
 /* Forget all state and counters, then apply an options string as SPINCHECK_OPTIONS would. */
 void spincheck_test_reset(const char *options);
+/* Add every simulated thread's pending counts (its fast paths') to the counters. */
+void spincheck_test_flush(void);
 /* Make later hooks run as simulated thread id (1..64). */
 void spincheck_test_set_thread(long id);
 /* The lock state: owner (0 free), nesting, acquire TU/site, acquired by the I/O manager, stored IRQL (-1 unknown). */

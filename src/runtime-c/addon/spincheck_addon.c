@@ -298,6 +298,7 @@ static napi_value js_counters(napi_env env, napi_callback_info info) {
   int a[1], i;
   napi_value o, h, k;
   args(env, info, a, 1, NULL, 0);
+  spincheck_test_flush();
   napi_create_object(env, &o);
   napi_create_array_with_length(env, NSITES, &h);
   napi_create_array_with_length(env, NSITES, &k);

@@ -1,0 +1,59 @@
+// Per-thread counts (docs/runtime.md, "Counters"): threads counting at the same sites, in and outside a routine, add
+// up exactly once every thread has ended; a mid-run dump shows the ended routines' counts and the dumping thread's
+// own, not those of a routine still running in another thread.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { instrument } from '../../src/instrument/index.js';
+import type { CountersRecord, RunRecord } from '../../src/model/index.js';
+import { haveTool, run } from '../helpers/tools.js';
+
+const here = join(dirname(fileURLToPath(import.meta.url)), 'counts');
+const runtimeDir = join(here, '..', '..', '..', 'src', 'runtime-c');
+const source = readFileSync(join(here, 'count_driver.c'), 'utf8');
+const result = instrument(source, { tuId: 'counts', sourceName: 'count_driver.c' });
+const lineOf = (marker: string) => source.split('\n').findIndex((l) => l.includes(`/* ${marker} */`)) + 1;
+/** The lock-call site on the marker's line. */
+const siteOf = (marker: string) => {
+  const i = result.sites.findIndex((s) => s.line === lineOf(marker) && (s.kind === 'acquire' || s.kind === 'release'));
+  if (i < 0) throw new Error(`no site at ${marker}`);
+  return i;
+};
+
+const WORKERS = 4, CALLS = 50, PAIRS = 1000, LOOSE = 777;
+const workers = WORKERS * CALLS * PAIRS;
+// At the dump: the workers', A's 3 calls of 100, B's first call (1), the main thread's own 50; B's 70 come at its exit.
+const atDump = workers + 300 + 1 + 50;
+
+describe.runIf(haveTool('gcc'))('per-thread counts (gcc, 4 threads)', () => {
+  it('add up exactly after join; a mid-run dump shows ended routines and its own thread', () => {
+    const work = mkdtempSync(join(tmpdir(), 'spincheck-counts-'));
+    writeFileSync(join(work, 'count_driver.c'), result.code);
+    const exe = join(work, 'harness');
+    const b = run('gcc', ['-std=gnu99', '-Wall', '-Wextra', '-Werror', '-O2', `-I${here}`, `-I${join(here, '..', '..', 'golden')}`, `-I${runtimeDir}`,
+      join(work, 'count_driver.c'), join(here, 'harness.c'), join(runtimeDir, 'spincheck_runtime.c'), '-o', exe, '-pthread']);
+    expect(b.stderr).toBe('');
+    expect(b.status).toBe(0);
+    const dir = join(work, 'data');
+    const r = run(exe, [], { env: { ...process.env, SPINCHECK_DIR: dir, SPINCHECK_OPTIONS: '' } });
+    expect(r.status, r.stderr).toBe(0);
+    const runs = join(dir, 'runs');
+    const recs = (existsSync(runs) ? readdirSync(runs) : []).flatMap((f) =>
+      readFileSync(join(runs, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunRecord));
+    expect(recs.filter((x) => x.t === 'violation')).toEqual([]);
+    const counters = recs.filter((x): x is CountersRecord => x.t === 'counters' && x.tu === 'counts');
+    expect(counters).toHaveLength(2);
+    const [dump, last] = counters as [CountersRecord, CountersRecord];
+    const at = (c: CountersRecord, m: string) => c.hits[siteOf(m)];
+    for (const m of ['SPIN-ACQ', 'SPIN-REL', 'CANCEL-ACQ', 'CANCEL-REL']) {
+      expect(at(dump, m), `${m} at the dump`).toBe(atDump);
+      expect(at(last, m), `${m} at exit`).toBe(atDump + 70);
+    }
+    for (const m of ['LOOSE-ACQ', 'LOOSE-REL']) {
+      expect(at(dump, m), m).toBe(WORKERS * LOOSE);
+      expect(at(last, m), m).toBe(WORKERS * LOOSE);
+    }
+  });
+});
