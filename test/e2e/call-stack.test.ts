@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { ViolationRecord } from '../../src/model/index.js';
+import { RUN_VERSION, type ViolationRecord } from '../../src/model/index.js';
 import { haveTool, run } from '../helpers/tools.js';
 import { bin } from '../helpers/bins.js';
 
@@ -174,7 +174,7 @@ describe.runIf(haveTool('gcc') && haveTool('clang') && haveTool('llvm-symbolizer
     const runs = join(dir, 'data', 'runs');
     const file = join(runs, readdirSync(runs)[0] as string);
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-    expect(JSON.parse(lines[0] as string).version).toBe(2);
+    expect(JSON.parse(lines[0] as string).version).toBe(RUN_VERSION);
     const raw = lines.slice(1).map((l) => JSON.parse(l) as ViolationRecord).filter((v) => v.t === 'violation');
     expect(raw.length).toBe(2);
     const { parseRunFile } = await import('../../src/report/load.js');
