@@ -40,7 +40,7 @@ struct spincheck_frame {
 };
 /* A thread's block: a small id (1, 2, ...; 0 before its first hook), its routine frames, the IRQL pointer of the
    acquire in progress; the hooks' fast paths' counts not yet added to their units' counters (docs/runtime.md,
-   "Counters"): a slot per counter (by its address), `counted` the slots in use. */
+   "Counters"): a slot per counter (its site number modulo SPINCHECK_COUNTS), `counted` the slots in use. */
 #define SPINCHECK_COUNTS 32
 struct spincheck_thread_state {
   long id;
@@ -172,11 +172,12 @@ void *spincheck_spin_init(struct spincheck_tu *tu, void *lock);
    holder, the IRQL as saved), shared by the runtime and, on ELF, inlined into instrumented code. Each returns 0
    when the hook's full version must run instead, having changed nothing. The site must be one of the unit's (the
    instrumenter numbers them; the runtime checks before it calls these). */
-/* A hit counted in the thread's own slot of the counter; a slot taken by another counter first adds its count to
-   that one. The runtime adds all of them at routine exits, full hooks, thread and process exit. */
-static __inline__ __attribute__((unused)) void spincheck_fast_count(struct spincheck_thread_state *t, spincheck_u64 *c)
+/* A hit of site counted in the thread's slot of its counter c (the site picks the slot: a constant where this is
+   inlined); a slot taken by another counter first adds its count to that one. The runtime adds all of them at
+   routine exits, full hooks, thread and process exit. */
+static __inline__ __attribute__((unused)) void spincheck_fast_count(struct spincheck_thread_state *t, unsigned site, spincheck_u64 *c)
 {
-  unsigned i = (unsigned)(((__UINTPTR_TYPE__)c >> 3) % SPINCHECK_COUNTS);
+  unsigned i = site % SPINCHECK_COUNTS;
   if (__builtin_expect(t->counter[i] != c, 0)) {
     if (t->count[i]) __atomic_fetch_add(t->counter[i], t->count[i], __ATOMIC_RELAXED);
     t->counter[i] = c;
@@ -206,7 +207,7 @@ static __inline__ __attribute__((unused)) int spincheck_fast_acquire_post(struct
   l->nesting = 1;
   l->nested = 0;
   __atomic_store_n(&l->owner, t->id, __ATOMIC_RELEASE);
-  spincheck_fast_count(t, &tu->hits[site]);
+  spincheck_fast_count(t, site, &tu->hits[site]);
   return 1;
 }
 /* A free lock has nesting 0, so a thread without its id yet (0, as the free owner) takes the full path. */
@@ -216,7 +217,7 @@ static __inline__ __attribute__((unused)) int spincheck_fast_release_pre(struct 
   if (__builtin_expect(tu->state != 2 || __atomic_load_n(&l->owner, __ATOMIC_RELAXED) != t->id ||
                        l->nesting != 1 || (!l->nested && l->irql >= 0 && (long)(irql & 0xffu) != l->irql), 0))
     return 0;
-  spincheck_fast_count(t, &tu->hits[site]);
+  spincheck_fast_count(t, site, &tu->hits[site]);
   l->nesting = 0;
   __atomic_store_n(&l->owner, 0, __ATOMIC_RELEASE);
   return 1;
@@ -293,7 +294,7 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct sp
   o->site = site;
   o->handle = 0;
   __atomic_store_n(&o->thread, f->id, __ATOMIC_RELEASE);
-  spincheck_fast_count(t, &tu->hits[site]);
+  spincheck_fast_count(t, site, &tu->hits[site]);
   return 1;
 }
 /* irql: the IRQL the release restores (0-255), or -1 when the form has none. */
@@ -306,7 +307,7 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_release(struct
   if (__builtin_expect(h->key != key || (h->irql != irql && h->irql >= 0 && irql >= 0), 0)) return 0;
   f->n--;
   __atomic_store_n(&h->owner->thread, 0, __ATOMIC_RELEASE);
-  spincheck_fast_count(t, &tu->hits[site]);
+  spincheck_fast_count(t, site, &tu->hits[site]);
   return 1;
 }
 /* A release's lock argument (parts 1: the form has no IRQL argument, release now). */
