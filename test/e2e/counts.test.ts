@@ -27,33 +27,43 @@ const workers = WORKERS * CALLS * PAIRS;
 // At the dump: the workers', A's 3 calls of 100, B's first call (1), the main thread's own 50; B's 70 come at its exit.
 const atDump = workers + 300 + 1 + 50;
 
-describe.runIf(haveTool('gcc'))('per-thread counts (gcc, 4 threads)', () => {
-  it('add up exactly after join; a mid-run dump shows ended routines and its own thread', () => {
-    const work = mkdtempSync(join(tmpdir(), 'spincheck-counts-'));
-    writeFileSync(join(work, 'count_driver.c'), result.code);
-    const exe = join(work, 'harness');
-    const b = run('gcc', ['-std=gnu99', '-Wall', '-Wextra', '-Werror', '-O2', `-I${here}`, `-I${join(here, '..', '..', 'golden')}`, `-I${runtimeDir}`,
-      join(work, 'count_driver.c'), join(here, 'harness.c'), join(runtimeDir, 'spincheck_runtime.c'), '-o', exe, '-pthread']);
-    expect(b.stderr).toBe('');
-    expect(b.status).toBe(0);
-    const dir = join(work, 'data');
-    const r = run(exe, [], { env: { ...process.env, SPINCHECK_DIR: dir, SPINCHECK_OPTIONS: '' } });
-    expect(r.status, r.stderr).toBe(0);
-    const runs = join(dir, 'runs');
-    const recs = (existsSync(runs) ? readdirSync(runs) : []).flatMap((f) =>
-      readFileSync(join(runs, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunRecord));
-    expect(recs.filter((x) => x.t === 'violation')).toEqual([]);
-    const counters = recs.filter((x): x is CountersRecord => x.t === 'counters' && x.tu === 'counts');
-    expect(counters).toHaveLength(2);
-    const [dump, last] = counters as [CountersRecord, CountersRecord];
-    const at = (c: CountersRecord, m: string) => c.hits[siteOf(m)];
-    for (const m of ['SPIN-ACQ', 'SPIN-REL', 'CANCEL-ACQ', 'CANCEL-REL']) {
-      expect(at(dump, m), `${m} at the dump`).toBe(atDump);
-      expect(at(last, m), `${m} at exit`).toBe(atDump + 70);
-    }
-    for (const m of ['LOOSE-ACQ', 'LOOSE-REL']) {
-      expect(at(dump, m), m).toBe(WORKERS * LOOSE);
-      expect(at(last, m), m).toBe(WORKERS * LOOSE);
-    }
+/** Build the harness with `cc` (extra `flags`), run it (through `runner`, e.g. wine), check both counters records. */
+function check(cc: string, flags: string[], runner: string[] = []) {
+  const work = mkdtempSync(join(tmpdir(), 'spincheck-counts-'));
+  writeFileSync(join(work, 'count_driver.c'), result.code);
+  const exe = join(work, runner.length ? 'harness.exe' : 'harness');
+  const b = run(cc, ['-std=gnu99', '-Wall', '-Wextra', '-Werror', '-O2', `-I${here}`, `-I${join(here, '..', '..', 'golden')}`, `-I${runtimeDir}`,
+    join(work, 'count_driver.c'), join(here, 'harness.c'), join(runtimeDir, 'spincheck_runtime.c'), '-o', exe, '-pthread', ...flags]);
+  expect(b.stderr).toBe('');
+  expect(b.status).toBe(0);
+  const dir = join(work, 'data');
+  const r = run(runner[0] ?? exe, runner.length ? [...runner.slice(1), exe] : [], { env: { ...process.env, SPINCHECK_DIR: dir, SPINCHECK_OPTIONS: '', WINEDEBUG: '-all' } });
+  expect(r.status, r.stderr).toBe(0);
+  const runs = join(dir, 'runs');
+  const recs = (existsSync(runs) ? readdirSync(runs) : []).flatMap((f) =>
+    readFileSync(join(runs, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunRecord));
+  expect(recs.filter((x) => x.t === 'violation')).toEqual([]);
+  const counters = recs.filter((x): x is CountersRecord => x.t === 'counters' && x.tu === 'counts');
+  expect(counters).toHaveLength(2);
+  const [dump, last] = counters as [CountersRecord, CountersRecord];
+  const at = (c: CountersRecord, m: string) => c.hits[siteOf(m)];
+  for (const m of ['SPIN-ACQ', 'SPIN-REL', 'CANCEL-ACQ', 'CANCEL-REL']) {
+    expect(at(dump, m), `${m} at the dump`).toBe(atDump);
+    expect(at(last, m), `${m} at exit`).toBe(atDump + 70);
+  }
+  // Counted outside any routine: added when each worker thread ended.
+  for (const m of ['LOOSE-ACQ', 'LOOSE-REL']) {
+    expect(at(dump, m), m).toBe(WORKERS * LOOSE);
+    expect(at(last, m), m).toBe(WORKERS * LOOSE);
+  }
+}
+
+describe('per-thread counts (4 threads)', () => {
+  it.runIf(haveTool('gcc'))('add up exactly after join; a mid-run dump shows ended routines and its own thread (gcc, inline fast paths)', () => {
+    check('gcc', []);
+  });
+  // The runtime's fast paths, thread exit through a fiber-local storage callback.
+  it.runIf(haveTool('x86_64-w64-mingw32-gcc') && haveTool('wine'))('the same with x86_64-w64-mingw32-gcc under Wine', () => {
+    check('x86_64-w64-mingw32-gcc', ['-static'], ['wine']);
   });
 });
