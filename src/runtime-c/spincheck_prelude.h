@@ -38,17 +38,22 @@ struct spincheck_frame {
      at exit is reported. */
   unsigned long spin_mark;
 };
-/* A thread's block: a small id (1, 2, ...; 0 before its first hook), its routine frames, the IRQL pointer of the
-   acquire in progress; the hooks' fast paths' counts not yet added to their units' counters (docs/runtime.md,
-   "Counters"): a slot per counter (its site number modulo SPINCHECK_COUNTS), `counted` the slots in use. */
+/* The hooks' fast paths' counts not yet added to their units' counters (docs/runtime.md, "Counters"): a slot per
+   counter (its site number modulo SPINCHECK_COUNTS), `counted` the slots in use. The runtime's, one per thread. */
 #define SPINCHECK_COUNTS 32
+struct spincheck_counts {
+  unsigned long counted;
+  spincheck_u64 *counter[SPINCHECK_COUNTS];
+  spincheck_u64 count[SPINCHECK_COUNTS];
+};
+/* A thread's block: a small id (1, 2, ...; 0 before its first hook), its routine frames, the IRQL pointer of the
+   acquire in progress, its counts (set with its id; kept out of the block, whose weak stand-in every instrumented
+   unit defines: a shared object's thread-local data is taken from glibc's small static TLS reserve). */
 struct spincheck_thread_state {
   long id;
   struct spincheck_frame *top;
   void *pending_irql;
-  unsigned long counted;
-  spincheck_u64 *counter[SPINCHECK_COUNTS];
-  spincheck_u64 count[SPINCHECK_COUNTS];
+  struct spincheck_counts *counts;
 };
 /* The one cancel spin lock: owner thread (0 free), nesting after a double acquire, acquire site, saved IRQL.
    owner is read by every thread; the rest is written and read under the real lock. */
@@ -177,14 +182,15 @@ void *spincheck_spin_init(struct spincheck_tu *tu, void *lock);
    routine exits, full hooks, thread and process exit. */
 static __inline__ __attribute__((unused)) void spincheck_fast_count(struct spincheck_thread_state *t, unsigned site, spincheck_u64 *c)
 {
+  struct spincheck_counts *b = t->counts;
   unsigned i = site % SPINCHECK_COUNTS;
-  if (__builtin_expect(t->counter[i] != c, 0)) {
-    if (t->count[i]) __atomic_fetch_add(t->counter[i], t->count[i], __ATOMIC_RELAXED);
-    t->counter[i] = c;
-    t->count[i] = 0;
-    t->counted |= 1UL << i;
+  if (__builtin_expect(b->counter[i] != c, 0)) {
+    if (b->count[i]) __atomic_fetch_add(b->counter[i], b->count[i], __ATOMIC_RELAXED);
+    b->counter[i] = c;
+    b->count[i] = 0;
+    b->counted |= 1UL << i;
   }
-  t->count[i]++;
+  b->count[i]++;
 }
 static __inline__ __attribute__((unused)) int spincheck_fast_acquire_pre(struct spincheck_tu *tu, struct spincheck_thread_state *t,
                                                  struct spincheck_lock_state *l, void *irql_ptr)

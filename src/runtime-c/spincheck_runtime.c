@@ -24,18 +24,22 @@ static void spincheck__add_own_counts(void);
 #define SPINCHECK__SIM_THREADS 64
 static struct spincheck_thread_state spincheck__sim[SPINCHECK__SIM_THREADS + 1];
 static long spincheck__sim_current = 1;
+static struct spincheck_counts spincheck__sim_counts[SPINCHECK__SIM_THREADS + 1];
 static struct spincheck_thread_state *spincheck__self(void) {
   struct spincheck_thread_state *t = &spincheck__sim[spincheck__sim_current];
   t->id = spincheck__sim_current;
+  t->counts = &spincheck__sim_counts[spincheck__sim_current];
   return t;
 }
 #define spincheck__self_fast spincheck__self
 #else
 SPINCHECK__TLS struct spincheck_thread_state spincheck_thread;
+static SPINCHECK__TLS struct spincheck_counts spincheck__counts;
 static volatile long spincheck__thread_ids;
 static void spincheck__init(void);
 static SPINCHECK__OUT_OF_LINE void spincheck__new_thread(struct spincheck_thread_state *t) {
   spincheck__init();
+  t->counts = &spincheck__counts;
   t->id = spincheck__add_long(&spincheck__thread_ids, 1) + 1;
   spincheck__thread_exit_arm(t);
 }
@@ -51,12 +55,13 @@ static struct spincheck_thread_state *spincheck__self(void) {
 /* Add a thread's pending counts (the fast paths', struct spincheck_thread_state) to the units' counters: at routine
    exits, full hooks, dumps and the thread's exit (docs/runtime.md, "Counters"). */
 static void spincheck__add_counts(struct spincheck_thread_state *t) {
-  unsigned long used = t->counted;
+  struct spincheck_counts *b = t->counts;
+  unsigned long used = b ? b->counted : 0;
   unsigned i;
   for (i = 0; used; i++, used >>= 1)
-    if ((used & 1u) && t->count[i]) {
-      spincheck__add_u64(t->counter[i], t->count[i]);
-      t->count[i] = 0;
+    if ((used & 1u) && b->count[i]) {
+      spincheck__add_u64(b->counter[i], b->count[i]);
+      b->count[i] = 0;
     }
 }
 static void spincheck__add_own_counts(void) { spincheck__add_counts(spincheck__self_fast()); }
@@ -170,7 +175,7 @@ static void spincheck__fork_child(void) {
     memset(tu->hits, 0, tu->nsites * sizeof tu->hits[0]);
     memset(tu->held, 0, tu->nsites * sizeof tu->held[0]);
   }
-  memset(spincheck_thread.count, 0, sizeof spincheck_thread.count);
+  memset(spincheck__counts.count, 0, sizeof spincheck__counts.count);
   memset(spincheck__vtab, 0, sizeof spincheck__vtab);
   spincheck__nviolations = 0;
   spincheck__failed_runs = 0;
