@@ -47,6 +47,37 @@ export function assignedValue(value: SyntaxNode): SyntaxNode {
   return v;
 }
 
+/** What one walk up from a node finds (each `parent` read builds a node object: call sites walk once). */
+export interface Ancestry {
+  /** The innermost function definition around the node. */
+  fn: SyntaxNode | null;
+  /** An ancestor is an ERROR node. */
+  inError: boolean;
+  /** An ancestor is a block or a function definition (insideBlock of the node). */
+  inBlock: boolean;
+  /** An ancestor of `fn` is a block or a function definition (insideBlock of `fn`). */
+  fnInBlock: boolean;
+}
+
+export function ancestry(node: SyntaxNode): Ancestry {
+  const a: Ancestry = { fn: null, inError: false, inBlock: false, fnInBlock: false };
+  for (let p = node.parent; p; p = p.parent) {
+    const type = p.type;
+    if (type === 'ERROR') a.inError = true;
+    else if (type === 'compound_statement' || type === 'function_definition') {
+      a.inBlock = true;
+      if (a.fn) a.fnInBlock = true;
+      else if (type === 'function_definition') a.fn = p;
+    }
+  }
+  return a;
+}
+
+/** isBroken() of a node whose ancestry is known. */
+export function brokenWith(node: SyntaxNode, a: Ancestry): boolean {
+  return node.hasError || node.isMissing || a.inError;
+}
+
 /** True for a node inside a block or another function: a function definition there is a parse artefact. */
 export function insideBlock(node: SyntaxNode): boolean {
   for (let p = node.parent; p; p = p.parent) if (p.type === 'compound_statement' || p.type === 'function_definition') return true;
