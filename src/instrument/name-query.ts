@@ -1,24 +1,40 @@
-// A fast form of the one-pattern query `((identifier) @c (#any-of? @c "A" "B"))`: the names are found in the text first.
+// Fast forms of queries for rare names, `((identifier) @c (#any-of? @c "A" "B"))` and two shapes around it: the names
+// are found in the text first.
 import type Parser from 'tree-sitter';
 import type { CQuery, SyntaxNode } from './parse.js';
 
 /** The identifiers found at text offsets in the last tree asked about: the calls and the names queries look up
  *  the same names, and the calls query runs twice on each root (roles, then hooks). */
 let lastTree: unknown = null;
-const identifiers = new Map<number, SyntaxNode | null>();
+const named = new Map<number, SyntaxNode>();
 
-function identifierAt(node: SyntaxNode, start: number, end: number): SyntaxNode | null {
+/** The node of type `type` spanning exactly [start, end), if the smallest named node there is one. */
+function nodeAt(node: SyntaxNode, start: number, end: number, type: string): SyntaxNode | null {
   if (node.tree !== lastTree) {
     lastTree = node.tree;
-    identifiers.clear();
+    named.clear();
   }
-  let found = identifiers.get(start);
+  let found = named.get(start);
   if (found === undefined) {
-    const n = node.namedDescendantForIndex(start, end);
-    found = n.type === 'identifier' && n.startIndex === start && n.endIndex === end ? n : null;
-    identifiers.set(start, found);
+    found = node.namedDescendantForIndex(start, end);
+    named.set(start, found);
   }
-  return found;
+  return found.type === type && found.startIndex === start && found.endIndex === end ? found : null;
+}
+
+/** Captures of `((TYPE) @capture (#any-of? @capture names...))` under `node`, in source order. */
+function wordCaptures(type: string, capture: string, names: string[]): (node: SyntaxNode) => Parser.QueryCapture[] {
+  const pattern = new RegExp(`(?<![A-Za-z0-9_$])(?:${names.join('|')})(?![A-Za-z0-9_$])`, 'g');
+  return (node) => {
+    const text = node.text;
+    const out: Parser.QueryCapture[] = [];
+    for (const hit of text.matchAll(pattern)) {
+      const start = node.startIndex + hit.index;
+      const found = nodeAt(node, start, start + hit[0].length, type);
+      if (found) out.push({ name: capture, node: found });
+    }
+    return out;
+  };
 }
 
 /**
@@ -29,21 +45,31 @@ function identifierAt(node: SyntaxNode, start: number, end: number): SyntaxNode 
 export function nameQuery(source: string): CQuery | undefined {
   const m = /^(?:\s*;[^\n]*\n)*\s*\(\(identifier\) @(\w+)\s*\(#any-of\? @\1((?:\s+"\w+")+)\)\)\s*$/.exec(source);
   if (!m) return undefined;
-  const capture = m[1]!;
-  const names = [...m[2]!.matchAll(/"(\w+)"/g)].map((n) => n[1]!);
-  const pattern = new RegExp(`(?<![A-Za-z0-9_$])(?:${names.join('|')})(?![A-Za-z0-9_$])`, 'g');
-  const captures = (node: SyntaxNode): Parser.QueryCapture[] => {
-    const text = node.text;
-    const out: Parser.QueryCapture[] = [];
-    for (const hit of text.matchAll(pattern)) {
-      const start = node.startIndex + hit.index;
-      const end = start + hit[0].length;
-      const found = identifierAt(node, start, end);
-      if (found) out.push({ name: capture, node: found });
-    }
-    return out;
-  };
+  const captures = wordCaptures('identifier', m[1]!, quoted(m[2]!));
   return { captures, matches: (node) => captures(node).map((c) => ({ pattern: 0, captures: [c] })) };
+}
+
+function quoted(list: string): string[] {
+  return [...list.matchAll(/"(\w+)"/g)].map((n) => n[1]!);
+}
+
+/**
+ * The same for a query on the type of a declaration, `(declaration type: (type_identifier) @type (#any-of? @type ...))
+ * @declaration`: its matches are every declaration with a typedef'd type (most local variables) before the check.
+ */
+export function declarationQuery(source: string): CQuery | undefined {
+  const m = /^(?:\s*;[^\n]*\n)*\s*\(declaration\s+type: \(type_identifier\) @(\w+)\s+\(#any-of\? @\1((?:\s+"\w+")+)\)\) @(\w+)\s*$/.exec(source);
+  if (!m) return undefined;
+  const [, typeName, list, declarationName] = m as unknown as [string, string, string, string];
+  const types = wordCaptures('type_identifier', typeName, quoted(list));
+  const matches = (node: SyntaxNode): Parser.QueryMatch[] =>
+    types(node).flatMap((type) => {
+      const declaration = type.node.parent;
+      if (declaration?.type !== 'declaration' || declaration.childForFieldName('type')?.id !== type.node.id) return [];
+      if (declaration.startIndex < node.startIndex || declaration.endIndex > node.endIndex) return [];
+      return [{ pattern: 0, captures: [{ name: declarationName, node: declaration }, type] }];
+    });
+  return { matches, captures: (node) => matches(node).flatMap((x) => x.captures) };
 }
 
 /**

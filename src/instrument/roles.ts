@@ -110,8 +110,7 @@ function collectHeaders(parser: CParser, root: SyntaxNode, options: InstrumentOp
   while (queue.length > 0 && seen.size < MAX_HEADERS) {
     const item = queue.shift();
     if (!item) break;
-    for (const capture of parser.queries.declarations.captures(item.root)) {
-      if (capture.name !== 'include') continue;
+    for (const capture of parser.queries.includes.captures(item.root)) {
       const spec = capture.node.text.slice(1, -1);
       const header = options.resolveInclude(spec, item.path);
       if (!header || seen.has(header.path)) continue;

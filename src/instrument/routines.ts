@@ -50,7 +50,7 @@ export function collectRoutines(
       continue;
     }
     const fallOff = closeOk && (dialect === 'msvc' || returnsVoid(fn));
-    routine(parser, c, { fn, body, name, info, fallOff, open, close, returnMacros: table.returnMacros });
+    routine(parser, c, { fn, body, name, info, fallOff, open, close, returnMacros: table.returnMacros, inError: around.inError });
   }
 }
 
@@ -64,6 +64,8 @@ interface RoutineParts {
   open: SyntaxNode;
   close: SyntaxNode | null;
   returnMacros: Set<string>;
+  /** An ancestor of `fn` is an ERROR node. */
+  inError: boolean;
 }
 
 /** True for `void f(...)` / `VOID f(...)` definitions (not functions returning pointers). */
@@ -104,11 +106,18 @@ function routine(parser: CParser, c: Collector, r: RoutineParts): void {
   // In a body with parse errors, tree-sitter may have merged the next function into this one: its returns
   // would get hooks naming a frame they cannot see. Such a routine keeps only its entry hook; the exit hook
   // still runs on every exit (counted at the catch-all exit site).
-  const returns = body.hasError ? [] : parser.queries.returns.captures(body);
-  for (const capture of returns) {
-    const ret = capture.node;
+  const found = body.hasError ? [] : parser.queries.returns.captures(body);
+  // A body without errors holds no ERROR node: its returns belong to `fn` and are broken only when `fn` is, unless
+  // a function definition is nested in it (then each return is walked up from).
+  const nested = found.some((x) => x.name === 'function');
+  const belongs = (ret: SyntaxNode): boolean => {
+    if (!nested) return !r.inError;
     const around = ancestry(ret);
-    if (around.fn?.id !== fn.id || brokenWith(ret, around) || !c.sameBranch(ret.startIndex, ret.endIndex)) continue;
+    return around.fn?.id === fn.id && !brokenWith(ret, around);
+  };
+  for (const capture of found) {
+    const ret = capture.node;
+    if (capture.name !== 'return' || !belongs(ret) || !c.sameBranch(ret.startIndex, ret.endIndex)) continue;
     group.push({
       site: exitSite(ret.startIndex, 'return'),
       at: ret.startIndex,

@@ -3,14 +3,16 @@ import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
 import { describe, expect, it } from 'vitest';
 import { bigDriverFile } from '../../bench/gen/driver-tree.js';
-import { callQuery, nameQuery } from '../../src/instrument/name-query.js';
-import { cParser, withLockApi } from '../../src/instrument/parse.js';
+import { callQuery, declarationQuery, nameQuery } from '../../src/instrument/name-query.js';
+import { cParser, withLockApi, withRoleTypes } from '../../src/instrument/parse.js';
 import callsTemplate from '../../src/instrument/queries/calls.scm';
+import declarationsTemplate from '../../src/instrument/queries/declarations.scm';
 import namesTemplate from '../../src/instrument/queries/names.scm';
 
 // The queries as the instrumenter compiles them: the lock-API placeholder filled in.
 const callsScm = withLockApi(callsTemplate);
 const namesScm = withLockApi(namesTemplate);
+const declarationsScm = withRoleTypes(declarationsTemplate);
 
 const require = createRequire(import.meta.url);
 const TreeSitter = require('tree-sitter') as typeof Parser;
@@ -70,6 +72,32 @@ describe('the names query', () => {
       // Also under a subtree, as the instrumenter may ask.
       const fn = root.namedChildren.find((n) => n.type === 'function_definition')!;
       expect(nameQuery(namesScm)!.captures(fn).map(key)).toEqual(new TreeSitter.Query(language, namesScm).captures(fn).map(key));
+    });
+  }
+});
+
+const ROLE_TYPED = `/* DRIVER_CANCEL in a comment */ static const char *s = "DRIVER_DISPATCH";
+DRIVER_DISPATCH A, *B, C; DRIVER_CANCEL MyCancel; DRIVER_DISPATCH_PAGED P; DRIVER_DISPATCH_RAISED R;
+typedef DRIVER_CANCEL MY_CANCEL; DRIVER_DISPATCHX NotOne; MY_DRIVER_CANCEL NotTwo; struct DRIVER_CANCEL *t;
+#define DECL DRIVER_CANCEL Hidden;
+void f(DRIVER_CANCEL *c) { DRIVER_CANCEL Local; x = (DRIVER_CANCEL *)y; static DRIVER_DISPATCH In; }
+void g(void) { if (x { DRIVER_DISPATCH Broken; } }
+const DRIVER_DISPATCH Q; DRIVER_CANCEL
+`;
+
+describe('the role declarations query', () => {
+  it('is read from declarations.scm', () => expect(declarationQuery(declarationsScm)).toBeDefined());
+  for (const [name, text] of [
+    ['tricky text (comments, strings, macros, parameters, casts, longer names, errors)', ROLE_TYPED],
+    ['a generated driver file (which declares no role) and the tricky text', `${bigDriverFile(3000)}\n${ROLE_TYPED}`],
+  ] as const) {
+    it(`matches what tree-sitter's query matches: ${name}`, () => {
+      const root = cParser().parse(text).rootNode;
+      const slow = new TreeSitter.Query(language, declarationsScm).matches(root).map(matchKey);
+      expect(declarationQuery(declarationsScm)!.matches(root).map(matchKey)).toEqual(slow);
+      expect(slow.length).toBeGreaterThan(3);
+      const fn = root.namedChildren.filter((n) => n.type === 'function_definition')[0]!;
+      expect(declarationQuery(declarationsScm)!.matches(fn).map(matchKey)).toEqual(new TreeSitter.Query(language, declarationsScm).matches(fn).map(matchKey));
     });
   }
 });
