@@ -4,6 +4,7 @@ import type Parser from 'tree-sitter';
 import { describe, expect, it } from 'vitest';
 import { bigDriverFile } from '../../bench/gen/driver-tree.js';
 import { callQuery, declarationQuery, nameQuery } from '../../src/instrument/name-query.js';
+import type { CQuery } from '../../src/instrument/parse.js';
 import { cParser, withLockApi, withRoleTypes } from '../../src/instrument/parse.js';
 import callsTemplate from '../../src/instrument/queries/calls.scm';
 import declarationsTemplate from '../../src/instrument/queries/declarations.scm';
@@ -35,20 +36,23 @@ void h(PIRP irp) { IoSetCancelRoutine(irp, IoSetCancelRoutine(irp, NULL)); (IoAc
 const matchKey = (m: Parser.QueryMatch) =>
   `${m.pattern}|${m.captures.map((c) => `${c.name}:${c.node.type}:${c.node.startIndex}:${c.node.endIndex}`).sort().join(',')}`;
 
+/** A text-first query matches what tree-sitter's own query matches, on the whole file and under one function. */
+function expectSameMatches(fast: CQuery, scm: string, text: string, pick: (fns: Parser.SyntaxNode[]) => Parser.SyntaxNode): void {
+  const root = cParser().parse(text).rootNode;
+  const slow = new TreeSitter.Query(language, scm).matches(root).map(matchKey);
+  expect(fast.matches(root).map(matchKey)).toEqual(slow);
+  expect(slow.length).toBeGreaterThan(3);
+  const fn = pick(root.namedChildren.filter((n) => n.type === 'function_definition'));
+  expect(fast.matches(fn).map(matchKey)).toEqual(new TreeSitter.Query(language, scm).matches(fn).map(matchKey));
+}
+
 describe('the calls query', () => {
   it('is read from calls.scm', () => expect(callQuery(callsScm)).toBeDefined());
   for (const [name, text] of [
     ['tricky text', TRICKY],
     ['a generated driver file', bigDriverFile(3000)],
   ] as const) {
-    it(`matches what tree-sitter's query matches: ${name}`, () => {
-      const root = cParser().parse(text).rootNode;
-      const slow = new TreeSitter.Query(language, callsScm).matches(root).map(matchKey);
-      expect(callQuery(callsScm)!.matches(root).map(matchKey)).toEqual(slow);
-      expect(slow.length).toBeGreaterThan(3);
-      const fn = root.namedChildren.filter((n) => n.type === 'function_definition').at(-1)!;
-      expect(callQuery(callsScm)!.matches(fn).map(matchKey)).toEqual(new TreeSitter.Query(language, callsScm).matches(fn).map(matchKey));
-    });
+    it(`matches what tree-sitter's query matches: ${name}`, () => expectSameMatches(callQuery(callsScm)!, callsScm, text, (fns) => fns.at(-1)!));
   }
 });
 
@@ -91,13 +95,7 @@ describe('the role declarations query', () => {
     ['tricky text (comments, strings, macros, parameters, casts, longer names, errors)', ROLE_TYPED],
     ['a generated driver file (which declares no role) and the tricky text', `${bigDriverFile(3000)}\n${ROLE_TYPED}`],
   ] as const) {
-    it(`matches what tree-sitter's query matches: ${name}`, () => {
-      const root = cParser().parse(text).rootNode;
-      const slow = new TreeSitter.Query(language, declarationsScm).matches(root).map(matchKey);
-      expect(declarationQuery(declarationsScm)!.matches(root).map(matchKey)).toEqual(slow);
-      expect(slow.length).toBeGreaterThan(3);
-      const fn = root.namedChildren.filter((n) => n.type === 'function_definition')[0]!;
-      expect(declarationQuery(declarationsScm)!.matches(fn).map(matchKey)).toEqual(new TreeSitter.Query(language, declarationsScm).matches(fn).map(matchKey));
-    });
+    it(`matches what tree-sitter's query matches: ${name}`, () =>
+      expectSameMatches(declarationQuery(declarationsScm)!, declarationsScm, text, (fns) => fns[0]!));
   }
 });
