@@ -9,7 +9,7 @@ import type { CParser, SyntaxNode } from './parse.js';
 import { CANCEL_REGISTRARS } from './roles.js';
 import type { Span } from './spin-hooks.js';
 import { isSpinHooked, isSpinSite, lockText, spinWraps } from './spin-hooks.js';
-import { assignedValue, enclosingFunction, functionName, insideBlock, isBroken } from './syntax.js';
+import { ancestry, assignedValue, brokenWith, enclosingFunction, functionName, insideBlock, isBroken } from './syntax.js';
 
 function argumentsOf(args: SyntaxNode): SyntaxNode[] {
   return args.namedChildren.filter((n) => n.type !== 'comment');
@@ -17,22 +17,28 @@ function argumentsOf(args: SyntaxNode): SyntaxNode[] {
 
 /** Acquire and release calls inside function bodies; registrations of routines. */
 export function collectCalls(parser: CParser, view: View, c: Collector): void {
+  const names = new Map<number, string | null>();
+  const nameOf = (fn: SyntaxNode): string | null => {
+    if (!names.has(fn.id)) names.set(fn.id, functionName(fn));
+    return names.get(fn.id) ?? null;
+  };
   for (const match of parser.queries.calls.matches(view.root)) {
     const call = match.captures.find((x) => x.name === 'call')?.node;
     const callee = match.captures.find((x) => x.name === 'callee')?.node;
     const argList = match.captures.find((x) => x.name === 'args')?.node;
     if (!call || !callee || !argList || !view.keep(call)) continue;
     const name = callee.text;
-    const fn = enclosingFunction(call);
-    const fnName = fn ? functionName(fn) : null;
+    const around = ancestry(call);
+    const fn = around.fn;
+    const fnName = fn ? nameOf(fn) : null;
     if (fnName && LOCK_API.has(fnName)) continue;
     const args = argumentsOf(argList);
     const form = LOCK_FORM_BY_NAME.get(name);
     if (form) {
       if (!hookedForm(form)) continue;
-      if (!fn || insideBlock(fn)) c.skip(call, name, 'call outside a function body');
+      if (!fn || around.fnInBlock) c.skip(call, name, 'call outside a function body');
       else if (view.fallback && fn.hasError) c.skip(call, name, 'parse error in the enclosing function');
-      else if (isBroken(call)) c.skip(call, name, 'parse error around the call');
+      else if (brokenWith(call, around)) c.skip(call, name, 'parse error around the call');
       else if (args.length !== form.arity) c.skip(call, name, `called with ${args.length} arguments`);
       else if (!c.sameBranch(call.startIndex, call.endIndex)) c.skip(call, name, 'the call spans a preprocessor conditional');
       else {
@@ -43,7 +49,7 @@ export function collectCalls(parser: CParser, view: View, c: Collector): void {
     }
     const registrar = CANCEL_REGISTRARS[name];
     const target = registrar ? args[registrar.arg] : undefined;
-    if (fn && target?.type === 'identifier' && !isBroken(call)) {
+    if (fn && target?.type === 'identifier' && !brokenWith(call, around)) {
       registration(c, target, 'cancel', fnName);
     }
   }
@@ -52,9 +58,9 @@ export function collectCalls(parser: CParser, view: View, c: Collector): void {
     const value = match.captures.find((x) => x.name === 'value')?.node;
     if (!store || !value || !view.keep(store) || (store.parent && store.parent.type === 'assignment_expression')) continue;
     const target = assignedValue(value);
-    const fn = enclosingFunction(store);
-    if (fn && target.type === 'identifier' && !isBroken(store)) {
-      registration(c, target, 'dispatch', functionName(fn));
+    const around = ancestry(store);
+    if (around.fn && target.type === 'identifier' && !brokenWith(store, around)) {
+      registration(c, target, 'dispatch', nameOf(around.fn));
     }
   }
 }

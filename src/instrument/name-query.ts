@@ -1,6 +1,41 @@
-// A fast form of the one-pattern query `((identifier) @c (#any-of? @c "A" "B"))`: the names are found in the text first.
+// Fast forms of queries for rare names, `((identifier) @c (#any-of? @c "A" "B"))` and two shapes around it: the names
+// are found in the text first.
 import type Parser from 'tree-sitter';
 import type { CQuery, SyntaxNode } from './parse.js';
+
+/** The identifiers found at text offsets in the last tree asked about: the calls and the names queries look up
+ *  the same names, and the calls query runs twice on each root (roles, then hooks). */
+let lastTree: unknown = null;
+const named = new Map<number, SyntaxNode>();
+
+/** The node of type `type` spanning exactly [start, end), if the smallest named node there is one. */
+function nodeAt(node: SyntaxNode, start: number, end: number, type: string): SyntaxNode | null {
+  if (node.tree !== lastTree) {
+    lastTree = node.tree;
+    named.clear();
+  }
+  let found = named.get(start);
+  if (found === undefined) {
+    found = node.namedDescendantForIndex(start, end);
+    named.set(start, found);
+  }
+  return found.type === type && found.startIndex === start && found.endIndex === end ? found : null;
+}
+
+/** Captures of `((TYPE) @capture (#any-of? @capture names...))` under `node`, in source order. */
+function wordCaptures(type: string, capture: string, names: string[]): (node: SyntaxNode) => Parser.QueryCapture[] {
+  const pattern = new RegExp(`(?<![A-Za-z0-9_$])(?:${names.join('|')})(?![A-Za-z0-9_$])`, 'g');
+  return (node) => {
+    const text = node.text;
+    const out: Parser.QueryCapture[] = [];
+    for (const hit of text.matchAll(pattern)) {
+      const start = node.startIndex + hit.index;
+      const found = nodeAt(node, start, start + hit[0].length, type);
+      if (found) out.push({ name: capture, node: found });
+    }
+    return out;
+  };
+}
 
 /**
  * node-tree-sitter evaluates `#any-of?` in JavaScript, after building a node object for every identifier in the
@@ -10,21 +45,31 @@ import type { CQuery, SyntaxNode } from './parse.js';
 export function nameQuery(source: string): CQuery | undefined {
   const m = /^(?:\s*;[^\n]*\n)*\s*\(\(identifier\) @(\w+)\s*\(#any-of\? @\1((?:\s+"\w+")+)\)\)\s*$/.exec(source);
   if (!m) return undefined;
-  const capture = m[1]!;
-  const names = [...m[2]!.matchAll(/"(\w+)"/g)].map((n) => n[1]!);
-  const pattern = new RegExp(`(?<![A-Za-z0-9_$])(?:${names.join('|')})(?![A-Za-z0-9_$])`, 'g');
-  const captures = (node: SyntaxNode): Parser.QueryCapture[] => {
-    const text = node.text;
-    const out: Parser.QueryCapture[] = [];
-    for (const hit of text.matchAll(pattern)) {
-      const start = node.startIndex + hit.index;
-      const end = start + hit[0].length;
-      const found = node.namedDescendantForIndex(start, end);
-      if (found.type === 'identifier' && found.startIndex === start && found.endIndex === end) out.push({ name: capture, node: found });
-    }
-    return out;
-  };
+  const captures = wordCaptures('identifier', m[1]!, quoted(m[2]!));
   return { captures, matches: (node) => captures(node).map((c) => ({ pattern: 0, captures: [c] })) };
+}
+
+function quoted(list: string): string[] {
+  return [...list.matchAll(/"(\w+)"/g)].map((n) => n[1]!);
+}
+
+/**
+ * The same for a query on the type of a declaration, `(declaration type: (type_identifier) @type (#any-of? @type ...))
+ * @declaration`: its matches are every declaration with a typedef'd type (most local variables) before the check.
+ */
+export function declarationQuery(source: string): CQuery | undefined {
+  const m = /^(?:\s*;[^\n]*\n)*\s*\(declaration\s+type: \(type_identifier\) @(\w+)\s+\(#any-of\? @\1((?:\s+"\w+")+)\)\) @(\w+)\s*$/.exec(source);
+  if (!m) return undefined;
+  const [, typeName, list, declarationName] = m as unknown as [string, string, string, string];
+  const types = wordCaptures('type_identifier', typeName, quoted(list));
+  const matches = (node: SyntaxNode): Parser.QueryMatch[] =>
+    types(node).flatMap((type) => {
+      const declaration = type.node.parent;
+      if (declaration?.type !== 'declaration' || declaration.childForFieldName('type')?.id !== type.node.id) return [];
+      if (declaration.startIndex < node.startIndex || declaration.endIndex > node.endIndex) return [];
+      return [{ pattern: 0, captures: [{ name: declarationName, node: declaration }, type] }];
+    });
+  return { matches, captures: (node) => matches(node).flatMap((x) => x.captures) };
 }
 
 /**
@@ -39,7 +84,8 @@ export function callQuery(source: string): CQuery | undefined {
   if (!m) return undefined;
   const [, calleeName, argsName, list, callName] = m as unknown as [string, string, string, string, string];
   const callees = nameQuery(`((identifier) @${calleeName} (#any-of? @${calleeName}${list}))`)!;
-  const matches = (node: SyntaxNode): Parser.QueryMatch[] =>
+  let last: { node: SyntaxNode; matches: Parser.QueryMatch[] } | null = null;
+  const find = (node: SyntaxNode): Parser.QueryMatch[] =>
     callees.captures(node).flatMap((callee) => {
       const call = callee.node.parent;
       if (call?.type !== 'call_expression' || call.childForFieldName('function')?.id !== callee.node.id) return [];
@@ -47,5 +93,10 @@ export function callQuery(source: string): CQuery | undefined {
       if (args?.type !== 'argument_list' || call.startIndex < node.startIndex || call.endIndex > node.endIndex) return [];
       return [{ pattern: 0, captures: [{ name: callName, node: call }, callee, { name: argsName, node: args }] }];
     });
+  // The last node's matches are kept (roles and hooks ask for the same root, one after the other).
+  const matches = (node: SyntaxNode): Parser.QueryMatch[] => {
+    if (last?.node.tree !== node.tree || last.node.id !== node.id) last = { node, matches: find(node) };
+    return last.matches;
+  };
   return { matches, captures: (node) => matches(node).flatMap((x) => x.captures) };
 }

@@ -1,15 +1,17 @@
 // Loads tree-sitter-c once, on first use, and compiles the .scm queries.
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
-import { callQuery, nameQuery } from './name-query.js';
+import { callQuery, declarationQuery, nameQuery } from './name-query.js';
 import callsQuery from './queries/calls.scm';
 import declarationsQuery from './queries/declarations.scm';
 import functionsQuery from './queries/functions.scm';
+import includesQuery from './queries/includes.scm';
 import macrosQuery from './queries/macros.scm';
 import majorFunctionQuery from './queries/major-function.scm';
 import namesQuery from './queries/names.scm';
 import returnsQuery from './queries/returns.scm';
 import { LOCK_FORMS } from '../model/lock-api.js';
+import { ROLE_TYPES } from './role-types.js';
 
 export type SyntaxNode = Parser.SyntaxNode;
 
@@ -29,6 +31,11 @@ export function withLockApi(query: string): string {
   return query.replaceAll('"@LOCK_API@"', LOCK_FORMS.map((f) => JSON.stringify(f.name)).join(' '));
 }
 
+/** A query with its `"@ROLE_TYPES@"` placeholder replaced by every role type name. */
+export function withRoleTypes(query: string): string {
+  return query.replaceAll('"@ROLE_TYPES@"', Object.keys(ROLE_TYPES).map((t) => JSON.stringify(t)).join(' '));
+}
+
 /**
  * Queries run over a whole file, compiled as one tree-sitter query and run once per root node; each is a view on
  * its own patterns. tree-sitter analyses every query against the whole grammar, so five queries compiled apart cost
@@ -39,11 +46,12 @@ const FILE_QUERIES = {
   calls: withLockApi(callsQuery),
   functions: functionsQuery,
   majorFunction: majorFunctionQuery,
-  declarations: declarationsQuery,
+  includes: includesQuery,
   macros: macrosQuery,
 };
-/** Queries run on parts of a tree (`returns`, once per routine body) or for captures: compiled on their own. */
+/** Queries run on parts of a tree (`returns`, once per routine body), for captures or text-first: compiled on their own. */
 const OWN_QUERIES = {
+  declarations: withRoleTypes(declarationsQuery),
   names: withLockApi(namesQuery),
   returns: returnsQuery,
 };
@@ -135,7 +143,8 @@ export function cParser(): CParser {
     calls: fastCalls ?? merged.view('calls'),
     functions: merged.view('functions'),
     majorFunction: merged.view('majorFunction'),
-    declarations: merged.view('declarations'),
+    includes: merged.view('includes'),
+    declarations: declarationQuery(OWN_QUERIES.declarations) ?? new TreeSitter.Query(language, OWN_QUERIES.declarations),
     macros: merged.view('macros'),
     names: nameQuery(OWN_QUERIES.names) ?? new TreeSitter.Query(language, OWN_QUERIES.names),
     returns: new TreeSitter.Query(language, OWN_QUERIES.returns),

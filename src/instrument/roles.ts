@@ -80,26 +80,26 @@ function collectDeclared(
     const body = match.captures.find((c) => c.name === 'body')?.node;
     if (name && body && /\breturn\b/.test(body.text)) table.returnMacros.add(name.text);
   }
-  const declared = hints.length > 0 ? root.descendantsOfType(['declaration', 'function_definition']) : [];
   for (const hint of hints) {
-    const target = nextDeclared(declared, hint.end, text);
+    const target = nextDeclared(root, hint.end, text);
     const source: RoleSource = inHeader && hint.source === 'role-type' ? 'role-type-header' : hint.source;
     if (target) table.add(target, hint.role, source);
   }
 }
 
-/** Name declared by the first of `declared` (in source order) after `offset`, if only blanks separate them. */
-function nextDeclared(declared: SyntaxNode[], offset: number, text: string): string | null {
-  let lo = 0;
-  let hi = declared.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((declared[mid] as SyntaxNode).startIndex < offset) lo = mid + 1;
-    else hi = mid;
+/**
+ * Name declared by the declaration or function definition that starts after `offset` with only blanks between (the
+ * outermost of those starting there). Found from the token there up, not among every declaration of the file.
+ */
+function nextDeclared(root: SyntaxNode, offset: number, text: string): string | null {
+  let at = offset;
+  while (at < text.length && /\s/.test(text[at] as string)) at++;
+  if (at >= text.length) return null;
+  let found: SyntaxNode | null = null;
+  for (let n: SyntaxNode | null = root.descendantForIndex(at, at + 1); n && n.startIndex === at; n = n.parent) {
+    if (n.type === 'declaration' || n.type === 'function_definition') found = n;
   }
-  const n = declared[lo];
-  if (!n || text.slice(offset, n.startIndex).trim() !== '') return null;
-  return declaredName(n.childForFieldName('declarator'))?.text ?? null;
+  return found ? (declaredName(found.childForFieldName('declarator'))?.text ?? null) : null;
 }
 
 /** Roles found in the project headers the file includes with "..." (recursively, each header once). */
@@ -110,8 +110,7 @@ function collectHeaders(parser: CParser, root: SyntaxNode, options: InstrumentOp
   while (queue.length > 0 && seen.size < MAX_HEADERS) {
     const item = queue.shift();
     if (!item) break;
-    for (const capture of parser.queries.declarations.captures(item.root)) {
-      if (capture.name !== 'include') continue;
+    for (const capture of parser.queries.includes.captures(item.root)) {
       const spec = capture.node.text.slice(1, -1);
       const header = options.resolveInclude(spec, item.path);
       if (!header || seen.has(header.path)) continue;

@@ -7,7 +7,7 @@ import type { CParser, SyntaxNode } from './parse.js';
 import type { RoleInfo, RoleTable } from './roles.js';
 import { configuredRole } from './roles.js';
 import { candidateIrp, isCandidateShape } from './shape.js';
-import { enclosingFunction, functionName, insideBlock, isBroken } from './syntax.js';
+import { ancestry, brokenWith, enclosingFunction, functionName, isBroken } from './syntax.js';
 import type { InstrumentOptions, RoleConfig } from './types.js';
 
 export function roleFor(name: string, fn: SyntaxNode, table: RoleTable, config: RoleConfig | undefined): RoleInfo | undefined {
@@ -32,7 +32,9 @@ export function collectRoutines(
     const fn = match.captures.find((x) => x.name === 'function')?.node;
     const body = match.captures.find((x) => x.name === 'body')?.node;
     const declarator = match.captures.find((x) => x.name === 'declarator')?.node;
-    if (!fn || !body || !declarator || !view.keep(fn) || insideBlock(fn) || (view.fallback && fn.hasError)) continue;
+    if (!fn || !body || !declarator || !view.keep(fn)) continue;
+    const around = ancestry(fn);
+    if (around.inBlock || (view.fallback && fn.hasError)) continue;
     const name = functionName(fn);
     if (!name || LOCK_API.has(name)) continue;
     const info = roleFor(name, fn, table, options.roles);
@@ -41,13 +43,14 @@ export function collectRoutines(
     const close = body.lastChild;
     const closeOk = close?.type === '}' && !close.isMissing && !body.hasError && c.sameBranch(body.startIndex, body.endIndex);
     const dialect = options.dialect ?? 'gnu';
-    if (isBroken(declarator) || open?.type !== '{' || (options.dialect === 'msvc' && !closeOk)) {
+    // The declarator is a child of `fn`: the ERROR nodes above it are those above `fn`.
+    if (brokenWith(declarator, around) || open?.type !== '{' || (options.dialect === 'msvc' && !closeOk)) {
       c.diagnostics.push(`${name}: not instrumented (parse error in the routine's header or braces)`);
       c.unchecked.push({ ...c.pos(fn.startIndex), name, reason: 'routine header or braces do not parse' });
       continue;
     }
     const fallOff = closeOk && (dialect === 'msvc' || returnsVoid(fn));
-    routine(parser, c, { fn, body, name, info, fallOff, open, close, returnMacros: table.returnMacros });
+    routine(parser, c, { fn, body, name, info, fallOff, open, close, returnMacros: table.returnMacros, inError: around.inError });
   }
 }
 
@@ -61,6 +64,8 @@ interface RoutineParts {
   open: SyntaxNode;
   close: SyntaxNode | null;
   returnMacros: Set<string>;
+  /** An ancestor of `fn` is an ERROR node. */
+  inError: boolean;
 }
 
 /** True for `void f(...)` / `VOID f(...)` definitions (not functions returning pointers). */
@@ -101,10 +106,18 @@ function routine(parser: CParser, c: Collector, r: RoutineParts): void {
   // In a body with parse errors, tree-sitter may have merged the next function into this one: its returns
   // would get hooks naming a frame they cannot see. Such a routine keeps only its entry hook; the exit hook
   // still runs on every exit (counted at the catch-all exit site).
-  const returns = body.hasError ? [] : parser.queries.returns.captures(body);
-  for (const capture of returns) {
+  const found = body.hasError ? [] : parser.queries.returns.captures(body);
+  // A body without errors holds no ERROR node: its returns belong to `fn` and are broken only when `fn` is, unless
+  // a function definition is nested in it (then each return is walked up from).
+  const nested = found.some((x) => x.name === 'function');
+  const belongs = (ret: SyntaxNode): boolean => {
+    if (!nested) return !r.inError;
+    const around = ancestry(ret);
+    return around.fn?.id === fn.id && !brokenWith(ret, around);
+  };
+  for (const capture of found) {
     const ret = capture.node;
-    if (enclosingFunction(ret)?.id !== fn.id || isBroken(ret) || !c.sameBranch(ret.startIndex, ret.endIndex)) continue;
+    if (capture.name !== 'return' || !belongs(ret) || !c.sameBranch(ret.startIndex, ret.endIndex)) continue;
     group.push({
       site: exitSite(ret.startIndex, 'return'),
       at: ret.startIndex,

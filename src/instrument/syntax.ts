@@ -47,6 +47,99 @@ export function assignedValue(value: SyntaxNode): SyntaxNode {
   return v;
 }
 
+/** What one walk up from a node finds (each `parent` read builds a node object: call sites walk once). */
+export interface Ancestry {
+  /** The innermost function definition around the node. */
+  fn: SyntaxNode | null;
+  /** An ancestor is an ERROR node. */
+  inError: boolean;
+  /** An ancestor is a block or a function definition (insideBlock of the node). */
+  inBlock: boolean;
+  /** An ancestor of `fn` is a block or a function definition (insideBlock of `fn`). */
+  fnInBlock: boolean;
+}
+
+export function ancestry(node: SyntaxNode): Ancestry {
+  // Inside a function without errors there is no ERROR node: the function's own ancestry says the rest.
+  const inner = node.type === 'function_definition' ? null : innermostFunction(node);
+  if (inner && !inner.hasError) {
+    const above = functionAncestry(inner);
+    return { fn: inner, inError: above.inError, inBlock: true, fnInBlock: above.inBlock };
+  }
+  let inError = false;
+  let inBlock = false;
+  for (let p = node.parent; p; p = p.parent) {
+    const type = p.type;
+    if (type === 'ERROR') inError = true;
+    else if (type === 'compound_statement') inBlock = true;
+    else if (type === 'function_definition') {
+      const above = functionAncestry(p);
+      return { fn: p, inError: inError || above.inError, inBlock: true, fnInBlock: above.inBlock };
+    }
+  }
+  return { fn: null, inError, inBlock, fnInBlock: false };
+}
+
+/** The ancestry of each function definition of the last tree asked about: every call site in it shares the walk above it. */
+let lastTree: unknown = null;
+const functions = new Map<number, Ancestry>();
+/** The function definitions of that tree in source order, their ranges, and the index of the one around each. */
+let defined: { nodes: SyntaxNode[]; starts: number[]; ends: number[]; outer: number[] } | null = null;
+
+function sameTree(node: SyntaxNode): void {
+  if (node.tree === lastTree) return;
+  lastTree = node.tree;
+  functions.clear();
+  defined = null;
+}
+
+/** The innermost function definition around a node, found by ranges (each step up would be a call into the addon). */
+function innermostFunction(node: SyntaxNode): SyntaxNode | null {
+  sameTree(node);
+  if (!defined) {
+    const nodes = node.tree.rootNode.descendantsOfType('function_definition');
+    const starts = nodes.map((n) => n.startIndex);
+    const ends = nodes.map((n) => n.endIndex);
+    const outer: number[] = [];
+    const open: number[] = [];
+    nodes.forEach((_, i) => {
+      while (open.length > 0 && (ends[open.at(-1) as number] as number) <= (starts[i] as number)) open.pop();
+      outer.push(open.at(-1) ?? -1);
+      open.push(i);
+    });
+    defined = { nodes, starts, ends, outer };
+  }
+  const { nodes, starts, ends, outer } = defined;
+  const start = node.startIndex;
+  const end = node.endIndex;
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((starts[mid] as number) <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo - 1; i >= 0; i = outer[i] as number) {
+    if ((ends[i] as number) >= end && ((starts[i] as number) < start || (ends[i] as number) > end)) return nodes[i] as SyntaxNode;
+  }
+  return null;
+}
+
+function functionAncestry(fn: SyntaxNode): Ancestry {
+  sameTree(fn);
+  let a = functions.get(fn.id);
+  if (!a) {
+    a = ancestry(fn);
+    functions.set(fn.id, a);
+  }
+  return a;
+}
+
+/** isBroken() of a node whose ancestry is known. */
+export function brokenWith(node: SyntaxNode, a: Ancestry): boolean {
+  return node.hasError || node.isMissing || a.inError;
+}
+
 /** True for a node inside a block or another function: a function definition there is a parse artefact. */
 export function insideBlock(node: SyntaxNode): boolean {
   for (let p = node.parent; p; p = p.parent) if (p.type === 'compound_statement' || p.type === 'function_definition') return true;

@@ -3,14 +3,17 @@ import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
 import { describe, expect, it } from 'vitest';
 import { bigDriverFile } from '../../bench/gen/driver-tree.js';
-import { callQuery, nameQuery } from '../../src/instrument/name-query.js';
-import { cParser, withLockApi } from '../../src/instrument/parse.js';
+import { callQuery, declarationQuery, nameQuery } from '../../src/instrument/name-query.js';
+import type { CQuery } from '../../src/instrument/parse.js';
+import { cParser, withLockApi, withRoleTypes } from '../../src/instrument/parse.js';
 import callsTemplate from '../../src/instrument/queries/calls.scm';
+import declarationsTemplate from '../../src/instrument/queries/declarations.scm';
 import namesTemplate from '../../src/instrument/queries/names.scm';
 
 // The queries as the instrumenter compiles them: the lock-API placeholder filled in.
 const callsScm = withLockApi(callsTemplate);
 const namesScm = withLockApi(namesTemplate);
+const declarationsScm = withRoleTypes(declarationsTemplate);
 
 const require = createRequire(import.meta.url);
 const TreeSitter = require('tree-sitter') as typeof Parser;
@@ -33,20 +36,23 @@ void h(PIRP irp) { IoSetCancelRoutine(irp, IoSetCancelRoutine(irp, NULL)); (IoAc
 const matchKey = (m: Parser.QueryMatch) =>
   `${m.pattern}|${m.captures.map((c) => `${c.name}:${c.node.type}:${c.node.startIndex}:${c.node.endIndex}`).sort().join(',')}`;
 
+/** A text-first query matches what tree-sitter's own query matches, on the whole file and under one function. */
+function expectSameMatches(fast: CQuery, scm: string, text: string, pick: (fns: Parser.SyntaxNode[]) => Parser.SyntaxNode): void {
+  const root = cParser().parse(text).rootNode;
+  const slow = new TreeSitter.Query(language, scm).matches(root).map(matchKey);
+  expect(fast.matches(root).map(matchKey)).toEqual(slow);
+  expect(slow.length).toBeGreaterThan(3);
+  const fn = pick(root.namedChildren.filter((n) => n.type === 'function_definition'));
+  expect(fast.matches(fn).map(matchKey)).toEqual(new TreeSitter.Query(language, scm).matches(fn).map(matchKey));
+}
+
 describe('the calls query', () => {
   it('is read from calls.scm', () => expect(callQuery(callsScm)).toBeDefined());
   for (const [name, text] of [
     ['tricky text', TRICKY],
     ['a generated driver file', bigDriverFile(3000)],
   ] as const) {
-    it(`matches what tree-sitter's query matches: ${name}`, () => {
-      const root = cParser().parse(text).rootNode;
-      const slow = new TreeSitter.Query(language, callsScm).matches(root).map(matchKey);
-      expect(callQuery(callsScm)!.matches(root).map(matchKey)).toEqual(slow);
-      expect(slow.length).toBeGreaterThan(3);
-      const fn = root.namedChildren.filter((n) => n.type === 'function_definition').at(-1)!;
-      expect(callQuery(callsScm)!.matches(fn).map(matchKey)).toEqual(new TreeSitter.Query(language, callsScm).matches(fn).map(matchKey));
-    });
+    it(`matches what tree-sitter's query matches: ${name}`, () => expectSameMatches(callQuery(callsScm)!, callsScm, text, (fns) => fns.at(-1)!));
   }
 });
 
@@ -71,5 +77,25 @@ describe('the names query', () => {
       const fn = root.namedChildren.find((n) => n.type === 'function_definition')!;
       expect(nameQuery(namesScm)!.captures(fn).map(key)).toEqual(new TreeSitter.Query(language, namesScm).captures(fn).map(key));
     });
+  }
+});
+
+const ROLE_TYPED = `/* DRIVER_CANCEL in a comment */ static const char *s = "DRIVER_DISPATCH";
+DRIVER_DISPATCH A, *B, C; DRIVER_CANCEL MyCancel; DRIVER_DISPATCH_PAGED P; DRIVER_DISPATCH_RAISED R;
+typedef DRIVER_CANCEL MY_CANCEL; DRIVER_DISPATCHX NotOne; MY_DRIVER_CANCEL NotTwo; struct DRIVER_CANCEL *t;
+#define DECL DRIVER_CANCEL Hidden;
+void f(DRIVER_CANCEL *c) { DRIVER_CANCEL Local; x = (DRIVER_CANCEL *)y; static DRIVER_DISPATCH In; }
+void g(void) { if (x { DRIVER_DISPATCH Broken; } }
+const DRIVER_DISPATCH Q; DRIVER_CANCEL
+`;
+
+describe('the role declarations query', () => {
+  it('is read from declarations.scm', () => expect(declarationQuery(declarationsScm)).toBeDefined());
+  for (const [name, text] of [
+    ['tricky text (comments, strings, macros, parameters, casts, longer names, errors)', ROLE_TYPED],
+    ['a generated driver file (which declares no role) and the tricky text', `${bigDriverFile(3000)}\n${ROLE_TYPED}`],
+  ] as const) {
+    it(`matches what tree-sitter's query matches: ${name}`, () =>
+      expectSameMatches(declarationQuery(declarationsScm)!, declarationsScm, text, (fns) => fns[0]!));
   }
 });

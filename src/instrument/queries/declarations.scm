@@ -1,3 +1,3 @@
-; Declarations typed with a role type (DRIVER_DISPATCH Foo;) and quoted includes.
-(declaration type: (type_identifier) @type) @declaration
-(preproc_include path: (string_literal) @include)
+; Declarations typed with a role type (DRIVER_DISPATCH Foo;); "@ROLE_TYPES@" stands for the names of role-types.ts.
+(declaration type: (type_identifier) @type
+  (#any-of? @type "@ROLE_TYPES@")) @declaration
