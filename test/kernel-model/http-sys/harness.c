@@ -3,31 +3,10 @@
    IRPs wait in it with a cancel routine; one is cancelled by the harness, the others by the driver's own
    close routine (IoCancelIrp on each queued IRP). Run under Wine: the driver's sockets and threads are
    real; its IRPs, device object and cancel spin lock are the model's. */
-#include <stdio.h>
 #include <string.h>
 
 #include "kmodel.h"
-
-#define IOCTL_HTTP_RECEIVE_REQUEST CTL_CODE(FILE_DEVICE_UNKNOWN, 0x802, METHOD_BUFFERED, 0)
-
-struct http_receive_request_params {
-  ULONGLONG addr;
-  ULONGLONG id; /* HTTP_REQUEST_ID; HTTP_NULL_ID (0): any request */
-  ULONG flags;
-  ULONG bits;
-};
-
-NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
-
-static int failures;
-
-static void expect(int ok, const char *what)
-{
-  if (!ok) {
-    printf("http-harness: FAILED: %s\n", what);
-    failures++;
-  }
-}
+#include "http-request.h"
 
 int main(void)
 {
