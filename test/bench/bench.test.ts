@@ -1,7 +1,7 @@
 // Smoke test of the benchmark suite: `bench/run.mjs --quick` runs and writes a well-formed table. Timings are not
 // asserted (benchmarks measure; tests check behaviour).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -65,4 +65,27 @@ describe('npm run bench -- --quick', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 360_000);
+
+  it('refuses to measure a dist/bin older than the sources, naming the newer source', () => {
+    const root = mkdtempSync(join(tmpdir(), 'spincheck-bench-stale-'));
+    try {
+      mkdirSync(join(root, 'bench'));
+      cpSync(join(ROOT, 'bench/run.mjs'), join(root, 'bench/run.mjs'));
+      symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+      mkdirSync(join(root, 'dist/bin'), { recursive: true });
+      mkdirSync(join(root, 'src/instrument'), { recursive: true });
+      for (const f of ['spincheck-cc.js', 'spincheck.js']) writeFileSync(join(root, 'dist/bin', f), '');
+      writeFileSync(join(root, 'src/instrument/old.ts'), '');
+      writeFileSync(join(root, 'src/instrument/edited.ts'), '');
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(join(root, 'src/instrument/old.ts'), hourAgo, hourAgo);
+      const built = new Date(Date.now() - 1_800_000);
+      for (const f of ['spincheck-cc.js', 'spincheck.js']) utimesSync(join(root, 'dist/bin', f), built, built);
+      const stale = spawnSync(process.execPath, [join(root, 'bench/run.mjs'), '--only', '99'], { cwd: root, encoding: 'utf8' });
+      expect(stale.status).toBe(2);
+      expect(stale.stderr.trim()).toBe(`bench: dist/bin is older than ${join(root, 'src/instrument/edited.ts')}: run \`npm run build\` first (\`npm run bench\` does)`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
