@@ -8,8 +8,9 @@
 #   - what the DDK headers declare: the identifiers of <ntifs.h> (which includes ntddk.h and wdm.h), preprocessed;
 #   - what the model defines: the __imp_ symbols of its own objects (given as arguments);
 #   - what the program's default libraries export (the CRT, kernel32, mingwex, moldname): libntoskrnl.a exports
-#     memcpy, strlen ...; a stub for one would replace the C library's.
-# Usage: km_stubs.sh <cc> <ddk include dir> <output .c> <model objects...>
+#     memcpy, strlen ...; a stub for one would replace the C library's. KM_HOST_LIBS (environment) names more
+#     libraries the harness links (e.g. "libntdll.a"): their exports get no stub either, so the link takes theirs.
+# Usage: [KM_HOST_LIBS="libntdll.a ..."] km_stubs.sh <cc> <ddk include dir> <output .c> <model objects...>
 set -eu
 export LC_ALL=C
 cc=$1 ddk=$2 out=$3
@@ -31,13 +32,20 @@ imports() {
     END { for (s in imp) print s, imp[s], (imp[s] in thunk) ? "T" : "I" }'
 }
 
+for l in ${KM_HOST_LIBS:-}; do
+  if [ ! -f "$(lib "$l")" ]; then
+    echo "km_stubs.sh: $cc finds no $l (KM_HOST_LIBS: the libraries the harness links, as file names such as libntdll.a)" >&2
+    exit 1
+  fi
+done
+
 imports "$(lib libntoskrnl.a)" "$(lib libhal.a)" | sort -k2,2 > "$tmp/exports"
 printf '#include <ntifs.h>\n' | $cc -E -P -I"$ddk" -x c - | tr -c 'A-Za-z0-9_' '\n' | grep -v '^$' | sort -u > "$tmp/declared"
 # Import symbols defined already, compared whole (x86: with their decoration, so an export the model defines
 # under another decoration still gets its stub).
 {
   $nm "$@" | awk '$2 ~ /^[DdTtRrBb]$/ && $3 ~ /^__imp_/ { print $3 }'
-  for l in libmsvcrt.a libkernel32.a libmingwex.a libmoldname.a; do
+  for l in libmsvcrt.a libkernel32.a libmingwex.a libmoldname.a ${KM_HOST_LIBS:-}; do
     f=$(lib "$l")
     if [ -f "$f" ]; then imports "$f" | awk '{ print $1 }'; fi
   done

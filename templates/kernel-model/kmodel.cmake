@@ -33,11 +33,13 @@ set(_km_stubs)
 if(NOT MSVC)
   # km_stubs.c: every export of libntoskrnl.a/libhal.a the DDK declares and the model does not implement, as a
   # stub that stops the run naming itself (km_stubs.sh reads the import libraries, the headers and the model's
-  # objects). MSVC builds have no stubs: an unmodelled call fails at link time there.
+  # objects). MSVC builds have no stubs: an unmodelled call fails at link time there. KM_HOST_LIBS lists more
+  # libraries the harness links, as file names (libntdll.a): their exports get no stub, so the link takes theirs.
   set(_km_stubs "${CMAKE_CURRENT_BINARY_DIR}/kmodel/km_stubs.c")
+  string(REPLACE ";" " " _km_host_libs "${KM_HOST_LIBS}")
   add_custom_command(OUTPUT "${_km_stubs}"
     COMMAND ${CMAKE_COMMAND} -E make_directory "${CMAKE_CURRENT_BINARY_DIR}/kmodel"
-    COMMAND ${CMAKE_COMMAND} -E env "NM=${CMAKE_NM}" SPINCHECK_DISABLE=1
+    COMMAND ${CMAKE_COMMAND} -E env "NM=${CMAKE_NM}" "KM_HOST_LIBS=${_km_host_libs}" SPINCHECK_DISABLE=1
             sh "${KM_DIR}/km_stubs.sh" "${CMAKE_C_COMPILER}" "${KM_DDK}" "${_km_stubs}" $<TARGET_OBJECTS:kmodel_core>
     DEPENDS kmodel_core $<TARGET_OBJECTS:kmodel_core> "${KM_DIR}/km_stubs.sh"
     COMMAND_EXPAND_LISTS VERBATIM)

@@ -13,7 +13,9 @@
 # with the harness kit): keep templates/io-core beside templates/kernel-model.
 # km_stubs.c is generated (km_stubs.sh) from the toolchain's libntoskrnl.a and libhal.a, the DDK headers and the
 # model's own objects: every export the DDK declares and the model does not implement links, and stops the run
-# naming itself and its caller.
+# naming itself and its caller. A harness that links more libraries than the defaults (the CRT, kernel32) names
+# them before the include, as file names: KM_HOST_LIBS = libntdll.a. Their exports get no stub, so the link takes
+# theirs (ntdll exports NtClose, RtlInitUnicodeString ... as ntoskrnl does).
 KM_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 KM_TARGET := $(shell $(CC) -dumpmachine)
 ifeq ($(filter x86_64-%-mingw32 i686-%-mingw32 x86_64-%-windows-gnu i686-%-windows-gnu,$(KM_TARGET)),)
@@ -36,7 +38,7 @@ $(KM_BUILD)/%.o: $(KM_DIR)/%.c $(KM_DIR)/km_internal.h $(KM_DIR)/kmodel.h $(KM_D
 	SPINCHECK_DISABLE=1 $(CC) $(KM_CPPFLAGS) $(KM_CFLAGS) -c -o $@ $<
 
 $(KM_BUILD)/km_stubs.c: $(KM_SRCS:%.c=$(KM_BUILD)/%.o) $(KM_DIR)/km_stubs.sh
-	SPINCHECK_DISABLE=1 sh $(KM_DIR)/km_stubs.sh "$(CC)" $(KM_DDK) $@ $(KM_SRCS:%.c=$(KM_BUILD)/%.o)
+	SPINCHECK_DISABLE=1 KM_HOST_LIBS="$(KM_HOST_LIBS)" sh $(KM_DIR)/km_stubs.sh "$(CC)" $(KM_DDK) $@ $(KM_SRCS:%.c=$(KM_BUILD)/%.o)
 
 $(KM_BUILD)/km_stubs.o: $(KM_BUILD)/km_stubs.c
 	SPINCHECK_DISABLE=1 $(CC) $(KM_CFLAGS) -c -o $@ $<

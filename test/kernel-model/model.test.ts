@@ -171,6 +171,31 @@ describe.runIf(mingw)('kernel model edges', () => {
     expect(stubs).not.toMatch(/"(memcpy|strlen|wcslen)"/);
   });
 
+  it('KM_HOST_LIBS: the exports of a library the harness links get no stub, so the link takes them; an unknown one stops', () => {
+    const objects = model.slice(0, -1);
+    const generate = (out: string, hostLibs: string) =>
+      run('sh', [join(KM, 'km_stubs.sh'), MINGW, DDK_DIR, join(dir, out), ...objects], { env: { ...process.env, KM_HOST_LIBS: hostLibs } });
+    expect(generate('host-stubs.c', 'libntdll.a').status).toBe(0);
+    const stubs = readFileSync(join(dir, 'host-stubs.c'), 'utf8');
+    expect(readFileSync(join(dir, 'km_stubs.c'), 'utf8')).toContain('km_stub_called("NtClose", KM_CALLER())');
+    expect(stubs).not.toContain('"NtClose"');
+    expect(stubs).toContain('km_stub_called("IoGetStackLimits", KM_CALLER())');
+    // Linked with those stubs and -lntdll, the program imports NtClose from ntdll.dll; with the default stubs the
+    // link fails (the stub and ntdll both define its import pointer).
+    writeFileSync(join(dir, 'close.c'), '#include <ntddk.h>\nint main(void) { return NtClose(NULL) == 0; }\n');
+    expect(run(MINGW, ['-c', `-I${DDK_DIR}`, 'host-stubs.c', 'close.c'], { cwd: dir }).status).toBe(0);
+    const clash = run(MINGW, ['-o', 'clash.exe', 'close.o', ...model, '-lntdll'], { cwd: dir });
+    expect(clash.stderr).toContain("multiple definition of `__imp_NtClose'");
+    const link = run(MINGW, ['-o', 'close.exe', 'close.o', ...objects, 'host-stubs.o', '-lntdll'], { cwd: dir });
+    expect(link.stderr).toBe('');
+    const imports = run('x86_64-w64-mingw32-objdump', ['-p', 'close.exe'], { cwd: dir }).stdout;
+    const fromNtdll = imports.split(/\n\s*\n/).find((block) => block.trim().startsWith('DLL Name: ntdll.dll')) ?? '';
+    expect(fromNtdll).toMatch(/\sNtClose$/m);
+    const unknown = generate('none.c', 'libnosuch.a');
+    expect(unknown.stderr.trim()).toBe(`km_stubs.sh: ${MINGW} finds no libnosuch.a (KM_HOST_LIBS: the libraries the harness links, as file names such as libntdll.a)`);
+    expect(unknown.status).toBe(1);
+  });
+
   it('Windows programs are recognised by suffix or by their PE header; others run unchanged', async () => {
     expect(build('pe', ['-include', join(KM, 'kmodel_port.h')]).status).toBe(0);
     copyFileSync(join(dir, 'pe.exe'), join(dir, 'pe-no-suffix'));
