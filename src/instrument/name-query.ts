@@ -2,6 +2,7 @@
 // are found in the text first.
 import type Parser from 'tree-sitter';
 import type { CQuery, SyntaxNode } from './parse.js';
+import { functionsWithin } from './syntax.js';
 
 /** The identifiers found at text offsets in the last tree asked about: the calls and the names queries look up
  *  the same names, and the calls query runs twice on each root (roles, then hooks). */
@@ -27,9 +28,10 @@ function wordCaptures(type: string, capture: string, names: string[]): (node: Sy
   const pattern = new RegExp(`(?<![A-Za-z0-9_$])(?:${names.join('|')})(?![A-Za-z0-9_$])`, 'g');
   return (node) => {
     const text = node.text;
+    const from = node.startIndex;
     const out: Parser.QueryCapture[] = [];
     for (const hit of text.matchAll(pattern)) {
-      const start = node.startIndex + hit.index;
+      const start = from + hit.index;
       const found = nodeAt(node, start, start + hit[0].length, type);
       if (found) out.push({ name: capture, node: found });
     }
@@ -85,18 +87,50 @@ export function callQuery(source: string): CQuery | undefined {
   const [, calleeName, argsName, list, callName] = m as unknown as [string, string, string, string, string];
   const callees = nameQuery(`((identifier) @${calleeName} (#any-of? @${calleeName}${list}))`)!;
   let last: { node: SyntaxNode; matches: Parser.QueryMatch[] } | null = null;
-  const find = (node: SyntaxNode): Parser.QueryMatch[] =>
-    callees.captures(node).flatMap((callee) => {
+  const find = (node: SyntaxNode): Parser.QueryMatch[] => {
+    const end = node.endIndex;
+    return callees.captures(node).flatMap((callee) => {
       const call = callee.node.parent;
-      if (call?.type !== 'call_expression' || call.childForFieldName('function')?.id !== callee.node.id) return [];
+      // The callee is the call's function when it starts the call (the only other child is the argument list); the
+      // call then starts inside `node`, which holds the callee.
+      if (call?.type !== 'call_expression' || call.startIndex !== callee.node.startIndex) return [];
       const args = call.childForFieldName('arguments');
-      if (args?.type !== 'argument_list' || call.startIndex < node.startIndex || call.endIndex > node.endIndex) return [];
+      if (args?.type !== 'argument_list' || call.endIndex > end) return [];
       return [{ pattern: 0, captures: [{ name: callName, node: call }, callee, { name: argsName, node: args }] }];
     });
+  };
   // The last node's matches are kept (roles and hooks ask for the same root, one after the other).
   const matches = (node: SyntaxNode): Parser.QueryMatch[] => {
     if (last?.node.tree !== node.tree || last.node.id !== node.id) last = { node, matches: find(node) };
     return last.matches;
+  };
+  return { matches, captures: (node) => matches(node).flatMap((x) => x.captures) };
+}
+
+/**
+ * The same for the returns query, `(KEYWORD_statement) @x (function_definition) @y`, asked once per routine body:
+ * the statements are found from their keyword in the text, the function definitions among the tree's by range.
+ */
+export function statementQuery(source: string): CQuery | undefined {
+  const m = /^(?:\s*;[^\n]*\n)*\s*\((\w+)_statement\) @(\w+)\s+\(function_definition\) @(\w+)\s*$/.exec(source);
+  if (!m) return undefined;
+  const [, keyword, statementName, functionName] = m as unknown as [string, string, string, string];
+  const type = `${keyword}_statement`;
+  const pattern = new RegExp(`(?<![A-Za-z0-9_$])${keyword}(?![A-Za-z0-9_$])`, 'g');
+  const matches = (node: SyntaxNode): Parser.QueryMatch[] => {
+    const out: Parser.QueryMatch[] = [];
+    const text = node.text;
+    const from = node.startIndex;
+    for (const hit of text.matchAll(pattern)) {
+      const start = from + hit.index;
+      const found = node.namedDescendantForIndex(start, start + keyword.length);
+      if (found.type === type && found.startIndex === start) out.push({ pattern: 0, captures: [{ name: statementName, node: found }] });
+    }
+    const nested = functionsWithin(node);
+    if (nested.length === 0) return out;
+    // Both lists are in source order: merged by start (a statement and a definition never start together).
+    const all = [...out, ...nested.map((fn) => ({ pattern: 1, captures: [{ name: functionName, node: fn }] }))];
+    return all.sort((a, b) => (a.captures[0]?.node.startIndex ?? 0) - (b.captures[0]?.node.startIndex ?? 0));
   };
   return { matches, captures: (node) => matches(node).flatMap((x) => x.captures) };
 }

@@ -1,7 +1,7 @@
 // Loads tree-sitter-c once, on first use, and compiles the .scm queries.
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
-import { callQuery, declarationQuery, nameQuery } from './name-query.js';
+import { callQuery, declarationQuery, nameQuery, statementQuery } from './name-query.js';
 import callsQuery from './queries/calls.scm';
 import declarationsQuery from './queries/declarations.scm';
 import functionsQuery from './queries/functions.scm';
@@ -147,7 +147,7 @@ export function cParser(): CParser {
     declarations: declarationQuery(OWN_QUERIES.declarations) ?? new TreeSitter.Query(language, OWN_QUERIES.declarations),
     macros: merged.view('macros'),
     names: nameQuery(OWN_QUERIES.names) ?? new TreeSitter.Query(language, OWN_QUERIES.names),
-    returns: new TreeSitter.Query(language, OWN_QUERIES.returns),
+    returns: statementQuery(OWN_QUERIES.returns) ?? new TreeSitter.Query(language, OWN_QUERIES.returns),
   };
   loaded = {
     parse: (text) => parser.parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 1024) }),

@@ -6,17 +6,24 @@ import { hook } from './emit.js';
 import type { CParser, SyntaxNode } from './parse.js';
 import type { RoleInfo, RoleTable } from './roles.js';
 import { configuredRole } from './roles.js';
-import { candidateIrp, isCandidateShape } from './shape.js';
+import type { RoutineShape } from './shape.js';
+import { routineShape } from './shape.js';
 import { ancestry, brokenWith, enclosingFunction, functionName, isBroken } from './syntax.js';
 import type { InstrumentOptions, RoleConfig } from './types.js';
 
-export function roleFor(name: string, fn: SyntaxNode, table: RoleTable, config: RoleConfig | undefined): RoleInfo | undefined {
+export function roleFor(
+  name: string,
+  fn: SyntaxNode,
+  table: RoleTable,
+  config: RoleConfig | undefined,
+  shape: () => RoutineShape = () => routineShape(fn),
+): RoleInfo | undefined {
   const explicit = configuredRole(name, config && { dispatch: config.dispatch, cancel: config.cancel });
   if (explicit) return explicit;
   const known = table.get(name);
   if (known) return known;
   if (config?.allFunctions) return { role: 'dispatch', source: 'all-functions' };
-  if (isCandidateShape(fn)) return { role: 'candidate', source: 'shape' };
+  if (shape().candidate) return { role: 'candidate', source: 'shape' };
   return undefined;
 }
 
@@ -37,7 +44,9 @@ export function collectRoutines(
     if (around.inBlock || (view.fallback && fn.hasError)) continue;
     const name = functionName(fn);
     if (!name || LOCK_API.has(name)) continue;
-    const info = roleFor(name, fn, table, options.roles);
+    let shape: RoutineShape | undefined;
+    const shapeOf = () => (shape ??= routineShape(fn));
+    const info = roleFor(name, fn, table, options.roles, shapeOf);
     if (!info) continue;
     const open = body.firstChild;
     const close = body.lastChild;
@@ -50,7 +59,8 @@ export function collectRoutines(
       continue;
     }
     const fallOff = closeOk && (dialect === 'msvc' || returnsVoid(fn));
-    routine(parser, c, { fn, body, name, info, fallOff, open, close, returnMacros: table.returnMacros, inError: around.inError });
+    const irp = info.role === 'dispatch' ? null : shapeOf().irp;
+    routine(parser, c, { fn, body, name, info, fallOff, open, close, irp, returnMacros: table.returnMacros, inError: around.inError });
   }
 }
 
@@ -63,6 +73,8 @@ interface RoutineParts {
   fallOff: boolean;
   open: SyntaxNode;
   close: SyntaxNode | null;
+  /** The IRP parameter whose CancelIrql the entry hook records (none for dispatch routines). */
+  irp: string | null;
   returnMacros: Set<string>;
   /** An ancestor of `fn` is an ERROR node. */
   inError: boolean;
@@ -148,8 +160,7 @@ function routine(parser: CParser, c: Collector, r: RoutineParts): void {
       apply: (i) => c.rewriter.before(close.startIndex, hook.end(i)),
     });
   }
-  const irp = role === 'dispatch' ? null : candidateIrp(fn);
-  const irql = irp ? `(int)(${irp})->CancelIrql` : '-1';
+  const irql = r.irp ? `(int)(${r.irp})->CancelIrql` : '-1';
   const entry: Pending = {
     site: { kind: 'routine-entry', ...c.pos(fn.startIndex), function: name, role, roleSource: info.source },
     at: fn.startIndex,

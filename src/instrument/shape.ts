@@ -25,22 +25,22 @@ function parameters(fn: SyntaxNode): Array<{ type: string; name: string | null }
   return out;
 }
 
-/** True for `NTSTATUS f(PDEVICE_OBJECT, PIRP)` and `VOID f(PDEVICE_OBJECT, PIRP)` definitions. */
-export function isCandidateShape(fn: SyntaxNode): boolean {
-  const ret = fn.childForFieldName('type')?.text ?? '';
-  const params = parameters(fn);
-  return (
-    ROUTINE_RETURN_TYPES.has(ret) &&
-    fn.childForFieldName('declarator')?.type === 'function_declarator' &&
-    params?.length === 2 &&
-    DEVICE_TYPES.test(params[0]?.type ?? '') &&
-    IRP_TYPES.test(params[1]?.type ?? '')
-  );
+/** What a definition's header says of it as a routine (its parameters are read once: each read is a call into the addon). */
+export interface RoutineShape {
+  /** `NTSTATUS f(PDEVICE_OBJECT, PIRP)` or `VOID f(PDEVICE_OBJECT, PIRP)`. */
+  candidate: boolean;
+  /** Name of the IRP parameter of a two-parameter routine, for reading Irp->CancelIrql at entry. */
+  irp: string | null;
 }
 
-/** Name of the IRP parameter of a (DEVICE_OBJECT, IRP) routine, for reading Irp->CancelIrql at entry. */
-export function candidateIrp(fn: SyntaxNode): string | null {
+export function routineShape(fn: SyntaxNode): RoutineShape {
   const params = parameters(fn);
   const irp = params?.length === 2 ? params[1] : undefined;
-  return irp && IRP_TYPES.test(irp.type) ? irp.name : null;
+  const irpTyped = irp !== undefined && IRP_TYPES.test(irp.type);
+  const candidate =
+    irpTyped &&
+    DEVICE_TYPES.test(params?.[0]?.type ?? '') &&
+    ROUTINE_RETURN_TYPES.has(fn.childForFieldName('type')?.text ?? '') &&
+    fn.childForFieldName('declarator')?.type === 'function_declarator';
+  return { candidate, irp: irpTyped ? irp.name : null };
 }

@@ -84,7 +84,7 @@ export function ancestry(node: SyntaxNode): Ancestry {
 let lastTree: unknown = null;
 const functions = new Map<number, Ancestry>();
 /** The function definitions of that tree in source order, their ranges, and the index of the one around each. */
-let defined: { nodes: SyntaxNode[]; starts: number[]; ends: number[]; outer: number[] } | null = null;
+let defined: Defined | null = null;
 
 function sameTree(node: SyntaxNode): void {
   if (node.tree === lastTree) return;
@@ -93,8 +93,10 @@ function sameTree(node: SyntaxNode): void {
   defined = null;
 }
 
-/** The innermost function definition around a node, found by ranges (each step up would be a call into the addon). */
-function innermostFunction(node: SyntaxNode): SyntaxNode | null {
+type Defined = { nodes: SyntaxNode[]; starts: number[]; ends: number[]; outer: number[] };
+
+/** The function definitions of a node's tree, found once per tree. */
+function definedFunctions(node: SyntaxNode): Defined {
   sameTree(node);
   if (!defined) {
     const nodes = node.tree.rootNode.descendantsOfType('function_definition');
@@ -109,7 +111,12 @@ function innermostFunction(node: SyntaxNode): SyntaxNode | null {
     });
     defined = { nodes, starts, ends, outer };
   }
-  const { nodes, starts, ends, outer } = defined;
+  return defined;
+}
+
+/** The innermost function definition around a node, found by ranges (each step up would be a call into the addon). */
+function innermostFunction(node: SyntaxNode): SyntaxNode | null {
+  const { nodes, starts, ends, outer } = definedFunctions(node);
   const start = node.startIndex;
   const end = node.endIndex;
   let lo = 0;
@@ -123,6 +130,23 @@ function innermostFunction(node: SyntaxNode): SyntaxNode | null {
     if ((ends[i] as number) >= end && ((starts[i] as number) < start || (ends[i] as number) > end)) return nodes[i] as SyntaxNode;
   }
   return null;
+}
+
+/** The function definitions under a node (itself included), in source order: found by ranges, not by a walk. */
+export function functionsWithin(node: SyntaxNode): SyntaxNode[] {
+  const { nodes, starts, ends } = definedFunctions(node);
+  const start = node.startIndex;
+  const end = node.endIndex;
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((starts[mid] as number) < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: SyntaxNode[] = [];
+  for (let i = lo; i < starts.length && (starts[i] as number) < end; i++) if ((ends[i] as number) <= end) out.push(nodes[i] as SyntaxNode);
+  return out;
 }
 
 function functionAncestry(fn: SyntaxNode): Ancestry {

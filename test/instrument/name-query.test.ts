@@ -3,12 +3,13 @@ import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
 import { describe, expect, it } from 'vitest';
 import { bigDriverFile } from '../../bench/gen/driver-tree.js';
-import { callQuery, declarationQuery, nameQuery } from '../../src/instrument/name-query.js';
+import { callQuery, declarationQuery, nameQuery, statementQuery } from '../../src/instrument/name-query.js';
 import type { CQuery } from '../../src/instrument/parse.js';
 import { cParser, withLockApi, withRoleTypes } from '../../src/instrument/parse.js';
 import callsTemplate from '../../src/instrument/queries/calls.scm';
 import declarationsTemplate from '../../src/instrument/queries/declarations.scm';
 import namesTemplate from '../../src/instrument/queries/names.scm';
+import returnsScm from '../../src/instrument/queries/returns.scm';
 
 // The queries as the instrumenter compiles them: the lock-API placeholder filled in.
 const callsScm = withLockApi(callsTemplate);
@@ -97,5 +98,33 @@ describe('the role declarations query', () => {
   ] as const) {
     it(`matches what tree-sitter's query matches: ${name}`, () =>
       expectSameMatches(declarationQuery(declarationsScm)!, declarationsScm, text, (fns) => fns[0]!));
+  }
+});
+
+const RETURNS = `/* return in a comment */ static const char *s = "return";
+#define LEAVE(x) return x
+int f(int a) { int returned = 0; if (a) return 1; LEAVE(2); { return returned; } /* return */ return; }
+int g(void) { int inner(void) { return 3; } auto int later(void); if (x { return 4; } return inner(); }
+void h(void) { while (1) { if (y) return; } }
+int k(void) { return
+  5; }
+`;
+
+describe('the returns query', () => {
+  it('is read from returns.scm', () => expect(statementQuery(returnsScm)).toBeDefined());
+  for (const [name, text] of [
+    ['tricky text (comments, strings, macros, nested functions, longer names, errors)', RETURNS],
+    ['a generated driver file and the tricky text', `${bigDriverFile(3000)}\n${RETURNS}`],
+  ] as const) {
+    it(`matches what tree-sitter's query matches in every function body: ${name}`, () => {
+      const root = cParser().parse(text).rootNode;
+      const slow = new TreeSitter.Query(language, returnsScm);
+      const bodies = root.descendantsOfType('compound_statement');
+      const all = (q: CQuery | Parser.Query) => bodies.flatMap((b) => q.matches(b).map(matchKey));
+      const expected = all(slow);
+      expect(all(statementQuery(returnsScm)!)).toEqual(expected);
+      expect(expected.filter((k) => k.startsWith('1|')).length).toBeGreaterThan(0);
+      expect(expected.length).toBeGreaterThan(8);
+    });
   }
 });
