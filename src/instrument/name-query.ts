@@ -134,3 +134,98 @@ export function statementQuery(source: string): CQuery | undefined {
   };
   return { matches, captures: (node) => matches(node).flatMap((x) => x.captures) };
 }
+
+/** A query's patterns without comments and with single spaces, to recognise the queries that have a fast form. */
+function normalised(source: string): string {
+  return source.replace(/^\s*;[^\n]*$/gm, '').replace(/\s+/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').trim();
+}
+
+/** A node's field child, when it has that type. */
+function fieldOf(node: SyntaxNode, field: string, type: string): SyntaxNode | null {
+  const child = node.childForFieldName(field);
+  return child && (type === '_' || child.type === type) ? child : null;
+}
+
+/** Matches of `(function_definition declarator: (_) @d body: (compound_statement) @b) @f`: the tree's definitions by range. */
+function functionMatches(fnName: string, declaratorName: string, bodyName: string): CQuery['matches'] {
+  return (node) =>
+    functionsWithin(node).flatMap((fn) => {
+      const declarator = fieldOf(fn, 'declarator', '_');
+      const body = fieldOf(fn, 'body', 'compound_statement');
+      if (!declarator || !body) return [];
+      return [{ pattern: 0, captures: [{ name: fnName, node: fn }, { name: declaratorName, node: declarator }, { name: bodyName, node: body }] }];
+    });
+}
+
+/**
+ * Matches of patterns on preprocessor directives, `(TYPE FIELD: (TYPE) @capture ...)`: a directive starts with `#`,
+ * so each `#` of the text is asked which node starts there (few per file, against a walk of the whole tree).
+ */
+function directiveMatches(patterns: Array<{ type: string; fields: Array<{ field: string; type: string; capture: string }> }>): CQuery['matches'] {
+  return (node) => {
+    const text = node.text;
+    const from = node.startIndex;
+    const out: Parser.QueryMatch[] = [];
+    for (let at = text.indexOf('#'); at >= 0; at = text.indexOf('#', at + 1)) {
+      const start = from + at;
+      const found = node.namedDescendantForIndex(start, start + 1);
+      const pattern = patterns.findIndex((p) => p.type === found.type);
+      if (pattern < 0 || found.startIndex !== start) continue;
+      const captures: Parser.QueryCapture[] = [];
+      for (const f of (patterns[pattern] as (typeof patterns)[number]).fields) {
+        const child = fieldOf(found, f.field, f.type);
+        if (!child) break;
+        captures.push({ name: f.capture, node: child });
+      }
+      if (captures.length === (patterns[pattern] as (typeof patterns)[number]).fields.length) out.push({ pattern, captures });
+    }
+    return out;
+  };
+}
+
+/**
+ * Matches of the dispatch-table stores, `(assignment_expression left: (subscript_expression argument: (field_expression
+ * field: (field_identifier) @f)) right: (_) @v (#eq? @f "NAME")) @s`: from each occurrence of NAME up.
+ */
+function storeMatches(fieldName: string, valueName: string, storeName: string, word: string): CQuery['matches'] {
+  const fields = wordCaptures('field_identifier', fieldName, [word]);
+  return (node) => {
+    const end = node.endIndex;
+    return fields(node).flatMap((field) => {
+      // Each parent is the expected node when the child starts it (the argument and the left side come first).
+      const access = field.node.parent;
+      if (access?.type !== 'field_expression' || access.endIndex !== field.node.endIndex) return [];
+      const subscript = access.parent;
+      if (subscript?.type !== 'subscript_expression' || subscript.startIndex !== access.startIndex) return [];
+      const store = subscript.parent;
+      if (store?.type !== 'assignment_expression' || store.startIndex !== subscript.startIndex || store.endIndex > end) return [];
+      const value = fieldOf(store, 'right', '_');
+      if (!value || store.startIndex < node.startIndex) return [];
+      return [{ pattern: 0, captures: [{ name: fieldName, node: field.node }, { name: valueName, node: value }, { name: storeName, node: store }] }];
+    });
+  };
+}
+
+/** The fast form of a query run over whole files (functions, macros, includes, dispatch-table stores), if it has one. */
+export function fileQuery(source: string): CQuery | undefined {
+  const q = normalised(source);
+  let m: RegExpExecArray | null;
+  let matches: CQuery['matches'] | undefined;
+  if ((m = /^\(function_definition declarator: \(_\) @(\w+) body: \(compound_statement\) @(\w+)\) @(\w+)$/.exec(q))) {
+    matches = functionMatches(m[3]!, m[1]!, m[2]!);
+  } else if ((m = /^\(preproc_include path: \(string_literal\) @(\w+)\)$/.exec(q))) {
+    matches = directiveMatches([{ type: 'preproc_include', fields: [{ field: 'path', type: 'string_literal', capture: m[1]! }] }]);
+  } else if (
+    (m = /^\(preproc_function_def name: \(identifier\) @(\w+) value: \(preproc_arg\) @(\w+)\) \(preproc_def name: \(identifier\) @\1 value: \(preproc_arg\) @\2\)$/.exec(q))
+  ) {
+    const fields = [{ field: 'name', type: 'identifier', capture: m[1]! }, { field: 'value', type: 'preproc_arg', capture: m[2]! }];
+    matches = directiveMatches([{ type: 'preproc_function_def', fields }, { type: 'preproc_def', fields }]);
+  } else if (
+    (m = /^\(assignment_expression left: \(subscript_expression argument: \(field_expression field: \(field_identifier\) @(\w+)\)\) right: \(_\) @(\w+) \(#eq\? @\1 "(\w+)"\)\) @(\w+)$/.exec(q))
+  ) {
+    matches = storeMatches(m[1]!, m[2]!, m[4]!, m[3]!);
+  }
+  if (!matches) return undefined;
+  const found = matches;
+  return { matches: found, captures: (node) => found(node).flatMap((x) => x.captures).sort((a, b) => a.node.startIndex - b.node.startIndex) };
+}

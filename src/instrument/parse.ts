@@ -1,7 +1,7 @@
 // Loads tree-sitter-c once, on first use, and compiles the .scm queries.
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
-import { callQuery, declarationQuery, nameQuery, statementQuery } from './name-query.js';
+import { callQuery, declarationQuery, fileQuery, nameQuery, statementQuery } from './name-query.js';
 import callsQuery from './queries/calls.scm';
 import declarationsQuery from './queries/declarations.scm';
 import functionsQuery from './queries/functions.scm';
@@ -136,16 +136,23 @@ export function cParser(): CParser {
   const language = require('tree-sitter-c') as Parser.Language;
   const parser = new TreeSitter();
   parser.setLanguage(language);
-  // The calls query, found text-first (name-query.ts), stays out of the merged one when its shape allows it.
-  const fastCalls = callQuery(FILE_QUERIES.calls);
-  const merged = mergeQueries(TreeSitter, language, (Object.keys(FILE_QUERIES) as FileQueryName[]).filter((n) => !(fastCalls && n === 'calls')));
+  // The file queries with a fast form (name-query.ts: from the text, or the tree's function list) stay out of the
+  // merged one; while every one has it, no query walks the whole tree.
+  const fast: Partial<Record<FileQueryName, CQuery>> = {};
+  for (const name of Object.keys(FILE_QUERIES) as FileQueryName[]) {
+    const q = name === 'calls' ? callQuery(FILE_QUERIES.calls) : fileQuery(FILE_QUERIES[name]);
+    if (q) fast[name] = q;
+  }
+  const slow = (Object.keys(FILE_QUERIES) as FileQueryName[]).filter((n) => !fast[n]);
+  const merged = slow.length > 0 ? mergeQueries(TreeSitter, language, slow) : null;
+  const fileQueryOf = (name: FileQueryName): CQuery => fast[name] ?? (merged as MergedQueries).view(name);
   const queries: Record<QueryName, CQuery> = {
-    calls: fastCalls ?? merged.view('calls'),
-    functions: merged.view('functions'),
-    majorFunction: merged.view('majorFunction'),
-    includes: merged.view('includes'),
+    calls: fileQueryOf('calls'),
+    functions: fileQueryOf('functions'),
+    majorFunction: fileQueryOf('majorFunction'),
+    includes: fileQueryOf('includes'),
     declarations: declarationQuery(OWN_QUERIES.declarations) ?? new TreeSitter.Query(language, OWN_QUERIES.declarations),
-    macros: merged.view('macros'),
+    macros: fileQueryOf('macros'),
     names: nameQuery(OWN_QUERIES.names) ?? new TreeSitter.Query(language, OWN_QUERIES.names),
     returns: statementQuery(OWN_QUERIES.returns) ?? new TreeSitter.Query(language, OWN_QUERIES.returns),
   };

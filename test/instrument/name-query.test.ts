@@ -3,12 +3,16 @@ import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
 import { describe, expect, it } from 'vitest';
 import { bigDriverFile } from '../../bench/gen/driver-tree.js';
-import { callQuery, declarationQuery, nameQuery, statementQuery } from '../../src/instrument/name-query.js';
+import { callQuery, declarationQuery, fileQuery, nameQuery, statementQuery } from '../../src/instrument/name-query.js';
 import type { CQuery } from '../../src/instrument/parse.js';
 import { cParser, withLockApi, withRoleTypes } from '../../src/instrument/parse.js';
 import callsTemplate from '../../src/instrument/queries/calls.scm';
 import declarationsTemplate from '../../src/instrument/queries/declarations.scm';
 import namesTemplate from '../../src/instrument/queries/names.scm';
+import functionsScm from '../../src/instrument/queries/functions.scm';
+import includesScm from '../../src/instrument/queries/includes.scm';
+import macrosScm from '../../src/instrument/queries/macros.scm';
+import majorFunctionScm from '../../src/instrument/queries/major-function.scm';
 import returnsScm from '../../src/instrument/queries/returns.scm';
 
 // The queries as the instrumenter compiles them: the lock-API placeholder filled in.
@@ -126,5 +130,59 @@ describe('the returns query', () => {
       expect(expected.filter((k) => k.startsWith('1|')).length).toBeGreaterThan(0);
       expect(expected.length).toBeGreaterThan(8);
     });
+  }
+});
+
+const FILE_LEVEL = `/* #define InComment 1 */ static const char *s = "#include \\"q.h\\"";
+#include "a.h"
+#  include "b.h"
+#include <c.h>
+#define PLAIN 1
+# define FN(x) do { return x; } while (0)
+#define EMPTY
+#define STR(x) #x
+#ifdef X
+#define IN_IF(a) (a)
+int inIf(void) { return 0; }
+#endif
+extern "C" { int linked(void) { return 1; } }
+NTSTATUS DriverEntry(PDRIVER_OBJECT d) {
+  #define LOCAL 2
+  d->MajorFunction[IRP_MJ_READ] = Read;
+  d->MajorFunction[0] = d->MajorFunction[1] = (Write);
+  x[d->MajorFunction] = 1; d->MajorFunction[2] == Nope; y = d->MajorFunction[3];
+  d->MajorFunctionX[4] = NotOne; d.MajorFunction[5] = Dot; (d->MajorFunction)[6] = Paren;
+  for (i = 0; i < 9; i++) d->MajorFunction[i] = Pass;
+  int nested(void) { return 2; }
+  return 0;
+}
+static struct { int MajorFunction; } t = { .MajorFunction = 1 };
+void broken(void) { if (x { d->MajorFunction[7] = Broken; } }
+int decl(void);
+void after(void) { d->MajorFunction[8] = Last; }
+`;
+
+describe('the file queries run over whole files (functions, macros, includes, dispatch-table stores)', () => {
+  for (const [query, scm] of [
+    ['functions', functionsScm],
+    ['macros', macrosScm],
+    ['includes', includesScm],
+    ['dispatch-table stores', majorFunctionScm],
+  ] as const) {
+    it(`${query}: has a fast form`, () => expect(fileQuery(scm)).toBeDefined());
+    for (const [name, text] of [
+      ['tricky text (comments, strings, nested, chained, errors)', FILE_LEVEL],
+      ['a generated driver file and the tricky text', `${bigDriverFile(3000)}\n${FILE_LEVEL}`],
+    ] as const) {
+      it(`${query}: matches what tree-sitter's query matches: ${name}`, () => {
+        const root = cParser().parse(text).rootNode;
+        const slow = new TreeSitter.Query(language, scm);
+        const fast = fileQuery(scm)!;
+        expect(fast.matches(root).map(matchKey)).toEqual(slow.matches(root).map(matchKey));
+        expect(slow.matches(root).length).toBeGreaterThan(1);
+        const fn = root.namedChildren.find((n) => n.type === 'function_definition' && n.text.includes('DriverEntry'))!;
+        expect(fast.matches(fn).map(matchKey)).toEqual(slow.matches(fn).map(matchKey));
+      });
+    }
   }
 });
