@@ -9,6 +9,7 @@ import { alternateBranches, conditionals, firstBranchView } from './conditionals
 import { INSTRUMENTED_MARKER, preludeBlock, trailer } from './emit.js';
 import { InstrumentError } from './errors.js';
 import { mostlyBroken } from './health.js';
+import { forgetTrees } from './name-query.js';
 import { cParser } from './parse.js';
 import type { CParser, SyntaxNode } from './parse.js';
 import { LineMap } from './positions.js';
@@ -121,6 +122,14 @@ function unchanged(source: string, reason: string | undefined, partial: Partial<
 
 /** Rewrites one C translation unit: hooks at every lock call, routine exit and registration; prelude; trailer. */
 export function instrument(source: string, options: InstrumentOptions): InstrumentResult {
+  try {
+    return instrumentUnit(source, options);
+  } finally {
+    forgetTrees();
+  }
+}
+
+function instrumentUnit(source: string, options: InstrumentOptions): InstrumentResult {
   if (source.includes(INSTRUMENTED_MARKER)) return unchanged(source, 'already instrumented');
   if (!mentionsRelevantName(source, options.roles)) return unchanged(source, undefined);
   const parser = cParser();
@@ -199,6 +208,14 @@ export interface DefinedFunction {
  * its project headers' through `options.resolveInclude`), dispatch-table stores and cancel-routine registrations.
  */
 export function findRoles(source: string, options: Pick<InstrumentOptions, 'resolveInclude' | 'sourceName'>): { roles: FoundRole[]; defined: DefinedFunction[] } {
+  try {
+    return findUnitRoles(source, options);
+  } finally {
+    forgetTrees();
+  }
+}
+
+function findUnitRoles(source: string, options: Pick<InstrumentOptions, 'resolveInclude' | 'sourceName'>): { roles: FoundRole[]; defined: DefinedFunction[] } {
   const parser = cParser();
   const blanked = blankAnnotations(source);
   const root = parser.parse(blanked.text).rootNode;

@@ -2,12 +2,22 @@
 // are found in the text first.
 import type Parser from 'tree-sitter';
 import type { CQuery, SyntaxNode } from './parse.js';
-import { functionsWithin } from './syntax.js';
+import { forgetFunctions, functionsWithin } from './syntax.js';
 
 /** The identifiers found at text offsets in the last tree asked about: the calls and the names queries look up
  *  the same names, and the calls query runs twice on each root (roles, then hooks). */
 let lastTree: unknown = null;
 const named = new Map<number, SyntaxNode>();
+/** The calls query's last root and its matches (roles and hooks ask for the same root, one after the other). */
+let lastCalls: { node: SyntaxNode; matches: Parser.QueryMatch[] } | null = null;
+
+/** Lets go of the trees the fast queries keep (called when an instrument call ends). */
+export function forgetTrees(): void {
+  lastTree = null;
+  named.clear();
+  lastCalls = null;
+  forgetFunctions();
+}
 
 /** The node of type `type` spanning exactly [start, end), if the smallest named node there is one. */
 function nodeAt(node: SyntaxNode, start: number, end: number, type: string): SyntaxNode | null {
@@ -86,7 +96,6 @@ export function callQuery(source: string): CQuery | undefined {
   if (!m) return undefined;
   const [, calleeName, argsName, list, callName] = m as unknown as [string, string, string, string, string];
   const callees = nameQuery(`((identifier) @${calleeName} (#any-of? @${calleeName}${list}))`)!;
-  let last: { node: SyntaxNode; matches: Parser.QueryMatch[] } | null = null;
   const find = (node: SyntaxNode): Parser.QueryMatch[] => {
     const end = node.endIndex;
     return callees.captures(node).flatMap((callee) => {
@@ -99,10 +108,9 @@ export function callQuery(source: string): CQuery | undefined {
       return [{ pattern: 0, captures: [{ name: callName, node: call }, callee, { name: argsName, node: args }] }];
     });
   };
-  // The last node's matches are kept (roles and hooks ask for the same root, one after the other).
   const matches = (node: SyntaxNode): Parser.QueryMatch[] => {
-    if (last?.node.tree !== node.tree || last.node.id !== node.id) last = { node, matches: find(node) };
-    return last.matches;
+    if (lastCalls?.node.tree !== node.tree || lastCalls.node.id !== node.id) lastCalls = { node, matches: find(node) };
+    return lastCalls.matches;
   };
   return { matches, captures: (node) => matches(node).flatMap((x) => x.captures) };
 }

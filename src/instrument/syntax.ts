@@ -86,6 +86,13 @@ const functions = new Map<number, Ancestry>();
 /** The function definitions of that tree in source order, their ranges, and the index of the one around each. */
 let defined: Defined | null = null;
 
+/** Lets go of the last tree (a warm worker would otherwise keep it alive until its next file). */
+export function forgetFunctions(): void {
+  lastTree = null;
+  functions.clear();
+  defined = null;
+}
+
 function sameTree(node: SyntaxNode): void {
   if (node.tree === lastTree) return;
   lastTree = node.tree;
