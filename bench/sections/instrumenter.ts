@@ -27,6 +27,9 @@ interface ChildResult {
   findings: number;
 }
 
+/** Warmed-up calls (each with a parse alone after it) over the fresh processes of one throughput measurement. */
+const WARM_SAMPLES = 6;
+
 /** Instruments `file` in a fresh Node process (as the wrapper does: load, then one call), `warm` more calls after. */
 function child(ctx: Context, file: string, extra: string[] = [], warm = 0, mayDecline = false): ChildResult {
   const r = timed({ cmd: process.execPath, args: [ctx.childInstrument, file, ...extra, '--warm', String(warm)], cwd: ctx.root });
@@ -50,26 +53,32 @@ function throughput(ctx: Context, id: string, what: string, file: string, extra:
   // declined is tried alone first, so the decline's memory is that of one call.
   const tried = mayDecline ? child(ctx, file, extra, 0, true) : null;
   if (tried?.declined) return declineRows(id, what, tried);
-  const first = child(ctx, file, extra, 2);
-  const runs = [first, ...Array.from({ length: reps - 1 }, () => child(ctx, file, extra))];
+  // Each process then times warmed-up calls and parses alone, alternating: WARM_SAMPLES pairs in all.
+  const warm = Math.ceil(WARM_SAMPLES / reps);
+  const runs = Array.from({ length: reps }, () => child(ctx, file, extra, warm));
+  const first = runs[0] as ChildResult;
   const mb = first.bytes / 1e6;
   const detail = `${first.lines} lines, ${mb.toFixed(2)} MB, ${first.sites} sites; ${note}`;
   return [
     row(`${id}.mbps`, 3, `${what}: first call in a fresh process (as in the wrapper)`, 'MB/s', stats(runs.map((r) => mb / (r.firstMs / 1000))), {}, detail),
     row(`${id}.warm-mbps`, 3, `${what}: warmed-up calls`, 'MB/s', stats(runs.flatMap((r) => r.warmMs.map((m) => mb / (m / 1000))))),
-    ...partsRows(id, what, first),
+    ...partsRows(id, what, runs),
     row(`${id}.rss-mb`, 6, `memory: instrumenting ${what.replace(/^instrumenter: /, '')} (peak RSS of the process)`, 'MB', stats(runs.map((r) => r.rssMB))),
   ];
 }
 
-/** The parse apart from the passes (CPU time of warmed-up calls, the minimum: load falls on both), and the output's size. */
-function partsRows(id: string, what: string, r: ChildResult): Row[] {
+/**
+ * The parse apart from the passes, and the output's size. CPU time of warmed-up calls: each sample is one call minus
+ * the parse timed right after it in the same process (load falls on both alike); the rows give the median.
+ */
+function partsRows(id: string, what: string, runs: ChildResult[]): Row[] {
+  const r = runs[0] as ChildResult;
   const mb = r.bytes / 1e6;
-  const parse = Math.min(...r.parseCpuMs);
-  const passes = Math.min(...r.warmCpuMs) - parse;
+  const parses = runs.flatMap((x) => x.parseCpuMs);
+  const passes = runs.flatMap((x) => x.warmCpuMs.map((call, i) => call - (x.parseCpuMs[i] as number)));
   return [
-    row(`${id}.parse-mbps`, 3, `${what}: the parse alone (tree-sitter, CPU time)`, 'MB/s', stats([mb / (parse / 1000)])),
-    row(`${id}.passes-mbps`, 3, `${what}: everything but the parse (warmed-up call minus parse, CPU time)`, 'MB/s', stats([mb / (passes / 1000)]), { atLeast: 2 }),
+    row(`${id}.parse-mbps`, 3, `${what}: the parse alone (tree-sitter, CPU time)`, 'MB/s', stats(parses.map((p) => mb / (p / 1000)))),
+    row(`${id}.passes-mbps`, 3, `${what}: everything but the parse (warmed-up call minus parse, CPU time)`, 'MB/s', stats(passes.map((p) => mb / (p / 1000))), { atLeast: 2 }),
     row(`${id}.size-ratio`, 3, `${what}: instrumented output / input size`, 'x', stats([r.outBytes / r.bytes])),
   ];
 }
