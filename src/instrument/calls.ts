@@ -9,11 +9,7 @@ import type { CParser, SyntaxNode } from './parse.js';
 import { CANCEL_REGISTRARS } from './roles.js';
 import type { Span } from './spin-hooks.js';
 import { isSpinHooked, isSpinSite, lockText, spinWraps } from './spin-hooks.js';
-import { ancestry, assignedValue, brokenWith, enclosingFunction, functionName, insideBlock, isBroken } from './syntax.js';
-
-function argumentsOf(args: SyntaxNode): SyntaxNode[] {
-  return args.namedChildren.filter((n) => n.type !== 'comment');
-}
+import { ancestry, argumentsOf, assignedValue, brokenWith, enclosingFunction, functionName, insideBlock, isBroken } from './syntax.js';
 
 /** Acquire and release calls inside function bodies; registrations of routines. */
 export function collectCalls(parser: CParser, view: View, c: Collector): void {
@@ -42,7 +38,7 @@ export function collectCalls(parser: CParser, view: View, c: Collector): void {
       else if (args.length !== form.arity) c.skip(call, name, `called with ${args.length} arguments`);
       else if (!c.sameBranch(call.startIndex, call.endIndex)) c.skip(call, name, 'the call spans a preprocessor conditional');
       else {
-        const span = { form, start: call.startIndex, end: call.endIndex, args: args.map((a) => ({ start: a.startIndex, end: a.endIndex })) };
+        const span = { form, start: call.startIndex, end: call.endIndex, args: args.map((a) => ({ start: a.start, end: a.end })) };
         lockSite(c, span, { function: fnName }, call);
       }
       continue;
@@ -50,7 +46,7 @@ export function collectCalls(parser: CParser, view: View, c: Collector): void {
     const registrar = CANCEL_REGISTRARS[name];
     const target = registrar ? args[registrar.arg] : undefined;
     if (fn && target?.type === 'identifier' && !brokenWith(call, around)) {
-      registration(c, target, 'cancel', fnName);
+      registration(c, target, 'cancel', fnName, call);
     }
   }
   for (const match of parser.queries.majorFunction.matches(view.root)) {
@@ -60,7 +56,7 @@ export function collectCalls(parser: CParser, view: View, c: Collector): void {
     const target = assignedValue(value);
     const around = ancestry(store);
     if (around.fn && target.type === 'identifier' && !brokenWith(store, around)) {
-      registration(c, target, 'dispatch', nameOf(around.fn));
+      registration(c, { start: target.startIndex, end: target.endIndex }, 'dispatch', nameOf(around.fn), target);
     }
   }
 }
@@ -143,15 +139,16 @@ function textCalls(c: Collector, from: number, to: number, where: { function: st
   }
 }
 
-function registration(c: Collector, target: SyntaxNode, role: 'dispatch' | 'cancel', fnName: string | null): void {
-  c.hooked.push(target);
+/** Hooks the routine named at `target`; `node` holds it (the prelude goes before the top-level item holding it). */
+function registration(c: Collector, target: Span, role: 'dispatch' | 'cancel', fnName: string | null, node: SyntaxNode): void {
+  c.hooked.push(node);
   c.pending.push({
-    site: { kind: 'registration', ...c.pos(target.startIndex), function: fnName, role },
-    at: target.startIndex,
+    site: { kind: 'registration', ...c.pos(target.start), function: fnName, role },
+    at: target.start,
     order: 0,
     apply: (i) => {
-      c.rewriter.before(target.startIndex, hook.register(i, role));
-      c.rewriter.after(target.endIndex, ')');
+      c.rewriter.before(target.start, hook.register(i, role));
+      c.rewriter.after(target.end, ')');
     },
   });
 }

@@ -4,7 +4,7 @@ import type { BlankedText, RoleHint } from './annotations.js';
 import { blankAnnotations } from './annotations.js';
 import type { CParser, SyntaxNode } from './parse.js';
 import { ROLE_TYPES } from './role-types.js';
-import { assignedValue, declaredName } from './syntax.js';
+import { argumentsOf, assignedValue, declaredName } from './syntax.js';
 import type { InstrumentOptions, RoleConfig } from './types.js';
 
 export interface RoleInfo {
@@ -137,7 +137,7 @@ function collectRegistered(parser: CParser, root: SyntaxNode, table: RoleTable):
     const args = match.captures.find((c) => c.name === 'args')?.node;
     const registrar = callee && CANCEL_REGISTRARS[callee.text];
     if (!registrar || !args) continue;
-    const arg = args.namedChildren.filter((n) => n.type !== 'comment')[registrar.arg];
+    const arg = argumentsOf(args)[registrar.arg];
     if (arg?.type === 'identifier') table.add(arg.text, 'cancel', registrar.source);
   }
 }

@@ -39,6 +39,25 @@ export function topLevel(node: SyntaxNode): SyntaxNode {
   return n;
 }
 
+/** A call's arguments (its argument list's named children but comments): type, range and text, read with a cursor. */
+export interface Argument {
+  type: string;
+  start: number;
+  end: number;
+  text: string;
+}
+
+export function argumentsOf(args: SyntaxNode): Argument[] {
+  const out: Argument[] = [];
+  const c = args.walk();
+  if (!c.gotoFirstChild()) return out;
+  do {
+    const type = c.nodeType;
+    if (c.nodeIsNamed && type !== 'comment') out.push({ type, start: c.startIndex, end: c.endIndex, text: c.nodeText });
+  } while (c.gotoNextSibling());
+  return out;
+}
+
 /** The innermost right-hand side of a chain of assignments `a = b = F`. */
 export function assignedValue(value: SyntaxNode): SyntaxNode {
   let v = value;
