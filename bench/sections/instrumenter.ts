@@ -27,7 +27,7 @@ interface ChildResult {
   findings: number;
 }
 
-/** Warmed-up calls (each with a parse alone after it) over the fresh processes of one throughput measurement. */
+/** Warmed-up calls (each with a parse alone after it) of one throughput measurement. */
 const WARM_SAMPLES = 6;
 
 /** Instruments `file` in a fresh Node process (as the wrapper does: load, then one call), `warm` more calls after. */
@@ -53,16 +53,16 @@ function throughput(ctx: Context, id: string, what: string, file: string, extra:
   // declined is tried alone first, so the decline's memory is that of one call.
   const tried = mayDecline ? child(ctx, file, extra, 0, true) : null;
   if (tried?.declined) return declineRows(id, what, tried);
-  // Each process then times warmed-up calls and parses alone, alternating: WARM_SAMPLES pairs in all.
-  const warm = Math.ceil(WARM_SAMPLES / reps);
-  const runs = Array.from({ length: reps }, () => child(ctx, file, extra, warm));
-  const first = runs[0] as ChildResult;
+  // The first process then times WARM_SAMPLES warmed-up calls, each followed by a parse alone (a warm worker's steady
+  // state: V8 needs a few calls to reach it, so the samples are taken in one process, not two in each).
+  const first = child(ctx, file, extra, WARM_SAMPLES);
+  const runs = [first, ...Array.from({ length: reps - 1 }, () => child(ctx, file, extra))];
   const mb = first.bytes / 1e6;
   const detail = `${first.lines} lines, ${mb.toFixed(2)} MB, ${first.sites} sites; ${note}`;
   return [
     row(`${id}.mbps`, 3, `${what}: first call in a fresh process (as in the wrapper)`, 'MB/s', stats(runs.map((r) => mb / (r.firstMs / 1000))), {}, detail),
     row(`${id}.warm-mbps`, 3, `${what}: warmed-up calls`, 'MB/s', stats(runs.flatMap((r) => r.warmMs.map((m) => mb / (m / 1000))))),
-    ...partsRows(id, what, runs),
+    ...partsRows(id, what, first),
     row(`${id}.rss-mb`, 6, `memory: instrumenting ${what.replace(/^instrumenter: /, '')} (peak RSS of the process)`, 'MB', stats(runs.map((r) => r.rssMB))),
   ];
 }
@@ -71,11 +71,10 @@ function throughput(ctx: Context, id: string, what: string, file: string, extra:
  * The parse apart from the passes, and the output's size. CPU time of warmed-up calls: each sample is one call minus
  * the parse timed right after it in the same process (load falls on both alike); the rows give the median.
  */
-function partsRows(id: string, what: string, runs: ChildResult[]): Row[] {
-  const r = runs[0] as ChildResult;
+function partsRows(id: string, what: string, r: ChildResult): Row[] {
   const mb = r.bytes / 1e6;
-  const parses = runs.flatMap((x) => x.parseCpuMs);
-  const passes = runs.flatMap((x) => x.warmCpuMs.map((call, i) => call - (x.parseCpuMs[i] as number)));
+  const parses = r.parseCpuMs;
+  const passes = r.warmCpuMs.map((call, i) => call - (r.parseCpuMs[i] as number));
   return [
     row(`${id}.parse-mbps`, 3, `${what}: the parse alone (tree-sitter, CPU time)`, 'MB/s', stats(parses.map((p) => mb / (p / 1000)))),
     row(`${id}.passes-mbps`, 3, `${what}: everything but the parse (warmed-up call minus parse, CPU time)`, 'MB/s', stats(passes.map((p) => mb / (p / 1000))), { atLeast: 2 }),
