@@ -140,19 +140,24 @@ function definedFunctions(node: SyntaxNode): Defined {
   return defined;
 }
 
+/** The index of the first of `starts` (ascending) at or after `at`. */
+function firstFrom(starts: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((starts[mid] as number) < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** The innermost function definition around a node, found by ranges (each step up would be a call into the addon). */
 function innermostFunction(node: SyntaxNode): SyntaxNode | null {
   const { nodes, starts, ends, outer } = definedFunctions(node);
   const start = node.startIndex;
   const end = node.endIndex;
-  let lo = 0;
-  let hi = starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((starts[mid] as number) <= start) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo - 1; i >= 0; i = outer[i] as number) {
+  for (let i = firstFrom(starts, start + 1) - 1; i >= 0; i = outer[i] as number) {
     if ((ends[i] as number) >= end && ((starts[i] as number) < start || (ends[i] as number) > end)) return nodes[i] as SyntaxNode;
   }
   return null;
@@ -161,17 +166,9 @@ function innermostFunction(node: SyntaxNode): SyntaxNode | null {
 /** The function definitions under a node (itself included), in source order: found by ranges, not by a walk. */
 export function functionsWithin(node: SyntaxNode): SyntaxNode[] {
   const { nodes, starts, ends } = definedFunctions(node);
-  const start = node.startIndex;
   const end = node.endIndex;
-  let lo = 0;
-  let hi = starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((starts[mid] as number) < start) lo = mid + 1;
-    else hi = mid;
-  }
   const out: SyntaxNode[] = [];
-  for (let i = lo; i < starts.length && (starts[i] as number) < end; i++) if ((ends[i] as number) <= end) out.push(nodes[i] as SyntaxNode);
+  for (let i = firstFrom(starts, node.startIndex); i < starts.length && (starts[i] as number) < end; i++) if ((ends[i] as number) <= end) out.push(nodes[i] as SyntaxNode);
   return out;
 }
 
