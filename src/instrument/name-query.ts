@@ -1,5 +1,5 @@
-// Fast forms of queries for rare names, `((identifier) @c (#any-of? @c "A" "B"))` and two shapes around it: the names
-// are found in the text first.
+// Fast forms of the .scm queries, used when a query has the shape they expect: rare names, keywords and directives
+// found in the text first, function definitions from the tree's list (a tree-sitter query walks the whole tree).
 import type Parser from 'tree-sitter';
 import type { CQuery, SyntaxNode } from './parse.js';
 import { forgetFunctions, functionsWithin } from './syntax.js';
