@@ -103,7 +103,7 @@ function lockSite(c: Collector, span: CallSpan, where: { function: string | null
 function spinSite(c: Collector, span: CallSpan, where: { function: string | null; macro?: string }, node: SyntaxNode): void {
   const { form } = span;
   const apply = (i: number) => {
-    for (const w of spinWraps(form, span, span.args, i)) {
+    for (const w of spinWraps(form, span, span.args, i, c.text, where.macro !== undefined)) {
       c.rewriter.before(w.span.start, w.open);
       c.rewriter.after(w.span.end, w.close);
     }

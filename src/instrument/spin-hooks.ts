@@ -29,15 +29,40 @@ function flags(form: LockForm): string {
   return f.length ? f.join(' | ') : '0';
 }
 
+/**
+ * An argument's text that can be evaluated a second time, as the hook's copy, with no effect: names, constants,
+ * member access, address-of, dereference, indexing, casts; no call, assignment, increment or comment, on one line.
+ * Not inside a macro body, where a parameter may expand to anything.
+ */
+export function isPureArgument(text: string, inMacro: boolean): boolean {
+  if (inMacro || !/^[\w\s.&*()[\]>-]+$/.test(text) || /[\r\n]/.test(text)) return false;
+  const rest = text.replace(/->/g, ' ');
+  return !/[->]/.test(rest) && !/\b\w+\s*\(/.test(rest);
+}
+
+/** The text of argument `index`, when it can be evaluated twice (isPureArgument). */
+function pureText(text: string, args: readonly Span[], index: number | undefined, inMacro: boolean): string | undefined {
+  const span = index === undefined ? undefined : args[index];
+  const t = span && text.slice(span.start, span.end).trim();
+  return t && isPureArgument(t, inMacro) ? t : undefined;
+}
+
 function arg(args: readonly Span[], index: number | undefined, open: string): Wrap[] {
   const span = index === undefined ? undefined : args[index];
   return span ? [{ span, open, close: ')' }] : [];
 }
 
-/** The wraps for a call of `form` with arguments `args` (already checked against the form's arity), site `i`. */
-export function spinWraps(form: LockForm, call: Span, args: readonly Span[], i: number): Wrap[] {
+/**
+ * The wraps for a call of `form` with arguments `args` (already checked against the form's arity), site `i`, in the
+ * file's `text`. A pointer-named lock with an IRQL argument (PKIRQL, or IRQL to restore) whose text can be evaluated
+ * twice gets one hook for both (SPINCHECK_SACQI, SPINCHECK_SRELI) on the lock argument.
+ */
+export function spinWraps(form: LockForm, call: Span, args: readonly Span[], i: number, text: string, inMacro: boolean): Wrap[] {
   const numbered = form.family === 'queued';
   if (form.op === 'init') return arg(args, form.lock, 'SPINCHECK_SINIT(');
+  const irqlArg = form.op === 'release' ? form.irqlIn : form.irqlOut;
+  const both = !numbered && form.lock !== undefined && form.handle === undefined ? pureText(text, args, irqlArg, inMacro) : undefined;
+  if (both !== undefined && form.op === 'release') return arg(args, form.lock, `SPINCHECK_SRELI(${i}, `).map((w) => ({ ...w, close: `, ${both})` }));
   if (form.op === 'release') {
     const parts = form.irqlIn === undefined ? 1 : 2;
     const own = form.family === 'vpb' ? [{ span: call, open: `(SPINCHECK_SRELK(${i}), `, close: ')' }] : [];
@@ -53,6 +78,7 @@ export function spinWraps(form: LockForm, call: Span, args: readonly Span[], i: 
   const post: Wrap = value
     ? { span: call, open: `SPINCHECK_SPOSTV(${i}, ${value}, `, close: ')' }
     : { span: call, open: `(${pre}`, close: `, SPINCHECK_SPOST(${i}))` };
+  if (both !== undefined) return [post, ...arg(args, form.lock, `SPINCHECK_SACQI(${i}, ${flags(form)}, `).map((w) => ({ ...w, close: `, ${both})` }))];
   return [
     post,
     ...arg(args, form.lock, numbered ? `SPINCHECK_SACQN(${i}, ${flags(form)}, ` : `SPINCHECK_SACQ(${i}, ${flags(form)}, `),

@@ -3,7 +3,7 @@
    defined (the msvc dialect defines it first). */
 #ifndef SPINCHECK_PRELUDE_H
 #define SPINCHECK_PRELUDE_H 1
-#define SPINCHECK_ABI_VERSION 5
+#define SPINCHECK_ABI_VERSION 6
 #define SPINCHECK_ROLE_DISPATCH 1
 #define SPINCHECK_ROLE_CANCEL 2
 #define SPINCHECK_ROLE_CANDIDATE 3
@@ -133,12 +133,14 @@ void *spincheck_spin_acquire_pre(struct spincheck_tu *tu, unsigned site, int fla
 unsigned long spincheck_spin_acquire_pre_n(struct spincheck_tu *tu, unsigned site, int flags, unsigned long lock);
 void *spincheck_spin_irql_out(struct spincheck_tu *tu, unsigned site, void *irql_ptr);
 void *spincheck_spin_handle(struct spincheck_tu *tu, unsigned site, void *handle);
+void *spincheck_spin_acquire_args(struct spincheck_tu *tu, unsigned site, int flags, void *lock, void *irql_ptr);
 void spincheck_spin_acquire_post(struct spincheck_tu *tu, unsigned site);
 unsigned long spincheck_spin_acquire_value(struct spincheck_tu *tu, unsigned site, int what, unsigned long value);
 void *spincheck_spin_release_pre(struct spincheck_tu *tu, unsigned site, int parts, void *lock);
 unsigned long spincheck_spin_release_pre_n(struct spincheck_tu *tu, unsigned site, int parts, unsigned long lock);
 unsigned long spincheck_spin_release_irql(struct spincheck_tu *tu, unsigned site, unsigned long irql);
 void *spincheck_spin_release_handle(struct spincheck_tu *tu, unsigned site, void *handle);
+void *spincheck_spin_release_args(struct spincheck_tu *tu, unsigned site, void *lock, unsigned long irql);
 void *spincheck_spin_init(struct spincheck_tu *tu, void *lock);
 #ifdef __cplusplus
 }
@@ -163,6 +165,10 @@ void *spincheck_spin_init(struct spincheck_tu *tu, void *lock);
 #define SPINCHECK_SACQN(site, flags, n) SPINCHECK_SPIN_CAST(n, spincheck_spin_acquire_pre_n(&spincheck_tu_, (site), (flags), (unsigned long)(n)))
 #define SPINCHECK_SACQK(site) ((void)spincheck_spin_acquire_pre_n(&spincheck_tu_, (site), 0, SPINCHECK_VPB_LOCK))
 #define SPINCHECK_SIRQ(site, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_irql_out(&spincheck_tu_, (site), (void *)(p)))
+/* Both arguments of a call at once (lock and PKIRQL; lock and IRQL), where the other argument's text has no side
+   effects: the instrumenter passes it to the hook too, so the call costs one hook instead of two. */
+#define SPINCHECK_SACQI(site, flags, p, q) SPINCHECK_SPIN_PTR(p, spincheck_spin_acquire_args(&spincheck_tu_, (site), (flags), (void *)(p), (void *)(q)))
+#define SPINCHECK_SRELI(site, p, v) SPINCHECK_SPIN_PTR(p, spincheck_spin_release_args(&spincheck_tu_, (site), (void *)(p), (unsigned long)(v)))
 #define SPINCHECK_SHND(site, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_handle(&spincheck_tu_, (site), (void *)(p)))
 #define SPINCHECK_SPOST(site) spincheck_spin_acquire_post(&spincheck_tu_, (site))
 #define SPINCHECK_SPOSTV(site, what, v) SPINCHECK_SPIN_VALUE(v, spincheck_spin_acquire_value(&spincheck_tu_, (site), (what), (unsigned long)(v)))
@@ -238,7 +244,7 @@ static __inline__ __attribute__((unused)) int spincheck_fast_release_pre(struct 
 static __inline__ __attribute__((unused)) int spincheck_fast_spin_arg(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
                                               unsigned site, unsigned part)
 {
-  if (__builtin_expect(site & SPINCHECK_SPIN_HAS_BOTH, 0)) return 0;
+  if (__builtin_expect((site & SPINCHECK_SPIN_HAS_BOTH) || tu->state != 2, 0)) return 0;
   if (!f->acq_tu) {
     f->acq_tu = tu;
     f->acq_tag = site | part;
@@ -248,8 +254,8 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_arg(struct spi
   f->acq_tag = site | SPINCHECK_SPIN_HAS_BOTH;
   return 1;
 }
-static __inline__ __attribute__((unused)) int spincheck_fast_spin_lock(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
-                                               unsigned site, void *key)
+/* The double-acquire check: is key one of the (at most SPINCHECK_SPIN_FAST_HELD - 1) locks held? 1 when it is not. */
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_free(const struct spincheck_spin_fast *f, const void *key)
 {
   unsigned long i, n = f->n;
   if (__builtin_expect(!key, 0)) return 0;
@@ -258,8 +264,25 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_lock(struct sp
     for (i = 0; i < n; i++)
       if (__builtin_expect(f->held[i].key == key, 0)) return 0;
   }
-  if (!spincheck_fast_spin_arg(f, tu, site, SPINCHECK_SPIN_HAS_KEY)) return 0;
+  return 1;
+}
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_lock(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                               unsigned site, void *key)
+{
+  if (!spincheck_fast_spin_free(f, key) || !spincheck_fast_spin_arg(f, tu, site, SPINCHECK_SPIN_HAS_KEY)) return 0;
   f->acq_key = key;
+  return 1;
+}
+/* Both arguments' hooks in one (SPINCHECK_SACQI): no other acquire in progress. */
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_lock_args(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                                    unsigned site, void *key, void *irql_ptr)
+{
+  if (__builtin_expect((site & SPINCHECK_SPIN_HAS_BOTH) || tu->state != 2 || !irql_ptr || f->acq_tu, 0)) return 0;
+  if (!spincheck_fast_spin_free(f, key)) return 0;
+  f->acq_tu = tu;
+  f->acq_tag = site | SPINCHECK_SPIN_HAS_BOTH;
+  f->acq_key = key;
+  f->acq_irql = irql_ptr;
   return 1;
 }
 static __inline__ __attribute__((unused)) int spincheck_fast_spin_irql_out(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
@@ -277,8 +300,9 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct sp
   void *key = f->acq_key;
   struct spincheck_spin_fast_hold *h;
   struct spincheck_spin_owner *o;
-  /* The acquire's lock hook ran fast, so the thread holds fewer than SPINCHECK_SPIN_FAST_HELD locks. */
-  if (__builtin_expect(f->acq_tu != tu || (f->acq_tag | SPINCHECK_SPIN_HAS_IRQL) != (site | SPINCHECK_SPIN_HAS_BOTH) || tu->state != 2, 0))
+  /* The acquire's lock hook ran fast (for a registered unit: acq_tu is tu), so the thread holds fewer than
+     SPINCHECK_SPIN_FAST_HELD locks. */
+  if (__builtin_expect(f->acq_tu != tu || (f->acq_tag | SPINCHECK_SPIN_HAS_IRQL) != (site | SPINCHECK_SPIN_HAS_BOTH), 0))
     return 0;
   h = &f->held[f->n];
   o = h->owner;
@@ -388,6 +412,16 @@ static __inline__ __attribute__((unused)) void *spincheck_srel_inline(struct spi
   struct spincheck_spin_fast *f = spincheck_spin_open;
   return f && spincheck_fast_spin_release_lock(f, &spincheck_thread, tu, site, parts, p) ? p : spincheck_spin_release_pre(tu, site, parts, p);
 }
+static __inline__ __attribute__((unused)) void *spincheck_sacqi_inline(struct spincheck_tu *tu, unsigned site, int flags, void *p, void *q)
+{
+  struct spincheck_spin_fast *f = spincheck_spin_open;
+  return !flags && f && spincheck_fast_spin_lock_args(f, tu, site, p, q) ? p : spincheck_spin_acquire_args(tu, site, flags, p, q);
+}
+static __inline__ __attribute__((unused)) void *spincheck_sreli_inline(struct spincheck_tu *tu, unsigned site, void *p, unsigned long v)
+{
+  struct spincheck_spin_fast *f = spincheck_spin_open;
+  return f && spincheck_fast_spin_release(f, &spincheck_thread, tu, site, p, (long)(v & 0xffu)) ? p : spincheck_spin_release_args(tu, site, p, v);
+}
 static __inline__ __attribute__((unused)) unsigned long spincheck_srirq_inline(struct spincheck_tu *tu, unsigned site, unsigned long v)
 {
   struct spincheck_spin_fast *f = spincheck_spin_open;
@@ -401,6 +435,8 @@ static __inline__ __attribute__((unused)) unsigned long spincheck_srirq_inline(s
 #undef SPINCHECK_SPOSTV
 #undef SPINCHECK_SREL
 #undef SPINCHECK_SRIRQ
+#undef SPINCHECK_SACQI
+#undef SPINCHECK_SRELI
 #define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acq_inline(&spincheck_tu_, (site), (void *)(p)))
 #define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_rel_inline(&spincheck_tu_, (site), (unsigned)(v)))
 #define SPINCHECK_ACQ_POST(site) spincheck_acq_post_inline(&spincheck_tu_, (site))
@@ -410,6 +446,8 @@ static __inline__ __attribute__((unused)) unsigned long spincheck_srirq_inline(s
 #define SPINCHECK_SPOSTV(site, what, v) SPINCHECK_SPIN_VALUE(v, spincheck_spostv_inline(&spincheck_tu_, (site), (what), (unsigned long)(v)))
 #define SPINCHECK_SREL(site, parts, p) SPINCHECK_SPIN_PTR(p, spincheck_srel_inline(&spincheck_tu_, (site), (parts), (void *)(p)))
 #define SPINCHECK_SRIRQ(site, v) SPINCHECK_SPIN_CAST(v, spincheck_srirq_inline(&spincheck_tu_, (site), (unsigned long)(v)))
+#define SPINCHECK_SACQI(site, flags, p, q) SPINCHECK_SPIN_PTR(p, spincheck_sacqi_inline(&spincheck_tu_, (site), (flags), (void *)(p), (void *)(q)))
+#define SPINCHECK_SRELI(site, p, v) SPINCHECK_SPIN_PTR(p, spincheck_sreli_inline(&spincheck_tu_, (site), (void *)(p), (unsigned long)(v)))
 #else
 #define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #endif
@@ -480,6 +518,10 @@ SPINCHECK_STUB void *spincheck_spin_release_handle(struct spincheck_tu *tu, unsi
 { SPINCHECK_DISTINCT(16) (void)tu; (void)site; return handle; }
 SPINCHECK_STUB void *spincheck_spin_init(struct spincheck_tu *tu, void *lock)
 { SPINCHECK_DISTINCT(17) (void)tu; return lock; }
+SPINCHECK_STUB void *spincheck_spin_acquire_args(struct spincheck_tu *tu, unsigned site, int flags, void *lock, void *irql_ptr)
+{ SPINCHECK_DISTINCT(18) (void)tu; (void)site; (void)flags; (void)irql_ptr; return lock; }
+SPINCHECK_STUB void *spincheck_spin_release_args(struct spincheck_tu *tu, unsigned site, void *lock, unsigned long irql)
+{ SPINCHECK_DISTINCT(19) (void)tu; (void)site; (void)irql; return lock; }
 __attribute__((weak)) struct spincheck_lock_state spincheck_lock;
 __attribute__((weak)) __thread struct spincheck_thread_state spincheck_thread;
 __attribute__((weak)) __thread struct spincheck_spin_fast *spincheck_spin_open;

@@ -18,12 +18,18 @@ const HOOKS: ReadonlyArray<[name: string, signature: string, body: string]> = [
   ['spincheck_spin_acquire_pre_n', 'unsigned long %(struct spincheck_tu *tu, unsigned site, int flags, unsigned long lock)', '(void)tu; (void)site; (void)flags; return lock;'],
   ['spincheck_spin_irql_out', 'void *%(struct spincheck_tu *tu, unsigned site, void *irql_ptr)', '(void)tu; (void)site; return irql_ptr;'],
   ['spincheck_spin_handle', 'void *%(struct spincheck_tu *tu, unsigned site, void *handle)', '(void)tu; (void)site; return handle;'],
+  [
+    'spincheck_spin_acquire_args',
+    'void *%(struct spincheck_tu *tu, unsigned site, int flags, void *lock, void *irql_ptr)',
+    '(void)tu; (void)site; (void)flags; (void)irql_ptr; return lock;',
+  ],
   ['spincheck_spin_acquire_post', 'void %(struct spincheck_tu *tu, unsigned site)', '(void)tu; (void)site;'],
   ['spincheck_spin_acquire_value', 'unsigned long %(struct spincheck_tu *tu, unsigned site, int what, unsigned long value)', '(void)tu; (void)site; (void)what; return value;'],
   ['spincheck_spin_release_pre', 'void *%(struct spincheck_tu *tu, unsigned site, int parts, void *lock)', '(void)tu; (void)site; (void)parts; return lock;'],
   ['spincheck_spin_release_pre_n', 'unsigned long %(struct spincheck_tu *tu, unsigned site, int parts, unsigned long lock)', '(void)tu; (void)site; (void)parts; return lock;'],
   ['spincheck_spin_release_irql', 'unsigned long %(struct spincheck_tu *tu, unsigned site, unsigned long irql)', '(void)tu; (void)site; return irql;'],
   ['spincheck_spin_release_handle', 'void *%(struct spincheck_tu *tu, unsigned site, void *handle)', '(void)tu; (void)site; return handle;'],
+  ['spincheck_spin_release_args', 'void *%(struct spincheck_tu *tu, unsigned site, void *lock, unsigned long irql)', '(void)tu; (void)site; (void)irql; return lock;'],
   ['spincheck_spin_init', 'void *%(struct spincheck_tu *tu, void *lock)', '(void)tu; return lock;'],
 ];
 

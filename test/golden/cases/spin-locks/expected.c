@@ -26,12 +26,12 @@ NTSTATUS ExtRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) { SPINCHECK_BEGIN(2, 3, 
   KIRQL irql, old;
   KLOCK_QUEUE_HANDLE handle;
   NTSTATUS status = STATUS_SUCCESS;
-  (KeAcquireSpinLock(SPINCHECK_SACQ(4, 0, &ext->QueueLock), SPINCHECK_SIRQ(4, &irql)), SPINCHECK_SPOST(4));
-  (ExAcquireSpinLock(SPINCHECK_SACQ(5, 0, &ext->DataLock), SPINCHECK_SIRQ(5, &old)), SPINCHECK_SPOST(5));
+  (KeAcquireSpinLock(SPINCHECK_SACQI(4, 0, &ext->QueueLock, &irql), &irql), SPINCHECK_SPOST(4));
+  (ExAcquireSpinLock(SPINCHECK_SACQI(5, 0, &ext->DataLock, &old), &old), SPINCHECK_SPOST(5));
   Irp->Next = ext->Head;
   ext->Head = Irp;
-  ExReleaseSpinLock(SPINCHECK_SREL(6, 2, &ext->DataLock), SPINCHECK_SRIRQ(6, old));
-  KeReleaseSpinLock(SPINCHECK_SREL(7, 2, &ext->QueueLock), SPINCHECK_SRIRQ(7, irql));
+  ExReleaseSpinLock(SPINCHECK_SRELI(6, &ext->DataLock, old), old);
+  KeReleaseSpinLock(SPINCHECK_SRELI(7, &ext->QueueLock, irql), irql);
   EXT_LOCK(ext);
   EXT_UNLOCK(ext);
   (KeAcquireInStackQueuedSpinLock(SPINCHECK_SACQ(8, 0, &ext->QueueLock), SPINCHECK_SHND(8, &handle)), SPINCHECK_SPOST(8));
@@ -40,15 +40,15 @@ NTSTATUS ExtRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) { SPINCHECK_BEGIN(2, 3, 
   if (SPINCHECK_SPOSTV(11, SPINCHECK_VALUE_TRY, KeTryToAcquireSpinLockAtDpcLevel(SPINCHECK_SACQ(11, SPINCHECK_SPIN_TRY, &ext->QueueLock)))) {
     KeReleaseSpinLockFromDpcLevel(SPINCHECK_SREL(12, 1, &ext->QueueLock));
   }
-  KeReleaseSpinLock(SPINCHECK_SREL(13, 2, &ext->DataLock), SPINCHECK_SRIRQ(13, old));
+  KeReleaseSpinLock(SPINCHECK_SRELI(13, &ext->DataLock, old), old);
   old = SPINCHECK_SPOSTV(14, SPINCHECK_VALUE_IRQL, KeAcquireSpinLockForDpc(SPINCHECK_SACQ(14, 0, &ext->DataLock)));
-  KeReleaseSpinLockForDpc(SPINCHECK_SREL(15, 2, &ext->DataLock), SPINCHECK_SRIRQ(15, old));
+  KeReleaseSpinLockForDpc(SPINCHECK_SRELI(15, &ext->DataLock, old), old);
   old = SPINCHECK_SPOSTV(16, SPINCHECK_VALUE_IRQL, ExAcquireSpinLockShared(SPINCHECK_SACQ(16, SPINCHECK_SPIN_SHARED, &ext->TableLock)));
   if (ExTryConvertSharedSpinLockExclusive(&ext->TableLock)) status = STATUS_PENDING;
-  ExReleaseSpinLockShared(SPINCHECK_SREL(17, 2, &ext->TableLock), SPINCHECK_SRIRQ(17, old));
+  ExReleaseSpinLockShared(SPINCHECK_SRELI(17, &ext->TableLock, old), old);
   ExReleaseSpinLockExclusive(SPINCHECK_SREL(18, 2, &ext->TableLock), SPINCHECK_SRIRQ(18, SPINCHECK_SPOSTV(19, SPINCHECK_VALUE_IRQL, ExAcquireSpinLockExclusive(SPINCHECK_SACQ(19, 0, &ext->TableLock)))));
   old = SPINCHECK_SPOSTV(20, SPINCHECK_VALUE_IRQL, KeAcquireInterruptSpinLock(SPINCHECK_SACQ(20, 0, ext->Interrupt)));
-  KeReleaseInterruptSpinLock(SPINCHECK_SREL(21, 2, ext->Interrupt), SPINCHECK_SRIRQ(21, old));
+  KeReleaseInterruptSpinLock(SPINCHECK_SRELI(21, ext->Interrupt, old), old);
   (SPINCHECK_SACQK(22), IoAcquireVpbSpinLock(SPINCHECK_SIRQ(22, &irql)), SPINCHECK_SPOST(22));
   (SPINCHECK_SRELK(23), IoReleaseVpbSpinLock(SPINCHECK_SRIRQ(23, irql)));
   old = SPINCHECK_SPOSTV(24, SPINCHECK_VALUE_IRQL, KeAcquireQueuedSpinLock(SPINCHECK_SACQN(24, 0, LockQueueIoDatabaseLock)));
