@@ -19,8 +19,8 @@ const SPIN_GOAL = { target: 1.1, limit: 1.25 };
 const LOCKS: Record<HarnessLock, { id: string; words: string; eventsPerPair: number; hook: string }> = {
   // acquire_pre, acquire_post, release_pre
   cancel: { id: 'hooks', words: 'hooks: lock-heavy harness', eventsPerPair: 3, hook: 'spincheck_acquire_pre' },
-  // the lock and IRQL-pointer arguments, the post hook, the lock and IRQL arguments of the release
-  spin: { id: 'hooks.spin', words: 'spin-lock hooks: KSPIN_LOCK-heavy harness', eventsPerPair: 5, hook: 'spincheck_spin_acquire_pre' },
+  // the acquire's lock argument (its IRQL pointer with it), the post hook, the release's lock argument (its IRQL with it)
+  spin: { id: 'hooks.spin', words: 'spin-lock hooks: KSPIN_LOCK-heavy harness', eventsPerPair: 3, hook: 'spincheck_spin_acquire_pre' },
 };
 
 interface HarnessRun {

@@ -61,7 +61,9 @@ export function spinWraps(form: LockForm, call: Span, args: readonly Span[], i: 
   const numbered = form.family === 'queued';
   if (form.op === 'init') return arg(args, form.lock, 'SPINCHECK_SINIT(');
   const irqlArg = form.op === 'release' ? form.irqlIn : form.irqlOut;
-  const both = !numbered && form.lock !== undefined && form.handle === undefined ? pureText(text, args, irqlArg, inMacro) : undefined;
+  // An acquire without a PKIRQL hands the hook a null one.
+  const other = form.op !== 'release' && irqlArg === undefined ? '0' : pureText(text, args, irqlArg, inMacro);
+  const both = !numbered && form.lock !== undefined && form.handle === undefined ? other : undefined;
   if (both !== undefined && form.op === 'release') return arg(args, form.lock, `SPINCHECK_SRELI(${i}, `).map((w) => ({ ...w, close: `, ${both})` }));
   if (form.op === 'release') {
     const parts = form.irqlIn === undefined ? 1 : 2;

@@ -80,34 +80,34 @@ struct spincheck_spin_owner {
   unsigned site;
 };
 /* A thread's spin locks as the hooks' fast path keeps them (docs/runtime.md, "Spin-lock hooks"), reached through
-   the runtime's spincheck_spin_open while that path is open, folded into its full state before its own code runs. The acquire in progress: its unit (0: none), its site
-   and which arguments' hooks ran (SPINCHECK_SPIN_HAS_*), the lock and the PKIRQL. The release in progress: the lock
-   (0: its hook has not run), the IRQL | 0x100 (0: its hook has not run). The locks it holds,
-   oldest first, with their owner-table entries. `epoch` counts routine entries: a lock is held "since a routine
-   entered" when its epoch is newer than the routine's mark. */
+   the runtime's spincheck_spin_open while that path is open, folded into its full state before its own code runs.
+   The acquire in progress: its site's counter (which names unit and site; 0: none), | 1 while its arguments' hooks
+   are not all done (acq_parts: those done, SPINCHECK_SPIN_HAS_*), the lock and the PKIRQL (0: the form has none).
+   The release in progress (two hooks): the lock (0: its hook has not run), the IRQL | 0x100 (0: its hook has not
+   run). The locks it holds, oldest first, up to `top`, with their owner-table entries and acquire sites' counters. `epoch`
+   counts routine entries: a lock is held "since a routine entered" when its epoch is newer than the routine's mark. */
 #define SPINCHECK_SPIN_FAST_HELD 4
-#define SPINCHECK_SPIN_HAS_KEY 0x40000000u
-#define SPINCHECK_SPIN_HAS_IRQL 0x80000000u
-#define SPINCHECK_SPIN_HAS_BOTH 0xc0000000u
+#define SPINCHECK_SPIN_HAS_KEY 1u
+#define SPINCHECK_SPIN_HAS_IRQL 2u
+#define SPINCHECK_SPIN_HAS_BOTH 3u
 struct spincheck_spin_fast_hold {
   void *key;
   struct spincheck_spin_owner *owner;
-  struct spincheck_tu *tu;
-  unsigned site;
-  int irql;
+  spincheck_u64 *hit;
+  long irql;
   unsigned long epoch;
 };
 struct spincheck_spin_fast {
   long id;
   struct spincheck_spin_owner *owners;
   unsigned long epoch;
-  struct spincheck_tu *acq_tu;
-  unsigned acq_tag;
+  spincheck_u64 *acq_hit;
+  unsigned acq_parts;
   void *acq_key;
   void *acq_irql;
   void *rel_key;
   unsigned long rel_irql;
-  unsigned long n;
+  struct spincheck_spin_fast_hold *top;
   struct spincheck_spin_fast_hold held[SPINCHECK_SPIN_FAST_HELD];
 };
 #ifdef __cplusplus
@@ -236,34 +236,37 @@ static __inline__ __attribute__((unused)) int spincheck_fast_release_pre(struct 
 }
 /* The spin-lock hooks' common case, as above, on the thread's fast-path state (while it has one): an acquire (plain,
    exclusive, by lock address) of a lock the thread does not hold, whose key is in its first slot of the owner
-   table, by a thread holding fewer than SPINCHECK_SPIN_FAST_HELD locks; the release of the lock it took last, the
-   IRQL as saved. The lock and PKIRQL arguments' hooks record the acquire in progress (either order, and no other
-   acquire's in between), the post hook takes the lock: hold, owner, counter. Of a release's two argument hooks the
-   first records its part, the second releases. Each returns 0, having changed nothing, when the full hook must
-   run. */
-static __inline__ __attribute__((unused)) int spincheck_fast_spin_arg(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
-                                              unsigned site, unsigned part)
-{
-  if (__builtin_expect((site & SPINCHECK_SPIN_HAS_BOTH) || tu->state != 2, 0)) return 0;
-  if (!f->acq_tu) {
-    f->acq_tu = tu;
-    f->acq_tag = site | part;
-    return 1;
-  }
-  if (__builtin_expect(f->acq_tu != tu || (f->acq_tag ^ part) != (site | SPINCHECK_SPIN_HAS_BOTH), 0)) return 0;
-  f->acq_tag = site | SPINCHECK_SPIN_HAS_BOTH;
-  return 1;
-}
+   table, by a thread holding fewer than SPINCHECK_SPIN_FAST_HELD locks, from a registered unit; the release of the
+   lock it took last, the IRQL as saved. The argument hook (or the lock and PKIRQL arguments' hooks, in either order,
+   no other acquire's in between) records the acquire in progress, the post hook takes the lock: hold, owner,
+   counter. A release's hook releases (of two argument hooks, the first records its part). Each returns 0, having
+   changed nothing, when the full hook must run. */
 /* The double-acquire check: is key one of the (at most SPINCHECK_SPIN_FAST_HELD - 1) locks held? 1 when it is not. */
 static __inline__ __attribute__((unused)) int spincheck_fast_spin_free(const struct spincheck_spin_fast *f, const void *key)
 {
-  unsigned long i, n = f->n;
+  const struct spincheck_spin_fast_hold *h, *top = f->top;
   if (__builtin_expect(!key, 0)) return 0;
-  if (n) {
-    if (n == SPINCHECK_SPIN_FAST_HELD) return 0;
-    for (i = 0; i < n; i++)
-      if (__builtin_expect(f->held[i].key == key, 0)) return 0;
+  if (top != f->held) {
+    if (top == f->held + SPINCHECK_SPIN_FAST_HELD) return 0;
+    for (h = f->held; h < top; h++)
+      if (__builtin_expect(h->key == key, 0)) return 0;
   }
+  return 1;
+}
+/* One of an acquire's two argument hooks (part: SPINCHECK_SPIN_HAS_KEY or _IRQL): the first marks the acquire
+   incomplete, the second completes it. */
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_arg(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                              unsigned site, unsigned part)
+{
+  spincheck_u64 *c = &tu->hits[site];
+  if (__builtin_expect(tu->state != 2, 0)) return 0;
+  if (!f->acq_hit) {
+    f->acq_hit = (spincheck_u64 *)((__UINTPTR_TYPE__)c | 1u);
+    f->acq_parts = part;
+    return 1;
+  }
+  if (__builtin_expect(f->acq_hit != (spincheck_u64 *)((__UINTPTR_TYPE__)c | 1u) || f->acq_parts != (part ^ SPINCHECK_SPIN_HAS_BOTH), 0)) return 0;
+  f->acq_hit = c;
   return 1;
 }
 static __inline__ __attribute__((unused)) int spincheck_fast_spin_lock(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
@@ -273,14 +276,12 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_lock(struct sp
   f->acq_key = key;
   return 1;
 }
-/* Both arguments' hooks in one (SPINCHECK_SACQI): no other acquire in progress. */
+/* The lock argument's hook of a form whose PKIRQL (irql_ptr; 0: none) comes with it (SPINCHECK_SACQI). */
 static __inline__ __attribute__((unused)) int spincheck_fast_spin_lock_args(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
                                                     unsigned site, void *key, void *irql_ptr)
 {
-  if (__builtin_expect((site & SPINCHECK_SPIN_HAS_BOTH) || tu->state != 2 || !irql_ptr || f->acq_tu, 0)) return 0;
-  if (!spincheck_fast_spin_free(f, key)) return 0;
-  f->acq_tu = tu;
-  f->acq_tag = site | SPINCHECK_SPIN_HAS_BOTH;
+  if (__builtin_expect(tu->state != 2 || f->acq_hit || !spincheck_fast_spin_free(f, key), 0)) return 0;
+  f->acq_hit = &tu->hits[site];
   f->acq_key = key;
   f->acq_irql = irql_ptr;
   return 1;
@@ -297,14 +298,14 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_irql_out(struc
 static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
                                                struct spincheck_tu *tu, unsigned site, long irql)
 {
+  spincheck_u64 *c = &tu->hits[site];
   void *key = f->acq_key;
   struct spincheck_spin_fast_hold *h;
   struct spincheck_spin_owner *o;
-  /* The acquire's lock hook ran fast (for a registered unit: acq_tu is tu), so the thread holds fewer than
+  /* The acquire's hooks ran fast for this site (of a registered unit), so the thread holds fewer than
      SPINCHECK_SPIN_FAST_HELD locks. */
-  if (__builtin_expect(f->acq_tu != tu || (f->acq_tag | SPINCHECK_SPIN_HAS_IRQL) != (site | SPINCHECK_SPIN_HAS_BOTH), 0))
-    return 0;
-  h = &f->held[f->n];
+  if (__builtin_expect(f->acq_hit != c, 0)) return 0;
+  h = f->top;
   o = h->owner;
   if (__builtin_expect(h->key != key, 0)) {
     o = &f->owners[SPINCHECK_SPIN_HOME((__UINTPTR_TYPE__)key)];
@@ -312,32 +313,35 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct sp
     h->key = key;
     h->owner = o;
   }
-  if (irql == -2) irql = f->acq_tag & SPINCHECK_SPIN_HAS_IRQL ? (long)*(const unsigned char *)f->acq_irql : -1;
-  f->acq_tu = 0;
-  f->n++;
-  h->tu = tu;
-  h->site = site;
-  h->irql = (int)irql;
+  if (irql == -2) irql = f->acq_irql ? (long)*(const unsigned char *)f->acq_irql : -1;
+  f->acq_hit = 0;
+  f->top = h + 1;
+  h->hit = c;
+  h->irql = irql;
   h->epoch = f->epoch;
-  /* Written while the real lock is held, which orders them; other threads read them only to name a holder. */
+  /* Written while the real lock is held, which orders them; other threads read them only to name a holder. The
+     entry's handle is 0: only an in-stack acquire sets it, and the full code clears it with the holder. */
   o->tu = tu;
   o->site = site;
-  o->handle = 0;
+  spincheck_fast_count(t, site, c);
   __atomic_store_n(&o->thread, f->id, __ATOMIC_RELEASE);
-  spincheck_fast_count(t, site, &tu->hits[site]);
   return 1;
 }
-/* irql: the IRQL the release restores (0-255), or -1 when the form has none. */
+/* irql: the IRQL the release restores (0-255), or -1 when the form has none. The lock's hold is the newest. */
 static __inline__ __attribute__((unused)) int spincheck_fast_spin_release(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
                                                   struct spincheck_tu *tu, unsigned site, void *key, long irql)
 {
   struct spincheck_spin_fast_hold *h;
-  if (__builtin_expect(tu->state != 2 || !f->n, 0)) return 0;
-  h = &f->held[f->n - 1];
+  spincheck_u64 *c = &tu->hits[site];
+  if (__builtin_expect(f->top == f->held, 0)) return 0;
+  h = f->top - 1;
   if (__builtin_expect(h->key != key || (h->irql != irql && h->irql >= 0 && irql >= 0), 0)) return 0;
-  f->n--;
+  /* The unit is registered when its counter already has the thread's slot (only registered units' fast paths
+     count); else it is checked. */
+  if (__builtin_expect(t->counts->counter[site % SPINCHECK_COUNTS] != c && tu->state != 2, 0)) return 0;
+  spincheck_fast_count(t, site, c);
+  f->top = h;
   __atomic_store_n(&h->owner->thread, 0, __ATOMIC_RELEASE);
-  spincheck_fast_count(t, site, &tu->hits[site]);
   return 1;
 }
 /* A release's lock argument (parts 1: the form has no IRQL argument, release now). */

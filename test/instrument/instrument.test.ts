@@ -180,3 +180,39 @@ describe.each(drivers)('realistic WDM driver %s', (name) => {
     }
   });
 });
+
+describe('spin-lock hooks: one hook for both arguments only where the copied one has no effect', () => {
+  const body = (call: string) => instrument(`typedef unsigned long KSPIN_LOCK; typedef unsigned char KIRQL;
+struct E { KSPIN_LOCK Lock; KIRQL Irql; KIRQL Saved[2]; } *e; KIRQL irql; int n;
+KIRQL Pop(void);
+void f(void) { ${call}; }
+`, opts).code.split('void f(void)')[1] as string;
+  it.each([
+    ['KeAcquireSpinLock(&e->Lock, &irql)', 'KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &e->Lock, &irql), &irql)'],
+    ['KeAcquireSpinLock(&e->Lock, &e->Saved[1])', 'KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &e->Lock, &e->Saved[1]), &e->Saved[1])'],
+    ['KeReleaseSpinLock(&e->Lock, e->Irql)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, e->Irql), e->Irql)'],
+    ['KeReleaseSpinLock(&e->Lock, (KIRQL)irql)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, (KIRQL)irql), (KIRQL)irql)'],
+    ['KeAcquireSpinLockAtDpcLevel(&e->Lock)', 'KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQI(0, 0, &e->Lock, 0))'],
+    // the copy is the argument's own text, without the comment beside it
+    ['KeReleaseSpinLock(&e->Lock, irql /* saved */)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, irql), irql /* saved */)'],
+  ])('%s: one hook', (call, hooked) => {
+    expect(body(call)).toContain(hooked);
+  });
+  it.each([
+    ['KeAcquireSpinLock(&e->Lock, &e->Saved[n++])', 'SPINCHECK_SIRQ(0, &e->Saved[n++])'],
+    ['KeAcquireSpinLock(&e->Lock, &e->Saved[n = 1])', 'SPINCHECK_SIRQ(0, &e->Saved[n = 1])'],
+    ['KeReleaseSpinLock(&e->Lock, Pop())', 'SPINCHECK_SRIRQ(0, Pop())'],
+    ['KeReleaseSpinLock(&e->Lock, e->Saved[n--])', 'SPINCHECK_SRIRQ(0, e->Saved[n--])'],
+    ['KeReleaseSpinLock(&e->Lock, e->Saved[\n    1])', 'SPINCHECK_SRIRQ(0, e->Saved[\n    1])'],
+  ])('%s: two hooks, the argument evaluated once', (call, hooked) => {
+    const code = body(call);
+    expect(code).toContain(hooked);
+    expect(code).not.toMatch(/SPINCHECK_S(ACQ|REL)I\(\d/);
+  });
+  it('keeps two hooks in a macro body, where a parameter may expand to a call', () => {
+    const code = instrument(`#define UNLOCK(x) KeReleaseSpinLock(&(x)->Lock, (x)->Irql)
+void f(void) { UNLOCK(e); }
+`, opts).code;
+    expect(code).toContain('KeReleaseSpinLock(SPINCHECK_SREL(0, 2, &(x)->Lock), SPINCHECK_SRIRQ(0, (x)->Irql))');
+  });
+});

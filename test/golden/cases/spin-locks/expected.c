@@ -36,24 +36,24 @@ NTSTATUS ExtRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) { SPINCHECK_BEGIN(2, 3, 
   EXT_UNLOCK(ext);
   (KeAcquireInStackQueuedSpinLock(SPINCHECK_SACQ(8, 0, &ext->QueueLock), SPINCHECK_SHND(8, &handle)), SPINCHECK_SPOST(8));
   KeReleaseInStackQueuedSpinLock(SPINCHECK_SRELH(9, &handle));
-  old = SPINCHECK_SPOSTV(10, SPINCHECK_VALUE_IRQL, KeAcquireSpinLockRaiseToDpc(SPINCHECK_SACQ(10, 0, &ext->DataLock)));
-  if (SPINCHECK_SPOSTV(11, SPINCHECK_VALUE_TRY, KeTryToAcquireSpinLockAtDpcLevel(SPINCHECK_SACQ(11, SPINCHECK_SPIN_TRY, &ext->QueueLock)))) {
+  old = SPINCHECK_SPOSTV(10, SPINCHECK_VALUE_IRQL, KeAcquireSpinLockRaiseToDpc(SPINCHECK_SACQI(10, 0, &ext->DataLock, 0)));
+  if (SPINCHECK_SPOSTV(11, SPINCHECK_VALUE_TRY, KeTryToAcquireSpinLockAtDpcLevel(SPINCHECK_SACQI(11, SPINCHECK_SPIN_TRY, &ext->QueueLock, 0)))) {
     KeReleaseSpinLockFromDpcLevel(SPINCHECK_SREL(12, 1, &ext->QueueLock));
   }
   KeReleaseSpinLock(SPINCHECK_SRELI(13, &ext->DataLock, old), old);
-  old = SPINCHECK_SPOSTV(14, SPINCHECK_VALUE_IRQL, KeAcquireSpinLockForDpc(SPINCHECK_SACQ(14, 0, &ext->DataLock)));
+  old = SPINCHECK_SPOSTV(14, SPINCHECK_VALUE_IRQL, KeAcquireSpinLockForDpc(SPINCHECK_SACQI(14, 0, &ext->DataLock, 0)));
   KeReleaseSpinLockForDpc(SPINCHECK_SRELI(15, &ext->DataLock, old), old);
-  old = SPINCHECK_SPOSTV(16, SPINCHECK_VALUE_IRQL, ExAcquireSpinLockShared(SPINCHECK_SACQ(16, SPINCHECK_SPIN_SHARED, &ext->TableLock)));
+  old = SPINCHECK_SPOSTV(16, SPINCHECK_VALUE_IRQL, ExAcquireSpinLockShared(SPINCHECK_SACQI(16, SPINCHECK_SPIN_SHARED, &ext->TableLock, 0)));
   if (ExTryConvertSharedSpinLockExclusive(&ext->TableLock)) status = STATUS_PENDING;
   ExReleaseSpinLockShared(SPINCHECK_SRELI(17, &ext->TableLock, old), old);
-  ExReleaseSpinLockExclusive(SPINCHECK_SREL(18, 2, &ext->TableLock), SPINCHECK_SRIRQ(18, SPINCHECK_SPOSTV(19, SPINCHECK_VALUE_IRQL, ExAcquireSpinLockExclusive(SPINCHECK_SACQ(19, 0, &ext->TableLock)))));
-  old = SPINCHECK_SPOSTV(20, SPINCHECK_VALUE_IRQL, KeAcquireInterruptSpinLock(SPINCHECK_SACQ(20, 0, ext->Interrupt)));
+  ExReleaseSpinLockExclusive(SPINCHECK_SREL(18, 2, &ext->TableLock), SPINCHECK_SRIRQ(18, SPINCHECK_SPOSTV(19, SPINCHECK_VALUE_IRQL, ExAcquireSpinLockExclusive(SPINCHECK_SACQI(19, 0, &ext->TableLock, 0)))));
+  old = SPINCHECK_SPOSTV(20, SPINCHECK_VALUE_IRQL, KeAcquireInterruptSpinLock(SPINCHECK_SACQI(20, 0, ext->Interrupt, 0)));
   KeReleaseInterruptSpinLock(SPINCHECK_SRELI(21, ext->Interrupt, old), old);
   (SPINCHECK_SACQK(22), IoAcquireVpbSpinLock(SPINCHECK_SIRQ(22, &irql)), SPINCHECK_SPOST(22));
   (SPINCHECK_SRELK(23), IoReleaseVpbSpinLock(SPINCHECK_SRIRQ(23, irql)));
   old = SPINCHECK_SPOSTV(24, SPINCHECK_VALUE_IRQL, KeAcquireQueuedSpinLock(SPINCHECK_SACQN(24, 0, LockQueueIoDatabaseLock)));
   KeReleaseQueuedSpinLock(SPINCHECK_SRELN(25, 2, LockQueueIoDatabaseLock), SPINCHECK_SRIRQ(25, old));
-  (KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQ(26, 0, &ext->DataLock)), SPINCHECK_SPOST(26));
+  (KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQI(26, 0, &ext->DataLock, 0)), SPINCHECK_SPOST(26));
   { SPINCHECK_RET(27) return (KeReleaseSpinLockFromDpcLevel(SPINCHECK_SREL(28, 1, &ext->DataLock)), status); }
 }
 
