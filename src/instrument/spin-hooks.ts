@@ -77,9 +77,11 @@ export function spinWraps(form: LockForm, call: Span, args: readonly Span[], i: 
   }
   const value = form.op === 'try-acquire' ? 'SPINCHECK_VALUE_TRY' : form.returnsIrql ? 'SPINCHECK_VALUE_IRQL' : undefined;
   const pre = form.family === 'vpb' ? `SPINCHECK_SACQK(${i}), ` : '';
+  // The saved IRQL is read through the PKIRQL text again where it is copied (it names the same object after the call).
+  const postHook = both !== undefined && both !== '0' ? `SPINCHECK_SPOSTI(${i}, ${both})` : `SPINCHECK_SPOST(${i})`;
   const post: Wrap = value
     ? { span: call, open: `SPINCHECK_SPOSTV(${i}, ${value}, `, close: ')' }
-    : { span: call, open: `(${pre}`, close: `, SPINCHECK_SPOST(${i}))` };
+    : { span: call, open: `(${pre}`, close: `, ${postHook})` };
   if (both !== undefined) return [post, ...arg(args, form.lock, `SPINCHECK_SACQI(${i}, ${flags(form)}, `).map((w) => ({ ...w, close: `, ${both})` }))];
   return [
     post,

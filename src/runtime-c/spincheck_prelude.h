@@ -171,6 +171,9 @@ void *spincheck_spin_init(struct spincheck_tu *tu, void *lock);
 #define SPINCHECK_SRELI(site, p, v) SPINCHECK_SPIN_PTR(p, spincheck_spin_release_args(&spincheck_tu_, (site), (void *)(p), (unsigned long)(v)))
 #define SPINCHECK_SHND(site, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_handle(&spincheck_tu_, (site), (void *)(p)))
 #define SPINCHECK_SPOST(site) spincheck_spin_acquire_post(&spincheck_tu_, (site))
+/* The post hook of an acquire whose PKIRQL text the instrumenter copied (q: read inline; the runtime reads the
+   pointer its argument hook kept). */
+#define SPINCHECK_SPOSTI(site, q) spincheck_spin_acquire_post(&spincheck_tu_, (site))
 #define SPINCHECK_SPOSTV(site, what, v) SPINCHECK_SPIN_VALUE(v, spincheck_spin_acquire_value(&spincheck_tu_, (site), (what), (unsigned long)(v)))
 #define SPINCHECK_SREL(site, parts, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_release_pre(&spincheck_tu_, (site), (parts), (void *)(p)))
 #define SPINCHECK_SRELN(site, parts, n) SPINCHECK_SPIN_CAST(n, spincheck_spin_release_pre_n(&spincheck_tu_, (site), (parts), (unsigned long)(n)))
@@ -404,6 +407,12 @@ static __inline__ __attribute__((unused)) void spincheck_spost_inline(struct spi
   struct spincheck_spin_fast *f = spincheck_spin_open;
   if (!f || !spincheck_fast_spin_take(f, &spincheck_thread, tu, site, -2)) spincheck_spin_acquire_post(tu, site);
 }
+static __inline__ __attribute__((unused)) void spincheck_sposti_inline(struct spincheck_tu *tu, unsigned site, const void *q)
+{
+  struct spincheck_spin_fast *f = spincheck_spin_open;
+  if (!f || !spincheck_fast_spin_take(f, &spincheck_thread, tu, site, q ? (long)*(const unsigned char *)q : -1))
+    spincheck_spin_acquire_post(tu, site);
+}
 static __inline__ __attribute__((unused)) unsigned long spincheck_spostv_inline(struct spincheck_tu *tu, unsigned site, int what,
                                                                   unsigned long v)
 {
@@ -436,6 +445,7 @@ static __inline__ __attribute__((unused)) unsigned long spincheck_srirq_inline(s
 #undef SPINCHECK_SACQ
 #undef SPINCHECK_SIRQ
 #undef SPINCHECK_SPOST
+#undef SPINCHECK_SPOSTI
 #undef SPINCHECK_SPOSTV
 #undef SPINCHECK_SREL
 #undef SPINCHECK_SRIRQ
@@ -447,6 +457,7 @@ static __inline__ __attribute__((unused)) unsigned long spincheck_srirq_inline(s
 #define SPINCHECK_SACQ(site, flags, p) SPINCHECK_SPIN_PTR(p, spincheck_sacq_inline(&spincheck_tu_, (site), (flags), (void *)(p)))
 #define SPINCHECK_SIRQ(site, p) SPINCHECK_SPIN_PTR(p, spincheck_sirq_inline(&spincheck_tu_, (site), (void *)(p)))
 #define SPINCHECK_SPOST(site) spincheck_spost_inline(&spincheck_tu_, (site))
+#define SPINCHECK_SPOSTI(site, q) spincheck_sposti_inline(&spincheck_tu_, (site), (const void *)(q))
 #define SPINCHECK_SPOSTV(site, what, v) SPINCHECK_SPIN_VALUE(v, spincheck_spostv_inline(&spincheck_tu_, (site), (what), (unsigned long)(v)))
 #define SPINCHECK_SREL(site, parts, p) SPINCHECK_SPIN_PTR(p, spincheck_srel_inline(&spincheck_tu_, (site), (parts), (void *)(p)))
 #define SPINCHECK_SRIRQ(site, v) SPINCHECK_SPIN_CAST(v, spincheck_srirq_inline(&spincheck_tu_, (site), (unsigned long)(v)))

@@ -188,18 +188,18 @@ KIRQL Pop(void);
 void f(void) { ${call}; }
 `, opts).code.split('void f(void)')[1] as string;
   it.each([
-    ['KeAcquireSpinLock(&e->Lock, &irql)', 'KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &e->Lock, &irql), &irql)'],
+    ['KeAcquireSpinLock(&e->Lock, &irql)', '(KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &e->Lock, &irql), &irql), SPINCHECK_SPOSTI(0, &irql))'],
     ['KeAcquireSpinLock(&e->Lock, &e->Saved[1])', 'KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &e->Lock, &e->Saved[1]), &e->Saved[1])'],
     ['KeReleaseSpinLock(&e->Lock, e->Irql)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, e->Irql), e->Irql)'],
     ['KeReleaseSpinLock(&e->Lock, (KIRQL)irql)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, (KIRQL)irql), (KIRQL)irql)'],
-    ['KeAcquireSpinLockAtDpcLevel(&e->Lock)', 'KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQI(0, 0, &e->Lock, 0))'],
+    ['KeAcquireSpinLockAtDpcLevel(&e->Lock)', '(KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQI(0, 0, &e->Lock, 0)), SPINCHECK_SPOST(0))'],
     // the copy is the argument's own text, without the comment beside it
     ['KeReleaseSpinLock(&e->Lock, irql /* saved */)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, irql), irql /* saved */)'],
   ])('%s: one hook', (call, hooked) => {
     expect(body(call)).toContain(hooked);
   });
   it.each([
-    ['KeAcquireSpinLock(&e->Lock, &e->Saved[n++])', 'SPINCHECK_SIRQ(0, &e->Saved[n++])'],
+    ['KeAcquireSpinLock(&e->Lock, &e->Saved[n++])', 'SPINCHECK_SIRQ(0, &e->Saved[n++])), SPINCHECK_SPOST(0))'],
     ['KeAcquireSpinLock(&e->Lock, &e->Saved[n = 1])', 'SPINCHECK_SIRQ(0, &e->Saved[n = 1])'],
     ['KeReleaseSpinLock(&e->Lock, Pop())', 'SPINCHECK_SRIRQ(0, Pop())'],
     ['KeReleaseSpinLock(&e->Lock, e->Saved[n--])', 'SPINCHECK_SRIRQ(0, e->Saved[n--])'],

@@ -26,8 +26,8 @@ NTSTATUS ExtRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) { SPINCHECK_BEGIN(2, 3, 
   KIRQL irql, old;
   KLOCK_QUEUE_HANDLE handle;
   NTSTATUS status = STATUS_SUCCESS;
-  (KeAcquireSpinLock(SPINCHECK_SACQI(4, 0, &ext->QueueLock, &irql), &irql), SPINCHECK_SPOST(4));
-  (ExAcquireSpinLock(SPINCHECK_SACQI(5, 0, &ext->DataLock, &old), &old), SPINCHECK_SPOST(5));
+  (KeAcquireSpinLock(SPINCHECK_SACQI(4, 0, &ext->QueueLock, &irql), &irql), SPINCHECK_SPOSTI(4, &irql));
+  (ExAcquireSpinLock(SPINCHECK_SACQI(5, 0, &ext->DataLock, &old), &old), SPINCHECK_SPOSTI(5, &old));
   Irp->Next = ext->Head;
   ext->Head = Irp;
   ExReleaseSpinLock(SPINCHECK_SRELI(6, &ext->DataLock, old), old);
