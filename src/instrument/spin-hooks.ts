@@ -32,12 +32,15 @@ function flags(form: LockForm): string {
 /**
  * An argument's text that can be evaluated a second time, as the hook's copy, with no effect: names, constants,
  * member access, address-of, dereference, indexing, casts; no call, assignment, increment or comment, on one line.
- * Not inside a macro body, where a parameter may expand to anything.
+ * Not inside a macro body, where a parameter may expand to anything, and no upper-case name outside a member
+ * access or a cast's type: by convention a macro, which may expand to a call (`DISPATCH_LEVEL` costs one hook more).
  */
 export function isPureArgument(text: string, inMacro: boolean): boolean {
   if (inMacro || !/^[\w\s.&*()[\]>-]+$/.test(text) || /[\r\n]/.test(text)) return false;
   const rest = text.replace(/->/g, ' ');
-  return !/[->]/.test(rest) && !/\b\w+\s*\(/.test(rest);
+  if (/[->]/.test(rest) || /\b\w+\s*\(/.test(rest)) return false;
+  const names = text.replace(/(->|\.)\s*\w+/g, ' ').replace(/\(\s*\w+[\s*]*\)(?=\s*[\w(&*])/g, ' ');
+  return !/\b[A-Z_][A-Z0-9_]+\b/.test(names);
 }
 
 /** The text of argument `index`, when it can be evaluated twice (isPureArgument). */

@@ -183,7 +183,7 @@ describe.each(drivers)('realistic WDM driver %s', (name) => {
 
 describe('spin-lock hooks: one hook for both arguments only where the copied one has no effect', () => {
   const body = (call: string) => instrument(`typedef unsigned long KSPIN_LOCK; typedef unsigned char KIRQL;
-struct E { KSPIN_LOCK Lock; KIRQL Irql; KIRQL Saved[2]; } *e; KIRQL irql; int n;
+struct E { KSPIN_LOCK Lock; KIRQL Irql, IRQL; KIRQL Saved[2]; } *e; KIRQL irql; int n;
 KIRQL Pop(void);
 void f(void) { ${call}; }
 `, opts).code.split('void f(void)')[1] as string;
@@ -192,6 +192,8 @@ void f(void) { ${call}; }
     ['KeAcquireSpinLock(&e->Lock, &e->Saved[1])', 'KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &e->Lock, &e->Saved[1]), &e->Saved[1])'],
     ['KeReleaseSpinLock(&e->Lock, e->Irql)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, e->Irql), e->Irql)'],
     ['KeReleaseSpinLock(&e->Lock, (KIRQL)irql)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, (KIRQL)irql), (KIRQL)irql)'],
+    ['KeReleaseSpinLock(&e->Lock, e->IRQL)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, e->IRQL), e->IRQL)'],
+    ['KeReleaseSpinLock(&e->Lock, ( KIRQL ) e . Saved[0])', 'SPINCHECK_SRELI(0, &e->Lock, ( KIRQL ) e . Saved[0])'],
     ['KeAcquireSpinLockAtDpcLevel(&e->Lock)', '(KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQI(0, 0, &e->Lock, 0)), SPINCHECK_SPOST(0))'],
     // the copy is the argument's own text, without the comment beside it
     ['KeReleaseSpinLock(&e->Lock, irql /* saved */)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, irql), irql /* saved */)'],
@@ -204,6 +206,10 @@ void f(void) { ${call}; }
     ['KeReleaseSpinLock(&e->Lock, Pop())', 'SPINCHECK_SRIRQ(0, Pop())'],
     ['KeReleaseSpinLock(&e->Lock, e->Saved[n--])', 'SPINCHECK_SRIRQ(0, e->Saved[n--])'],
     ['KeReleaseSpinLock(&e->Lock, e->Saved[\n    1])', 'SPINCHECK_SRIRQ(0, e->Saved[\n    1])'],
+    // an upper-case name is by convention a macro, which may expand to a call
+    ['KeReleaseSpinLock(&e->Lock, DISPATCH_LEVEL)', 'SPINCHECK_SRIRQ(0, DISPATCH_LEVEL)'],
+    ['KeReleaseSpinLock(&e->Lock, (KIRQL)SAVED_IRQL)', 'SPINCHECK_SRIRQ(0, (KIRQL)SAVED_IRQL)'],
+    ['KeAcquireSpinLock(&e->Lock, &e->Saved[LAST])', 'SPINCHECK_SIRQ(0, &e->Saved[LAST])'],
   ])('%s: two hooks, the argument evaluated once', (call, hooked) => {
     const code = body(call);
     expect(code).toContain(hooked);
