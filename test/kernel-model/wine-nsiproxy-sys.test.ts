@@ -51,7 +51,7 @@ describe.runIf(wineDriversReady)("Wine's nsiproxy.sys on the kernel model", () =
     // An arrival cancelled once queued is completed by the cancel path, which clears the routine: some are clean.
     expect(outcomes.some((o) => o[2] === 'clean' && (o[1] as string).endsWith('cancelled once queued'))).toBe(true);
     const findings = r.report?.findings ?? [];
-    expect(findings.length).toBe(bugchecked.length);
+    expect(findings.length, JSON.stringify(findings.map((f) => [f.kind, f.run, f.message]))).toBe(bugchecked.length);
     for (const f of findings) {
       expect(f).toMatchObject({ kind: 'bugcheck', code: 0x48 });
       expect(f.message).toMatch(/CANCEL_STATE_IN_COMPLETED_IRP: IoCompleteRequest\(.*\): the IRP still has its cancel routine/);
