@@ -1396,18 +1396,15 @@ static void km_parse_kinds(const char *text)
   }
 }
 
-/* The file object of an arrival of kind k. A create, cleanup or close comes with an open of its own (another
-   handle: a create on the harness's file object would replace what the driver keeps for it, a close on it would
-   free that while the harness still uses it), and so does any request when the harness has no file object whose
-   create completed yet; the new file's IRP_MJ_CREATE is sent first (not for a create). Other requests use the
-   harness's latest file object. */
+/* The file object of an arrival of kind k. A create comes with a file object of its own (another open: a create on
+   the harness's file object would replace what the driver keeps for it); other requests use the harness's latest
+   file object whose create completed, or, before there is one, a new file object opened first (IRP_MJ_CREATE). */
 static PFILE_OBJECT km_arrival_file(const km_kind *k, PDEVICE_OBJECT dev)
 {
   PFILE_OBJECT file;
   PIRP create;
   if (!k->file) return NULL;
-  if (k->major != IRP_MJ_CREATE && k->major != IRP_MJ_CLEANUP && k->major != IRP_MJ_CLOSE && km_last_file != NULL)
-    return km_last_file;
+  if (k->major != IRP_MJ_CREATE && km_last_file != NULL) return km_last_file;
   file = KmOpenFile(dev);
   if (k->major == IRP_MJ_CREATE) return file;
   create = KmBuildIrp(dev, IRP_MJ_CREATE, 0, file);
