@@ -576,7 +576,7 @@ static void km_guid_text(const GUID *g, WCHAR *out, size_t size)
 NTSTATUS NTAPI IoRegisterDeviceInterface(PDEVICE_OBJECT PhysicalDeviceObject, const GUID *InterfaceClassGuid,
                                          PUNICODE_STRING ReferenceString, PUNICODE_STRING SymbolicLinkName)
 {
-  km_interface *r;
+  km_interface *r, **tail;
   WCHAR guid[40];
   SIZE_T n = 0, i;
   for (r = km_interfaces; r != NULL; r = r->next)
@@ -593,8 +593,8 @@ NTSTATUS NTAPI IoRegisterDeviceInterface(PDEVICE_OBJECT PhysicalDeviceObject, co
       for (i = 0; i < ReferenceString->Length / sizeof(WCHAR) && n + 1 < 96; i++) r->link[n++] = ReferenceString->Buffer[i];
       r->link[n] = 0;
     }
-    r->next = km_interfaces;
-    km_interfaces = r;
+    for (tail = &km_interfaces; *tail != NULL; tail = &(*tail)->next) {}
+    *tail = r; /* registration order: KmFindInterface's index */
   }
   for (n = 0; r->link[n] != 0; n++) {}
   SymbolicLinkName->Buffer = (PWSTR)ExAllocatePoolWithTag(PagedPool, (n + 1) * sizeof(WCHAR), 0x66496D4BUL /* 'KmIf' */);

@@ -57,8 +57,8 @@ NTSTATUS KmStartDevice(PDEVICE_OBJECT Pdo);
    (IRP_MN_QUERY_DEVICE_RELATIONS) and starts each child PDO not seen before with IRP_MN_START_DEVICE (no
    AddDevice: a raw child); returns how many children were started. */
 ULONG KmProcessRelations(void);
-/* The device of the Index-th enabled device interface of class InterfaceClass (IoRegisterDeviceInterface,
-   IoSetDeviceInterfaceState), or NULL. */
+/* The device of the Index-th enabled device interface of class InterfaceClass, in registration order
+   (IoRegisterDeviceInterface, IoSetDeviceInterfaceState), or NULL. */
 PDEVICE_OBJECT KmFindInterface(const GUID *InterfaceClass, ULONG Index);
 
 /* ---- IRPs sent by the harness (the harness is the top of the stack: user mode, PASSIVE_LEVEL) ---- */
