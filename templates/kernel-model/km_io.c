@@ -45,7 +45,9 @@ typedef struct km_irp_rec {
   int harness;          /* built by KmBuild* */
   int sent;             /* passed to IoCallDriver */
   int completed;        /* completed through every stack location */
-  void *buffer;         /* the system buffer KmBuild* allocated */
+  int threaded;         /* built by IoBuildSynchronousFsdRequest/IoBuildDeviceIoControlRequest: the I/O manager
+                           copies the output back and signals at completion (the driver never frees it) */
+  void *buffer;         /* the system buffer KmBuild* or IoBuild* allocated */
 } km_irp_rec;
 
 static km_irp_rec *km_irps;
@@ -101,8 +103,9 @@ static long km_child_run = -1;            /* this process's run index when it is
 /* ---- arrivals: a new request of a recorded kind arrives at a window (KmInjectArrivals) ---- */
 #define KM_MAX_KINDS 16
 typedef struct km_kind {
-  char device[64];      /* the device's name, as IoCreateDevice got it (ASCII) */
+  char device[64];      /* the device, "#<n>": the run's n-th IoCreateDevice (km_device_name) */
   UCHAR major, minor;
+  UCHAR file;           /* the harness sent it with a file object */
   ULONG code, in, out, length; /* IOCTL code and buffer lengths; read/write length */
   UCHAR data[64];
   ULONG data_length;
@@ -116,10 +119,12 @@ static struct {
   int cancel;           /* cancel the new IRP at the first later window where it has a cancel routine */
   PIRP irp;             /* the IRP that arrived */
   int busy;             /* inside the arrival itself */
+  int started;          /* the harness has sent its first request: windows count from there on */
+  int skipped;          /* the target window was reached, but no request of the kind could arrive there */
   ULONG nkinds;
   km_kind kinds[KM_MAX_KINDS];
 } km_arrival;
-static PFILE_OBJECT km_last_file;       /* the file object of the harness's latest request */
+static PFILE_OBJECT km_last_file;       /* the harness's latest file object (a create: once it completed) */
 static void km_arrival_window(const char *where, const void *addr);
 static KM_WINDOW_HOOK *km_hook;
 static void *km_hook_context;
@@ -229,6 +234,7 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
   PDRIVER_DISPATCH dispatch;
   km_irp_rec *rec = km_find_irp(Irp);
   NTSTATUS status;
+  UCHAR major;
   KIRQL irql = km_irql();
   int cancel_lock = km_cancel_lock_mine();
 
@@ -243,15 +249,15 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     rec->sent = 1;
     rec->major = stack->MajorFunction;
   }
-  dispatch = DeviceObject->DriverObject->MajorFunction[stack->MajorFunction];
+  major = stack->MajorFunction; /* the IRP may be completed and reused by the time the dispatch routine returns */
+  dispatch = DeviceObject->DriverObject->MajorFunction[major];
   status = dispatch(DeviceObject, Irp);
   if (km_cancel_lock_mine() && !cancel_lock) {
     /* spincheck reports this (dispatch-exit-held); the model releases the lock so the run can go on. */
-    km_note("a %s dispatch routine returned holding the cancel spin lock; the model releases it",
-            km_major_name(stack->MajorFunction));
+    km_note("a %s dispatch routine returned holding the cancel spin lock; the model releases it", km_major_name(major));
     km_cancel_lock_release(irql);
   } else if (km_irql() != irql) {
-    km_report("unbalanced-lock", "the %s dispatch routine returned at IRQL %u (called at %u)", km_major_name(stack->MajorFunction), km_irql(), irql);
+    km_report("unbalanced-lock", "the %s dispatch routine returned at IRQL %u (called at %u)", km_major_name(major), km_irql(), irql);
     km_set_irql(irql);
   }
   km_window("the return of the dispatch routine %s", (const void *)(ULONG_PTR)dispatch);
@@ -259,15 +265,36 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 }
 KM_EXPORT(IofCallDriver);
 
+/* The end of a threaded IRP (IoBuildSynchronousFsdRequest, IoBuildDeviceIoControlRequest), as the I/O manager's
+   completion does: buffered output copied to the caller's buffer (unless the status is an error), the status
+   block written, the event signalled. The model keeps the IRP's memory until the end of the run (km_reset_io):
+   a window on another thread may have chosen it as its victim just before it completed. */
+static void km_finish_threaded(PIRP Irp)
+{
+  if ((Irp->Flags & (IRP_BUFFERED_IO | IRP_INPUT_OPERATION)) == (IRP_BUFFERED_IO | IRP_INPUT_OPERATION) &&
+      !NT_ERROR(Irp->IoStatus.Status) && Irp->UserBuffer != NULL && Irp->IoStatus.Information != 0)
+    memcpy(Irp->UserBuffer, Irp->AssociatedIrp.SystemBuffer, Irp->IoStatus.Information);
+  if (Irp->UserIosb != NULL) *Irp->UserIosb = Irp->IoStatus;
+  if (Irp->UserEvent != NULL) KeSetEvent(Irp->UserEvent, 0, FALSE);
+}
+
 /* Completion, as IofCompleteRequest does: each stack location from the current one up gets its completion
    routine called (per SL_INVOKE_ON_*), STATUS_MORE_PROCESSING_REQUIRED stops the walk, and pending is
    propagated to the caller's location when no routine runs. */
+static void km_complete(PIRP Irp, const void *caller);
+
 VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 {
-  const void *caller = KM_RETURN_ADDRESS();
+  (void)PriorityBoost;
+  km_complete(Irp, KM_RETURN_ADDRESS());
+}
+KM_EXPORT(IofCompleteRequest);
+
+/* caller: the driver's call site, named in the window after the completion. */
+static void km_complete(PIRP Irp, const void *caller)
+{
   km_irp_rec *rec = km_find_irp(Irp);
   PIO_STACK_LOCATION sp;
-  (void)PriorityBoost;
 
   if ((rec != NULL && rec->completed) || Irp->CurrentLocation > Irp->StackCount + 1 || Irp->Type != IO_TYPE_IRP)
     km_bugcheck("MULTIPLE_IRP_COMPLETE_REQUESTS", 0x44, "IoCompleteRequest(%p): the IRP was already completed", (void *)Irp);
@@ -304,11 +331,13 @@ VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
     sp++;
   }
   if (rec != NULL) rec->completed = 1;
-  if (Irp->UserIosb != NULL) *Irp->UserIosb = Irp->IoStatus;
-  if (Irp->UserEvent != NULL) KeSetEvent(Irp->UserEvent, 0, FALSE);
+  if (rec != NULL && rec->threaded) km_finish_threaded(Irp);
+  else {
+    if (Irp->UserIosb != NULL) *Irp->UserIosb = Irp->IoStatus;
+    if (Irp->UserEvent != NULL) KeSetEvent(Irp->UserEvent, 0, FALSE);
+  }
   km_window("IoCompleteRequest called from %s", caller);
 }
-KM_EXPORT(IofCompleteRequest);
 
 /* As the I/O manager does (io_cancel_locked): take the cancel spin lock, set Cancel, take the cancel routine;
    call it with the lock held and Irp->CancelIrql set (it must release the lock), or release the lock when
@@ -334,15 +363,282 @@ BOOLEAN NTAPI IoCancelIrp(PIRP Irp)
 }
 KM_EXPORT(IoCancelIrp);
 
+/* ------------------------------------------------------------------------- requests drivers build */
+
+/* A threaded IRP for Device with its next stack location set to Major: the I/O manager ends it at completion. */
+static PIRP km_build_threaded(ULONG Major, PDEVICE_OBJECT DeviceObject, PKEVENT Event, PIO_STATUS_BLOCK IoStatusBlock)
+{
+  PIRP irp = IoAllocateIrp(DeviceObject->StackSize, FALSE);
+  PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
+  km_find_irp(irp)->threaded = 1;
+  irp->RequestorMode = KernelMode;
+  irp->UserEvent = Event;
+  irp->UserIosb = IoStatusBlock;
+  next->MajorFunction = (UCHAR)Major;
+  return irp;
+}
+
+/* A system buffer of Length bytes for a threaded IRP (Data copied in), model memory like the IRP; Output: copied back
+   to UserBuffer at completion (IRP_INPUT_OPERATION). */
+static void km_threaded_buffer(PIRP Irp, ULONG Length, const void *Data, ULONG DataLength, int Output)
+{
+  km_irp_rec *rec = km_find_irp(Irp);
+  rec->buffer = km_alloc(Length != 0 ? Length : 1);
+  if (Data != NULL && DataLength != 0) memcpy(rec->buffer, Data, DataLength);
+  Irp->AssociatedIrp.SystemBuffer = rec->buffer;
+  Irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER | (Output ? IRP_INPUT_OPERATION : 0);
+}
+
+/* IRP_MJ_(INTERNAL_)DEVICE_CONTROL, buffers per the code's method: METHOD_BUFFERED, one system buffer of the
+   larger length (input copied in, output copied back to OutputBuffer); METHOD_NEITHER, Type3InputBuffer and
+   UserBuffer are the caller's. The direct methods need MDLs, which the model does not implement. */
+PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode, PDEVICE_OBJECT DeviceObject, PVOID InputBuffer,
+                                         ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength,
+                                         BOOLEAN InternalDeviceIoControl, PKEVENT Event, PIO_STATUS_BLOCK IoStatusBlock)
+{
+  PIRP irp;
+  PIO_STACK_LOCATION next;
+  if (METHOD_FROM_CTL_CODE(IoControlCode) == METHOD_IN_DIRECT || METHOD_FROM_CTL_CODE(IoControlCode) == METHOD_OUT_DIRECT)
+    km_not_modelled("IoBuildDeviceIoControlRequest with METHOD_IN_DIRECT or METHOD_OUT_DIRECT (MDLs)");
+  irp = km_build_threaded(InternalDeviceIoControl ? IRP_MJ_INTERNAL_DEVICE_CONTROL : IRP_MJ_DEVICE_CONTROL, DeviceObject,
+                          Event, IoStatusBlock);
+  next = IoGetNextIrpStackLocation(irp);
+  next->Parameters.DeviceIoControl.IoControlCode = IoControlCode;
+  next->Parameters.DeviceIoControl.InputBufferLength = InputBufferLength;
+  next->Parameters.DeviceIoControl.OutputBufferLength = OutputBufferLength;
+  if (METHOD_FROM_CTL_CODE(IoControlCode) == METHOD_BUFFERED) {
+    if (InputBufferLength != 0 || OutputBufferLength != 0)
+      km_threaded_buffer(irp, InputBufferLength > OutputBufferLength ? InputBufferLength : OutputBufferLength,
+                         InputBuffer, InputBufferLength, OutputBufferLength != 0);
+  } else {
+    next->Parameters.DeviceIoControl.Type3InputBuffer = InputBuffer;
+  }
+  irp->UserBuffer = OutputBuffer;
+  return irp;
+}
+KM_EXPORT(IoBuildDeviceIoControlRequest);
+
+/* IRP_MJ_READ/WRITE (buffers per the device: DO_BUFFERED_IO, a system buffer; neither, the caller's buffer),
+   IRP_MJ_FLUSH_BUFFERS, IRP_MJ_SHUTDOWN, IRP_MJ_PNP (the caller sets the minor function and parameters). */
+PIRP NTAPI IoBuildSynchronousFsdRequest(ULONG MajorFunction, PDEVICE_OBJECT DeviceObject, PVOID Buffer, ULONG Length,
+                                        PLARGE_INTEGER StartingOffset, PKEVENT Event, PIO_STATUS_BLOCK IoStatusBlock)
+{
+  PIRP irp;
+  PIO_STACK_LOCATION next;
+  if (MajorFunction != IRP_MJ_READ && MajorFunction != IRP_MJ_WRITE && MajorFunction != IRP_MJ_FLUSH_BUFFERS &&
+      MajorFunction != IRP_MJ_SHUTDOWN && MajorFunction != IRP_MJ_PNP)
+    km_error("IoBuildSynchronousFsdRequest(%lu): not a major function it builds", (unsigned long)MajorFunction);
+  irp = km_build_threaded(MajorFunction, DeviceObject, Event, IoStatusBlock);
+  if (MajorFunction != IRP_MJ_READ && MajorFunction != IRP_MJ_WRITE) return irp;
+  if (DeviceObject->Flags & DO_DIRECT_IO) km_not_modelled("IoBuildSynchronousFsdRequest on a DO_DIRECT_IO device (MDLs)");
+  next = IoGetNextIrpStackLocation(irp);
+  next->Parameters.Read.Length = Length;
+  if (StartingOffset != NULL) next->Parameters.Read.ByteOffset = *StartingOffset;
+  if (DeviceObject->Flags & DO_BUFFERED_IO)
+    km_threaded_buffer(irp, Length, MajorFunction == IRP_MJ_WRITE ? Buffer : NULL, Length, MajorFunction == IRP_MJ_READ);
+  irp->UserBuffer = Buffer;
+  return irp;
+}
+KM_EXPORT(IoBuildSynchronousFsdRequest);
+
+/* ------------------------------------------------------------------- PnP and device interfaces */
+
+/* Stacks whose bus relations a driver invalidated, children started, interfaces registered. */
+#define KM_MAX_PNP 16
+static PDEVICE_OBJECT km_invalidated[KM_MAX_PNP];
+static ULONG km_ninvalidated;
+static PDEVICE_OBJECT km_children[KM_MAX_PNP];
+static ULONG km_nchildren;
+typedef struct km_interface {
+  struct km_interface *next;
+  PDEVICE_OBJECT device;
+  GUID guid;
+  WCHAR link[96];       /* \??\KMODEL#<n>#{guid}[\reference] */
+  int enabled;
+} km_interface;
+static km_interface *km_interfaces;
+static ULONG km_ninterfaces;
+
+/* Forgets a deleted device in the PnP records. */
+static void km_pnp_forget(PDEVICE_OBJECT Device)
+{
+  km_interface **p = &km_interfaces;
+  ULONG i;
+  for (i = 0; i < km_ninvalidated; i++) if (km_invalidated[i] == Device) km_invalidated[i] = NULL;
+  for (i = 0; i < km_nchildren; i++) if (km_children[i] == Device) km_children[i] = NULL;
+  while (*p != NULL) {
+    km_interface *r = *p;
+    if (r->device == Device) {
+      *p = r->next;
+      km_free(r);
+    } else {
+      p = &r->next;
+    }
+  }
+}
+
+/* The PnP manager queries the relations later (KmStartDevice, KmProcessRelations); only bus relations are
+   acted on. */
+VOID NTAPI IoInvalidateDeviceRelations(PDEVICE_OBJECT DeviceObject, DEVICE_RELATION_TYPE Type)
+{
+  ULONG i;
+  if (Type != BusRelations) return;
+  for (i = 0; i < km_ninvalidated; i++) if (km_invalidated[i] == DeviceObject) return;
+  if (km_ninvalidated == KM_MAX_PNP) km_not_modelled("IoInvalidateDeviceRelations on more than 16 device stacks");
+  km_invalidated[km_ninvalidated++] = DeviceObject;
+}
+KM_EXPORT(IoInvalidateDeviceRelations);
+
+static PDEVICE_OBJECT km_top(PDEVICE_OBJECT Device)
+{
+  while (Device->AttachedDevice != NULL) Device = Device->AttachedDevice;
+  return Device;
+}
+
+NTSTATUS KmPnp(PDEVICE_OBJECT Device, UCHAR Minor, ULONG_PTR *Information)
+{
+  IO_STATUS_BLOCK iosb;
+  KEVENT event;
+  PDEVICE_OBJECT top = km_top(Device);
+  PIRP irp;
+  PIO_STACK_LOCATION next;
+  KIRQL irql = km_irql();
+  km_set_irql(PASSIVE_LEVEL);
+  KeInitializeEvent(&event, NotificationEvent, FALSE);
+  irp = IoBuildSynchronousFsdRequest(IRP_MJ_PNP, top, NULL, 0, NULL, &event, &iosb);
+  next = IoGetNextIrpStackLocation(irp);
+  next->MinorFunction = Minor;
+  if (Minor == IRP_MN_QUERY_DEVICE_RELATIONS) next->Parameters.QueryDeviceRelations.Type = BusRelations;
+  irp->IoStatus.Status = STATUS_NOT_SUPPORTED;
+  if (IofCallDriver(top, irp) == STATUS_PENDING) KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
+  km_set_irql(irql);
+  if (Information != NULL) *Information = iosb.Information;
+  return iosb.Status;
+}
+
+ULONG KmProcessRelations(void)
+{
+  ULONG started = 0;
+  while (km_ninvalidated > 0) {
+    PDEVICE_OBJECT parent = km_invalidated[--km_ninvalidated];
+    ULONG_PTR info = 0;
+    PDEVICE_RELATIONS rel;
+    ULONG i, j;
+    if (parent == NULL || !NT_SUCCESS(KmPnp(parent, IRP_MN_QUERY_DEVICE_RELATIONS, &info)) || info == 0) continue;
+    rel = (PDEVICE_RELATIONS)info;
+    for (i = 0; i < rel->Count; i++) {
+      PDEVICE_OBJECT child = rel->Objects[i];
+      for (j = 0; j < km_nchildren && km_children[j] != child; j++) {}
+      if (j < km_nchildren) continue;
+      if (km_nchildren == KM_MAX_PNP) km_not_modelled("more than 16 child devices");
+      km_children[km_nchildren++] = child;
+      /* A new child: no function driver is loaded for it (AddDevice is not called), it is started raw. */
+      if (!NT_SUCCESS(KmPnp(child, IRP_MN_START_DEVICE, NULL))) km_note("IRP_MN_START_DEVICE of child %p failed", (void *)child);
+      started++;
+    }
+    ExFreePool(rel);
+  }
+  return started;
+}
+
+NTSTATUS KmAddDevice(PDRIVER_OBJECT Driver, PDEVICE_OBJECT Pdo)
+{
+  NTSTATUS status;
+  if (Driver->DriverExtension->AddDevice == NULL) return STATUS_NOT_SUPPORTED;
+  km_set_irql(PASSIVE_LEVEL);
+  status = Driver->DriverExtension->AddDevice(Driver, Pdo);
+  if (km_irql() != PASSIVE_LEVEL || km_locks_held() != 0) {
+    km_report("unbalanced-lock", "AddDevice returned at IRQL %u holding %d spin lock(s)", km_irql(), km_locks_held());
+    km_set_irql(PASSIVE_LEVEL);
+  }
+  return status;
+}
+
+NTSTATUS KmStartDevice(PDEVICE_OBJECT Pdo)
+{
+  NTSTATUS status = KmPnp(Pdo, IRP_MN_START_DEVICE, NULL);
+  if (NT_SUCCESS(status)) KmProcessRelations();
+  return status;
+}
+
+static void km_guid_text(const GUID *g, WCHAR *out, size_t size)
+{
+  char text[40];
+  size_t i;
+  snprintf(text, sizeof text, "{%08lx-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", (unsigned long)g->Data1, g->Data2, g->Data3,
+           g->Data4[0], g->Data4[1], g->Data4[2], g->Data4[3], g->Data4[4], g->Data4[5], g->Data4[6], g->Data4[7]);
+  for (i = 0; i + 1 < size && text[i] != 0; i++) out[i] = (WCHAR)text[i];
+  out[i] = 0;
+}
+
+/* The interface's symbolic link, \??\KMODEL#<n>#{guid}, in a string from the pool (the caller frees it with
+   RtlFreeUnicodeString); registering it again gives the same link. */
+NTSTATUS NTAPI IoRegisterDeviceInterface(PDEVICE_OBJECT PhysicalDeviceObject, const GUID *InterfaceClassGuid,
+                                         PUNICODE_STRING ReferenceString, PUNICODE_STRING SymbolicLinkName)
+{
+  km_interface *r, **tail;
+  WCHAR guid[40];
+  SIZE_T n = 0, i;
+  for (r = km_interfaces; r != NULL; r = r->next)
+    if (r->device == PhysicalDeviceObject && memcmp(&r->guid, InterfaceClassGuid, sizeof(GUID)) == 0) break;
+  if (r == NULL) {
+    r = (km_interface *)km_alloc(sizeof *r);
+    r->device = PhysicalDeviceObject;
+    r->guid = *InterfaceClassGuid;
+    km_guid_text(InterfaceClassGuid, guid, 40);
+    _snwprintf(r->link, 80, L"\\??\\KMODEL#%04lu#%ls", (unsigned long)++km_ninterfaces, guid);
+    if (ReferenceString != NULL && ReferenceString->Length != 0) {
+      for (n = 0; r->link[n] != 0; n++) {}
+      r->link[n++] = L'\\';
+      for (i = 0; i < ReferenceString->Length / sizeof(WCHAR) && n + 1 < 96; i++) r->link[n++] = ReferenceString->Buffer[i];
+      r->link[n] = 0;
+    }
+    for (tail = &km_interfaces; *tail != NULL; tail = &(*tail)->next) {}
+    *tail = r; /* registration order: KmFindInterface's index */
+  }
+  for (n = 0; r->link[n] != 0; n++) {}
+  SymbolicLinkName->Buffer = (PWSTR)ExAllocatePoolWithTag(PagedPool, (n + 1) * sizeof(WCHAR), 0x66496D4BUL /* 'KmIf' */);
+  memcpy(SymbolicLinkName->Buffer, r->link, (n + 1) * sizeof(WCHAR));
+  SymbolicLinkName->Length = (USHORT)(n * sizeof(WCHAR));
+  SymbolicLinkName->MaximumLength = (USHORT)((n + 1) * sizeof(WCHAR));
+  return STATUS_SUCCESS;
+}
+KM_EXPORT(IoRegisterDeviceInterface);
+
+NTSTATUS NTAPI IoSetDeviceInterfaceState(PUNICODE_STRING SymbolicLinkName, BOOLEAN Enable)
+{
+  km_interface *r;
+  UNICODE_STRING link;
+  for (r = km_interfaces; r != NULL; r = r->next) {
+    RtlInitUnicodeString(&link, r->link);
+    if (RtlEqualUnicodeString(&link, SymbolicLinkName, TRUE)) break;
+  }
+  if (r == NULL) return STATUS_OBJECT_NAME_NOT_FOUND;
+  r->enabled = Enable != FALSE;
+  return STATUS_SUCCESS;
+}
+KM_EXPORT(IoSetDeviceInterfaceState);
+
+PDEVICE_OBJECT KmFindInterface(const GUID *InterfaceClass, ULONG Index)
+{
+  km_interface *r;
+  for (r = km_interfaces; r != NULL; r = r->next) {
+    if (r->enabled && memcmp(&r->guid, InterfaceClass, sizeof(GUID)) == 0 && Index-- == 0) return r->device;
+  }
+  return NULL;
+}
+
 /* -------------------------------------------------------------------------------- drivers, devices */
 
 typedef struct km_device {
   struct km_device *next;
   PDEVICE_OBJECT device;
   UNICODE_STRING name;
+  ULONG seq;            /* the run's n-th IoCreateDevice: how an arrival finds the device again */
 } km_device;
 
-static km_device *km_devices;
+static km_device *km_devices;   /* newest first */
+static ULONG km_device_seq;
 
 static NTSTATUS NTAPI km_invalid_request(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
@@ -451,6 +747,7 @@ NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtension
 
   rec = (km_device *)km_alloc(sizeof *rec);
   rec->device = dev;
+  rec->seq = ++km_device_seq;
   if (DeviceName != NULL && DeviceName->Length != 0) {
     rec->name.Buffer = (PWSTR)km_alloc(DeviceName->Length + sizeof(WCHAR));
     memcpy(rec->name.Buffer, DeviceName->Buffer, DeviceName->Length);
@@ -486,6 +783,7 @@ VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject)
   }
   km_unlock_model();
   if (rec == NULL) km_bugcheck("INVALID_DEVICE_OBJECT", 0, "IoDeleteDevice(%p): not a device object", (void *)DeviceObject);
+  km_pnp_forget(DeviceObject);
   if (DeviceObject->DeviceQueue.Busy && !IsListEmpty(&DeviceObject->DeviceQueue.DeviceListHead))
     km_error("IoDeleteDevice(%p): IRPs are still queued on the device queue", (void *)DeviceObject);
   if (rec->name.Buffer != NULL) km_free(rec->name.Buffer);
@@ -996,17 +1294,27 @@ PIRP KmBuildWrite(PDEVICE_OBJECT Device, const void *Data, ULONG Length, PFILE_O
   return irp;
 }
 
-/* The name IoCreateDevice gave Device, in ASCII ("" when it has none). */
+/* Device as an arrival finds it again in another run: "#<n>", the run's n-th IoCreateDevice (a name would not
+   do: unnamed devices, and names made of pointers, such as hidclass's \Device\HID#<driver>&<pdo>, differ
+   between processes); "" for a device the model did not create. */
 static void km_device_name(PDEVICE_OBJECT Device, char *out, size_t size)
 {
   km_device *r;
-  size_t i = 0;
   km_lock_model();
   for (r = km_devices; r != NULL && r->device != Device; r = r->next) {}
-  if (r != NULL && r->name.Buffer != NULL)
-    for (; i + 1 < size && i < r->name.Length / sizeof(WCHAR); i++) out[i] = (char)r->name.Buffer[i];
+  if (r != NULL) snprintf(out, size, "#%lu", (unsigned long)r->seq);
+  else out[0] = '\0';
   km_unlock_model();
-  out[i] = '\0';
+}
+
+static PDEVICE_OBJECT km_device_by_seq(const char *text)
+{
+  km_device *r;
+  ULONG seq = text[0] == '#' ? (ULONG)strtoul(text + 1, NULL, 10) : 0;
+  km_lock_model();
+  for (r = km_devices; r != NULL && r->seq != seq; r = r->next) {}
+  km_unlock_model();
+  return r != NULL ? r->device : NULL;
 }
 
 /* Run 0 of an arrival campaign: each distinct kind of request the harness sends (device, major, minor, IOCTL
@@ -1020,6 +1328,7 @@ static void km_record_kind(PDEVICE_OBJECT Device, PIRP Irp)
   km_device_name(Device, k.device, sizeof k.device);
   k.major = top->MajorFunction;
   k.minor = top->MinorFunction;
+  k.file = top->FileObject != NULL;
   if (k.major == IRP_MJ_DEVICE_CONTROL || k.major == IRP_MJ_INTERNAL_DEVICE_CONTROL) {
     k.code = top->Parameters.DeviceIoControl.IoControlCode;
     k.in = top->Parameters.DeviceIoControl.InputBufferLength;
@@ -1032,7 +1341,7 @@ static void km_record_kind(PDEVICE_OBJECT Device, PIRP Irp)
     if (k.data_length > sizeof k.data) k.data_length = sizeof k.data;
     memcpy(k.data, Irp->AssociatedIrp.SystemBuffer, k.data_length);
   }
-  if (k.device[0] == '\0') return; /* an unnamed device: an arrival could not find it */
+  if (k.device[0] == '\0') return; /* not a device of the model's: an arrival could not find it */
   for (i = 0; i < km_arrival.nkinds; i++) {
     km_kind *o = &km_arrival.kinds[i];
     if (strcmp(o->device, k.device) == 0 && o->major == k.major && o->minor == k.minor && o->code == k.code) return;
@@ -1049,8 +1358,8 @@ static void km_format_kinds(char *out, size_t size)
   out[0] = '\0';
   for (i = 0; i < km_arrival.nkinds && used + 1 < size; i++) {
     km_kind *k = &km_arrival.kinds[i];
-    used += (size_t)snprintf(out + used, size - used, "%s%s|%u|%u|%lx|%lu|%lu|%lu|", i ? ";" : "", k->device, k->major, k->minor,
-                             (unsigned long)k->code, (unsigned long)k->in, (unsigned long)k->out, (unsigned long)k->length);
+    used += (size_t)snprintf(out + used, size - used, "%s%s|%u|%u|%u|%lx|%lu|%lu|%lu|", i ? ";" : "", k->device, k->major, k->minor,
+                             k->file, (unsigned long)k->code, (unsigned long)k->in, (unsigned long)k->out, (unsigned long)k->length);
     for (j = 0; j < k->data_length && used + 3 < size; j++) used += (size_t)snprintf(out + used, size - used, "%02x", k->data[j]);
   }
 }
@@ -1060,21 +1369,22 @@ static void km_parse_kinds(const char *text)
   km_arrival.nkinds = 0;
   while (text != NULL && *text != '\0' && km_arrival.nkinds < KM_MAX_KINDS) {
     km_kind *k = &km_arrival.kinds[km_arrival.nkinds];
-    unsigned major, minor;
+    unsigned major, minor, file;
     unsigned long code, in, out, length;
     const char *bar = strchr(text, '|'), *hex;
     size_t n = bar != NULL ? (size_t)(bar - text) : 0;
     memset(k, 0, sizeof *k);
     if (bar == NULL || n >= sizeof k->device) return;
     memcpy(k->device, text, n);
-    if (sscanf(bar + 1, "%u|%u|%lx|%lu|%lu|%lu|", &major, &minor, &code, &in, &out, &length) != 6) return;
+    if (sscanf(bar + 1, "%u|%u|%u|%lx|%lu|%lu|%lu|", &major, &minor, &file, &code, &in, &out, &length) != 7) return;
     k->major = (UCHAR)major;
     k->minor = (UCHAR)minor;
+    k->file = (UCHAR)file;
     k->code = code;
     k->in = in;
     k->out = out;
     k->length = length;
-    for (hex = bar + 1, n = 0; n < 6 && hex != NULL; n++) hex = strchr(hex, '|') != NULL ? strchr(hex, '|') + 1 : NULL;
+    for (hex = bar + 1, n = 0; n < 7 && hex != NULL; n++) hex = strchr(hex, '|') != NULL ? strchr(hex, '|') + 1 : NULL;
     while (hex != NULL && hex[0] != '\0' && hex[0] != ';' && hex[1] != '\0' && k->data_length < sizeof k->data) {
       unsigned byte;
       if (sscanf(hex, "%2x", &byte) != 1) break;
@@ -1087,26 +1397,35 @@ static void km_parse_kinds(const char *text)
   }
 }
 
+/* The file object of an arrival of kind k. A create comes with a file object of its own (another open: a create on
+   the harness's file object would replace what the driver keeps for it); other requests use the harness's latest
+   file object whose create completed (NULL before there is one: no such request can arrive yet). */
+static PFILE_OBJECT km_arrival_file(const km_kind *k, PDEVICE_OBJECT dev)
+{
+  (void)dev;
+  if (!k->file) return NULL;
+  return k->major == IRP_MJ_CREATE ? KmOpenFile(dev) : km_last_file;
+}
+
 /* A new request of kind k, as the harness would build it, sent at PASSIVE_LEVEL (from another processor). */
 static PIRP km_arrive(const km_kind *k, PDEVICE_OBJECT *device)
 {
-  WCHAR name[64];
   PDEVICE_OBJECT dev;
+  PFILE_OBJECT file;
   PIRP irp;
-  size_t i;
-  for (i = 0; i + 1 < 64 && k->device[i] != '\0'; i++) name[i] = (WCHAR)(UCHAR)k->device[i];
-  name[i] = 0;
-  *device = dev = KmFindDevice(name);
+  *device = dev = km_device_by_seq(k->device);
   if (dev == NULL) return NULL;
+  file = km_arrival_file(k, dev);
+  if (k->file && file == NULL) return NULL;
   if (k->major == IRP_MJ_DEVICE_CONTROL || k->major == IRP_MJ_INTERNAL_DEVICE_CONTROL) {
-    irp = KmBuildIoctl(dev, k->code, k->data, k->in, k->out, km_last_file);
+    irp = KmBuildIoctl(dev, k->code, k->data, k->in, k->out, file);
     IoGetNextIrpStackLocation(irp)->MajorFunction = k->major;
   } else if (k->major == IRP_MJ_READ) {
-    irp = KmBuildRead(dev, k->length, km_last_file);
+    irp = KmBuildRead(dev, k->length, file);
   } else if (k->major == IRP_MJ_WRITE) {
-    irp = KmBuildWrite(dev, k->data, k->data_length, km_last_file);
+    irp = KmBuildWrite(dev, k->data, k->data_length, file);
   } else {
-    irp = KmBuildIrp(dev, k->major, k->minor, km_last_file);
+    irp = KmBuildIrp(dev, k->major, k->minor, file);
   }
   IoGetNextIrpStackLocation(irp)->MinorFunction = k->minor;
   return irp;
@@ -1118,15 +1437,26 @@ static void km_arrival_window(const char *where, const void *addr)
 {
   char label[240];
   size_t used;
-  if (km_arrival.busy) return;
+  if (km_arrival.busy || !km_arrival.started) return;
   km_arrival.seen++;
   if (km_arrival.mode == KM_ARRIVE_AT && km_arrival.irp == NULL && km_arrival.seen == km_arrival.target) {
     const km_kind *k = &km_arrival.kinds[km_arrival.kind];
     KIRQL irql = km_irql();
     PDEVICE_OBJECT dev;
-    PIRP irp = km_arrive(k, &dev);
+    PIRP irp;
     km_irp_rec *rec;
-    if (irp == NULL) return;
+    irp = km_arrive(k, &dev);
+    if (irp == NULL) {
+      /* Its device does not exist (yet, or any more), or it needs a file object and the harness has none open yet:
+         the run is one without an arrival (clean unless the scenario itself fails), and the campaign goes on. */
+      km_window_label(where, addr, label, sizeof label);
+      snprintf(km_injection_text, sizeof km_injection_text, "no %s arrival %s%s (%s)", km_major_name(k->major),
+               strncmp(label, "inside ", 7) == 0 ? "" : "at ", label, dev == NULL ? "its device does not exist" : "no file object open");
+      km_note("%s", km_injection_text);
+      km_campaign_window(km_injection_text);
+      km_arrival.skipped = 1;
+      return;
+    }
     rec = km_find_irp(irp);
     km_window_label(where, addr, label, sizeof label);
     snprintf(km_injection_text, sizeof km_injection_text, "arrival of IRP #%lu (%s", (unsigned long)rec->seq, km_major_name(k->major));
@@ -1163,6 +1493,8 @@ static int km_arrival_run(KM_SCENARIO *Scenario, void *Context, ULONG k)
   km_arrival.seen = 0;
   km_arrival.irp = NULL;
   km_arrival.busy = 0;
+  km_arrival.started = 0;
+  km_arrival.skipped = 0;
   km_last_file = NULL;
   km_announced = 0;
   if (k == 0) {
@@ -1177,7 +1509,7 @@ static int km_arrival_run(KM_SCENARIO *Scenario, void *Context, ULONG k)
     km_arrival.target = ((k - 1) / 2) / km_arrival.nkinds + 1;
   }
   Scenario(Context);
-  reached = k == 0 || km_arrival.irp != NULL;
+  reached = k == 0 || km_arrival.irp != NULL || km_arrival.skipped;
   if (k == 0) {
     char kinds[1100];
     km_format_kinds(kinds, sizeof kinds);
@@ -1200,12 +1532,17 @@ NTSTATUS KmSendIrp(PDEVICE_OBJECT Device, PIRP Irp)
   km_irp_rec *rec = km_find_irp(Irp);
   PIO_STACK_LOCATION top = IoGetNextIrpStackLocation(Irp);
   UCHAR major = top->MajorFunction;
+  PFILE_OBJECT file = top->FileObject;
   NTSTATUS status;
   if (km_irql() != PASSIVE_LEVEL || km_locks_held() != 0)
     km_error("KmSendIrp at IRQL %u holding %d spin lock(s): the harness sends IRPs at PASSIVE_LEVEL", km_irql(), km_locks_held());
-  if (top->FileObject != NULL) km_last_file = top->FileObject;
+  /* An arrival's file object: the harness's latest, once its create (if any) has completed. */
+  if (file != NULL && major != IRP_MJ_CREATE) km_last_file = file;
   if (km_arrival.mode == KM_ARRIVE_COUNT) km_record_kind(Device, Irp);
+  km_arrival.started = 1; /* before it, no request of any kind has arrived: no arrival windows (a PnP start) */
   status = IofCallDriver(Device, Irp);
+  if (file != NULL && major == IRP_MJ_CREATE && rec != NULL && rec->completed && NT_SUCCESS(Irp->IoStatus.Status))
+    km_last_file = file;
   if (rec != NULL && rec->completed) {
     if (status == STATUS_PENDING && !Irp->PendingReturned)
       km_error("a %s dispatch routine returned STATUS_PENDING without IoMarkIrpPending", km_major_name(major));
@@ -1282,6 +1619,12 @@ void km_reset_io(void)
     km_free(r);
   }
   km_irp_seq = 0;
+  while (km_interfaces != NULL) {
+    km_interface *i = km_interfaces;
+    km_interfaces = i->next;
+    km_free(i);
+  }
+  km_ninterfaces = km_ninvalidated = km_nchildren = km_device_seq = 0;
   while (!IsListEmpty(&km_work)) {
     PIO_WORKITEM w = CONTAINING_RECORD(RemoveHeadList(&km_work), struct _IO_WORKITEM, entry);
     w->queued = 0;
@@ -1528,5 +1871,9 @@ VOID NTAPI IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost);
 NTSTATUS NTAPI IoCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp) { return IofCallDriver(DeviceObject, Irp); }
 KM_EXPORT(IoCallDriver);
 
-VOID NTAPI IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost) { IofCompleteRequest(Irp, PriorityBoost); }
+VOID NTAPI IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
+{
+  (void)PriorityBoost;
+  km_complete(Irp, KM_RETURN_ADDRESS());
+}
 KM_EXPORT(IoCompleteRequest);

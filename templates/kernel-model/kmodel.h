@@ -44,6 +44,23 @@ void KmUnloadDriver(PDRIVER_OBJECT DriverObject);
 /* A device created with IoCreateDevice by its name (L"\\Device\\Foo"), or NULL. */
 PDEVICE_OBJECT KmFindDevice(PCWSTR Name);
 
+/* ---- PnP: the harness is the PnP manager ---- */
+/* Calls Driver's AddDevice for Pdo (a device of a bus driver) at PASSIVE_LEVEL; its status. */
+NTSTATUS KmAddDevice(PDRIVER_OBJECT Driver, PDEVICE_OBJECT Pdo);
+/* An IRP_MJ_PNP request with minor function Minor (IRP_MN_QUERY_DEVICE_RELATIONS: BusRelations) sent to the top
+   of Device's stack, IoStatus.Status preset to STATUS_NOT_SUPPORTED; waits for it; its final status, and its
+   IoStatus.Information in *Information when not NULL. */
+NTSTATUS KmPnp(PDEVICE_OBJECT Device, UCHAR Minor, ULONG_PTR *Information);
+/* IRP_MN_START_DEVICE to the top of Pdo's stack, then KmProcessRelations. */
+NTSTATUS KmStartDevice(PDEVICE_OBJECT Pdo);
+/* For each stack whose bus relations a driver invalidated (IoInvalidateDeviceRelations): queries them
+   (IRP_MN_QUERY_DEVICE_RELATIONS) and starts each child PDO not seen before with IRP_MN_START_DEVICE (no
+   AddDevice: a raw child); returns how many children were started. */
+ULONG KmProcessRelations(void);
+/* The device of the Index-th enabled device interface of class InterfaceClass, in registration order
+   (IoRegisterDeviceInterface, IoSetDeviceInterfaceState), or NULL. */
+PDEVICE_OBJECT KmFindInterface(const GUID *InterfaceClass, ULONG Index);
+
 /* ---- IRPs sent by the harness (the harness is the top of the stack: user mode, PASSIVE_LEVEL) ---- */
 /* An IRP for Device with its next stack location set to Major/Minor and FileObject (may be NULL). */
 PIRP KmBuildIrp(PDEVICE_OBJECT Device, UCHAR Major, UCHAR Minor, PFILE_OBJECT FileObject);

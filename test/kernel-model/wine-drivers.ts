@@ -29,14 +29,15 @@ export interface WineHarness {
   run(args: string[], extra?: Record<string, string>): { status: number | null; stdout: string; stderr: string; report: Report | null };
 }
 
-/** Unpacks `dlls/<driver>/` and Wine's headers, builds `<program>.exe` with make; null without Wine's source. */
-export function buildWineHarness(driver: string, program: string): WineHarness | null {
+/** Unpacks `dlls/<driver>/` (each of them) and Wine's headers, builds `<program>.exe` with make; null without Wine's source. */
+export function buildWineHarness(driver: string | string[], program: string): WineHarness | null {
   const dsc = debSourceDsc('wine');
   if (!dsc) return null;
   const pkgDir = dirname(dsc);
   const orig = readdirSync(pkgDir).find((f) => /\.orig\.tar\.(xz|gz|bz2)$/.test(f)) as string;
   const src = scratchDir(`km-${program}`);
-  sh('tar', ['xf', join(pkgDir, orig), '--wildcards', `*/dlls/${driver}/*`, '*/include/*'], src, process.env);
+  const drivers = typeof driver === 'string' ? [driver] : driver;
+  sh('tar', ['xf', join(pkgDir, orig), '--wildcards', ...drivers.map((d) => `*/dlls/${d}/*`), '*/include/*'], src, process.env);
   const wine = join(src, readdirSync(src).find((d) => d.startsWith('wine')) as string);
   const top = mkdtempSync(join(tmpdir(), `spincheck-${program}-`));
   const dir = join(top, 'wine-drivers');

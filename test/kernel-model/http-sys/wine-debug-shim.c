@@ -1,6 +1,12 @@
-/* wine-debug-shim.c: the three wine/debug.h entry points Wine's own modules import from Wine's ntdll
-   (no import library for them exists outside Wine's build). Tracing is off: nothing is printed. */
+/* wine-debug-shim.c: the wine/debug.h entry points Wine's own modules import from Wine's ntdll (no import
+   library for them exists outside Wine's build). Tracing is off: nothing is printed. */
 struct __wine_debug_channel;
+
+unsigned char __cdecl __wine_dbg_get_channel_flags(struct __wine_debug_channel *channel)
+{
+  (void)channel;
+  return 0;
+}
 
 const char *__cdecl __wine_dbg_strdup(const char *str) { return str; }
 
@@ -31,3 +37,15 @@ static int __cdecl shim_stdio_common_vsprintf(unsigned long long options, char *
   return vsnprintf(str, len, format, args);
 }
 void *__imp___stdio_common_vsprintf = (void *)shim_stdio_common_vsprintf;
+
+/* The same for swprintf (__stdio_common_vswprintf), to msvcrt's _vsnwprintf. */
+#include <wchar.h>
+
+static int __cdecl shim_stdio_common_vswprintf(unsigned long long options, wchar_t *str, size_t len, const wchar_t *format,
+                                               void *locale, va_list args)
+{
+  (void)options;
+  (void)locale;
+  return _vsnwprintf(str, len, format, args);
+}
+void *__imp___stdio_common_vswprintf = (void *)shim_stdio_common_vswprintf;
