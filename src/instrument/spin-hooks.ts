@@ -58,7 +58,9 @@ function arg(args: readonly Span[], index: number | undefined, open: string): Wr
 /**
  * The wraps for a call of `form` with arguments `args` (already checked against the form's arity), site `i`, in the
  * file's `text`. A pointer-named lock with an IRQL argument (PKIRQL, or IRQL to restore) whose text can be evaluated
- * twice gets one hook for both (SPINCHECK_SACQI, SPINCHECK_SRELI) on the lock argument.
+ * twice gets one hook for both (SPINCHECK_SACQI, SPINCHECK_SRELI) on the lock argument; a `void` acquire whose lock
+ * text can be evaluated twice too hands both to its post hook, and its lock argument's hook only checks
+ * (SPINCHECK_SACQP, SPINCHECK_SPOSTP: nothing recorded before the real call).
  */
 export function spinWraps(form: LockForm, call: Span, args: readonly Span[], i: number, text: string, inMacro: boolean): Wrap[] {
   const numbered = form.family === 'queued';
@@ -81,6 +83,13 @@ export function spinWraps(form: LockForm, call: Span, args: readonly Span[], i: 
   const value = form.op === 'try-acquire' ? 'SPINCHECK_VALUE_TRY' : form.returnsIrql ? 'SPINCHECK_VALUE_IRQL' : undefined;
   const pre = form.family === 'vpb' ? `SPINCHECK_SACQK(${i}), ` : '';
   // The saved IRQL is read through the PKIRQL text again where it is copied (it names the same object after the call).
+  const lock = both !== undefined && !value && !pre ? pureText(text, args, form.lock, inMacro) : undefined;
+  if (lock !== undefined) {
+    return [
+      { span: call, open: '(', close: `, SPINCHECK_SPOSTP(${i}, ${flags(form)}, ${lock}, ${both}))` },
+      ...arg(args, form.lock, `SPINCHECK_SACQP(${i}, ${flags(form)}, `),
+    ];
+  }
   const postHook = both !== undefined && both !== '0' ? `SPINCHECK_SPOSTI(${i}, ${both})` : `SPINCHECK_SPOST(${i})`;
   const post: Wrap = value
     ? { span: call, open: `SPINCHECK_SPOSTV(${i}, ${value}, `, close: ')' }

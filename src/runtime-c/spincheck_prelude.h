@@ -3,7 +3,7 @@
    defined (the msvc dialect defines it first). */
 #ifndef SPINCHECK_PRELUDE_H
 #define SPINCHECK_PRELUDE_H 1
-#define SPINCHECK_ABI_VERSION 6
+#define SPINCHECK_ABI_VERSION 7
 #define SPINCHECK_ROLE_DISPATCH 1
 #define SPINCHECK_ROLE_CANCEL 2
 #define SPINCHECK_ROLE_CANDIDATE 3
@@ -134,6 +134,8 @@ unsigned long spincheck_spin_acquire_pre_n(struct spincheck_tu *tu, unsigned sit
 void *spincheck_spin_irql_out(struct spincheck_tu *tu, unsigned site, void *irql_ptr);
 void *spincheck_spin_handle(struct spincheck_tu *tu, unsigned site, void *handle);
 void *spincheck_spin_acquire_args(struct spincheck_tu *tu, unsigned site, int flags, void *lock, void *irql_ptr);
+void *spincheck_spin_acquire_check(struct spincheck_tu *tu, unsigned site, int flags, void *lock);
+void spincheck_spin_acquire_post_key(struct spincheck_tu *tu, unsigned site, int flags, void *lock, void *irql_ptr);
 void spincheck_spin_acquire_post(struct spincheck_tu *tu, unsigned site);
 unsigned long spincheck_spin_acquire_value(struct spincheck_tu *tu, unsigned site, int what, unsigned long value);
 void *spincheck_spin_release_pre(struct spincheck_tu *tu, unsigned site, int parts, void *lock);
@@ -169,6 +171,10 @@ void *spincheck_spin_init(struct spincheck_tu *tu, void *lock);
    effects: the instrumenter passes it to the hook too, so the call costs one hook instead of two. */
 #define SPINCHECK_SACQI(site, flags, p, q) SPINCHECK_SPIN_PTR(p, spincheck_spin_acquire_args(&spincheck_tu_, (site), (flags), (void *)(p), (void *)(q)))
 #define SPINCHECK_SRELI(site, p, v) SPINCHECK_SPIN_PTR(p, spincheck_spin_release_args(&spincheck_tu_, (site), (void *)(p), (unsigned long)(v)))
+/* An acquire whose lock text (and PKIRQL text) the instrumenter copied into its post hook: the lock argument's hook
+   only checks (nothing is recorded before the real call), the post hook takes the lock it names. */
+#define SPINCHECK_SACQP(site, flags, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_acquire_check(&spincheck_tu_, (site), (flags), (void *)(p)))
+#define SPINCHECK_SPOSTP(site, flags, p, q) spincheck_spin_acquire_post_key(&spincheck_tu_, (site), (flags), (void *)(p), (void *)(q))
 #define SPINCHECK_SHND(site, p) SPINCHECK_SPIN_PTR(p, spincheck_spin_handle(&spincheck_tu_, (site), (void *)(p)))
 #define SPINCHECK_SPOST(site) spincheck_spin_acquire_post(&spincheck_tu_, (site))
 /* The post hook of an acquire whose PKIRQL text the instrumenter copied (q: read inline; the runtime reads the
@@ -242,7 +248,8 @@ static __inline__ __attribute__((unused)) int spincheck_fast_release_pre(struct 
    table, by a thread holding fewer than SPINCHECK_SPIN_FAST_HELD locks, from a registered unit; the release of the
    lock it took last, the IRQL as saved. The argument hook (or the lock and PKIRQL arguments' hooks, in either order,
    no other acquire's in between) records the acquire in progress, the post hook takes the lock: hold, owner,
-   counter. A release's hook releases (of two argument hooks, the first records its part). Each returns 0, having
+   counter; where the post hook has its own copy of the lock's text (SPINCHECK_SACQP, SPINCHECK_SPOSTP), the argument
+   hook only checks and records nothing. A release's hook releases (of two argument hooks, the first records its part). Each returns 0, having
    changed nothing, when the full hook must run. */
 /* The double-acquire check: is key one of the (at most SPINCHECK_SPIN_FAST_HELD - 1) locks held? 1 when it is not. */
 static __inline__ __attribute__((unused)) int spincheck_fast_spin_free(const struct spincheck_spin_fast *f, const void *key)
@@ -296,28 +303,27 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_irql_out(struc
   f->acq_irql = irql_ptr;
   return 1;
 }
-/* irql: the saved IRQL the acquire returned, or -2 for the one stored through its PKIRQL (-1 without one). The next
-   free hold keeps the key and owner entry of the last lock released from it: taking that lock again skips the hash. */
-static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
-                                               struct spincheck_tu *tu, unsigned site, long irql)
+/* The lock argument's hook of an acquire whose post hook names the lock itself (SPINCHECK_SACQP): the double-acquire
+   check, nothing recorded. */
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_check(const struct spincheck_spin_fast *f, const struct spincheck_tu *tu,
+                                                const void *key)
 {
-  spincheck_u64 *c = &tu->hits[site];
-  void *key = f->acq_key;
-  struct spincheck_spin_fast_hold *h;
-  struct spincheck_spin_owner *o;
-  /* The acquire's hooks ran fast for this site (of a registered unit), so the thread holds fewer than
-     SPINCHECK_SPIN_FAST_HELD locks. */
-  if (__builtin_expect(f->acq_hit != c, 0)) return 0;
-  h = f->top;
-  o = h->owner;
+  return __builtin_expect(tu->state == 2 && !f->acq_hit && spincheck_fast_spin_free(f, key), 1);
+}
+/* The thread takes `key` (acquire site counter c, saved IRQL irql: -1 unknown), its hold the next free one, which
+   keeps the key and owner entry of the last lock released from it: taking that lock again skips the hash. 0, having
+   changed nothing but that cache, when the key has no owner entry yet. */
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_hold(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
+                                               struct spincheck_tu *tu, unsigned site, spincheck_u64 *c, void *key, long irql)
+{
+  struct spincheck_spin_fast_hold *h = f->top;
+  struct spincheck_spin_owner *o = h->owner;
   if (__builtin_expect(h->key != key, 0)) {
     o = &f->owners[SPINCHECK_SPIN_HOME((__UINTPTR_TYPE__)key)];
     if (__builtin_expect(o->key != key, 0)) return 0;
     h->key = key;
     h->owner = o;
   }
-  if (irql == -2) irql = f->acq_irql ? (long)*(const unsigned char *)f->acq_irql : -1;
-  f->acq_hit = 0;
   f->top = h + 1;
   h->hit = c;
   h->irql = irql;
@@ -329,6 +335,27 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct sp
   spincheck_fast_count(t, site, c);
   __atomic_store_n(&o->thread, f->id, __ATOMIC_RELEASE);
   return 1;
+}
+/* The post hook of an acquire whose argument hooks recorded it. irql: the saved IRQL the acquire returned, or -2 for
+   the one stored through its recorded PKIRQL (-1 without one). The acquire's hooks ran fast for this site (of a
+   registered unit), so the thread holds fewer than SPINCHECK_SPIN_FAST_HELD locks. */
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
+                                               struct spincheck_tu *tu, unsigned site, long irql)
+{
+  spincheck_u64 *c = &tu->hits[site];
+  if (__builtin_expect(f->acq_hit != c, 0)) return 0;
+  if (irql == -2) irql = f->acq_irql ? (long)*(const unsigned char *)f->acq_irql : -1;
+  if (!spincheck_fast_spin_hold(f, t, tu, site, c, f->acq_key, irql)) return 0;
+  f->acq_hit = 0;
+  return 1;
+}
+/* The post hook of SPINCHECK_SACQP's acquire (SPINCHECK_SPOSTP): its lock argument's hook checked `key` with no
+   acquire in progress, which the runtime's full code would have kept (and the fast path closed) had it run. */
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_take_key(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
+                                                   struct spincheck_tu *tu, unsigned site, void *key, long irql)
+{
+  if (__builtin_expect(f->acq_hit || !key, 0)) return 0;
+  return spincheck_fast_spin_hold(f, t, tu, site, &tu->hits[site], key, irql);
 }
 /* irql: the IRQL the release restores (0-255), or -1 when the form has none. The lock's hold is the newest. */
 static __inline__ __attribute__((unused)) int spincheck_fast_spin_release(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
@@ -430,6 +457,17 @@ static __inline__ __attribute__((unused)) void *spincheck_sacqi_inline(struct sp
   struct spincheck_spin_fast *f = spincheck_spin_open;
   return !flags && f && spincheck_fast_spin_lock_args(f, tu, site, p, q) ? p : spincheck_spin_acquire_args(tu, site, flags, p, q);
 }
+static __inline__ __attribute__((unused)) void *spincheck_sacqp_inline(struct spincheck_tu *tu, unsigned site, int flags, void *p)
+{
+  struct spincheck_spin_fast *f = spincheck_spin_open;
+  return !flags && f && spincheck_fast_spin_check(f, tu, p) ? p : spincheck_spin_acquire_check(tu, site, flags, p);
+}
+static __inline__ __attribute__((unused)) void spincheck_spostp_inline(struct spincheck_tu *tu, unsigned site, int flags, void *p, void *q)
+{
+  struct spincheck_spin_fast *f = spincheck_spin_open;
+  if (flags || !f || !spincheck_fast_spin_take_key(f, &spincheck_thread, tu, site, p, q ? (long)*(const unsigned char *)q : -1))
+    spincheck_spin_acquire_post_key(tu, site, flags, p, q);
+}
 static __inline__ __attribute__((unused)) void *spincheck_sreli_inline(struct spincheck_tu *tu, unsigned site, void *p, unsigned long v)
 {
   struct spincheck_spin_fast *f = spincheck_spin_open;
@@ -451,6 +489,8 @@ static __inline__ __attribute__((unused)) unsigned long spincheck_srirq_inline(s
 #undef SPINCHECK_SRIRQ
 #undef SPINCHECK_SACQI
 #undef SPINCHECK_SRELI
+#undef SPINCHECK_SACQP
+#undef SPINCHECK_SPOSTP
 #define SPINCHECK_ACQ(site, p) ((__typeof__(p))spincheck_acq_inline(&spincheck_tu_, (site), (void *)(p)))
 #define SPINCHECK_REL(site, v) ((__typeof__(v))spincheck_rel_inline(&spincheck_tu_, (site), (unsigned)(v)))
 #define SPINCHECK_ACQ_POST(site) spincheck_acq_post_inline(&spincheck_tu_, (site))
@@ -463,6 +503,8 @@ static __inline__ __attribute__((unused)) unsigned long spincheck_srirq_inline(s
 #define SPINCHECK_SRIRQ(site, v) SPINCHECK_SPIN_CAST(v, spincheck_srirq_inline(&spincheck_tu_, (site), (unsigned long)(v)))
 #define SPINCHECK_SACQI(site, flags, p, q) SPINCHECK_SPIN_PTR(p, spincheck_sacqi_inline(&spincheck_tu_, (site), (flags), (void *)(p), (void *)(q)))
 #define SPINCHECK_SRELI(site, p, v) SPINCHECK_SPIN_PTR(p, spincheck_sreli_inline(&spincheck_tu_, (site), (void *)(p), (unsigned long)(v)))
+#define SPINCHECK_SACQP(site, flags, p) SPINCHECK_SPIN_PTR(p, spincheck_sacqp_inline(&spincheck_tu_, (site), (flags), (void *)(p)))
+#define SPINCHECK_SPOSTP(site, flags, p, q) spincheck_spostp_inline(&spincheck_tu_, (site), (flags), (void *)(p), (void *)(q))
 #else
 #define SPINCHECK_ACQ_POST(site) spincheck_acquire_post(&spincheck_tu_, (site))
 #endif
@@ -537,6 +579,10 @@ SPINCHECK_STUB void *spincheck_spin_acquire_args(struct spincheck_tu *tu, unsign
 { SPINCHECK_DISTINCT(18) (void)tu; (void)site; (void)flags; (void)irql_ptr; return lock; }
 SPINCHECK_STUB void *spincheck_spin_release_args(struct spincheck_tu *tu, unsigned site, void *lock, unsigned long irql)
 { SPINCHECK_DISTINCT(19) (void)tu; (void)site; (void)irql; return lock; }
+SPINCHECK_STUB void *spincheck_spin_acquire_check(struct spincheck_tu *tu, unsigned site, int flags, void *lock)
+{ SPINCHECK_DISTINCT(20) (void)tu; (void)site; (void)flags; return lock; }
+SPINCHECK_STUB void spincheck_spin_acquire_post_key(struct spincheck_tu *tu, unsigned site, int flags, void *lock, void *irql_ptr)
+{ SPINCHECK_DISTINCT(21) (void)tu; (void)site; (void)flags; (void)lock; (void)irql_ptr; }
 __attribute__((weak)) struct spincheck_lock_state spincheck_lock;
 __attribute__((weak)) __thread struct spincheck_thread_state spincheck_thread;
 __attribute__((weak)) __thread struct spincheck_spin_fast *spincheck_spin_open;

@@ -188,13 +188,20 @@ KIRQL Pop(void);
 void f(void) { ${call}; }
 `, opts).code.split('void f(void)')[1] as string;
   it.each([
-    ['KeAcquireSpinLock(&e->Lock, &irql)', '(KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &e->Lock, &irql), &irql), SPINCHECK_SPOSTI(0, &irql))'],
-    ['KeAcquireSpinLock(&e->Lock, &e->Saved[1])', 'KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &e->Lock, &e->Saved[1]), &e->Saved[1])'],
+    // the lock's text copied too: the post hook takes the lock it names, the argument's hook only checks
+    ['KeAcquireSpinLock(&e->Lock, &irql)', '(KeAcquireSpinLock(SPINCHECK_SACQP(0, 0, &e->Lock), &irql), SPINCHECK_SPOSTP(0, 0, &e->Lock, &irql))'],
+    ['KeAcquireSpinLock(&e->Lock, &e->Saved[1])', '(KeAcquireSpinLock(SPINCHECK_SACQP(0, 0, &e->Lock), &e->Saved[1]), SPINCHECK_SPOSTP(0, 0, &e->Lock, &e->Saved[1]))'],
+    ['ExAcquireSpinLockSharedAtDpcLevel(&e->Lock)', '(ExAcquireSpinLockSharedAtDpcLevel(SPINCHECK_SACQP(0, SPINCHECK_SPIN_SHARED, &e->Lock)), SPINCHECK_SPOSTP(0, SPINCHECK_SPIN_SHARED, &e->Lock, 0))'],
+    // a lock text with an effect is evaluated once: the argument's hook records the acquire for the post hook
+    ['KeAcquireSpinLock(&e[n++].Lock, &irql)', '(KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &e[n++].Lock, &irql), &irql), SPINCHECK_SPOSTI(0, &irql))'],
+    ['KeAcquireSpinLockAtDpcLevel(&e[n++].Lock)', '(KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQI(0, 0, &e[n++].Lock, 0)), SPINCHECK_SPOST(0))'],
+    // an acquire that returns its IRQL keeps the value hook
+    ['irql = KeAcquireSpinLockRaiseToDpc(&e->Lock)', 'SPINCHECK_SPOSTV(0, SPINCHECK_VALUE_IRQL, KeAcquireSpinLockRaiseToDpc(SPINCHECK_SACQI(0, 0, &e->Lock, 0)))'],
     ['KeReleaseSpinLock(&e->Lock, e->Irql)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, e->Irql), e->Irql)'],
     ['KeReleaseSpinLock(&e->Lock, (KIRQL)irql)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, (KIRQL)irql), (KIRQL)irql)'],
     ['KeReleaseSpinLock(&e->Lock, e->IRQL)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, e->IRQL), e->IRQL)'],
     ['KeReleaseSpinLock(&e->Lock, ( KIRQL ) e . Saved[0])', 'SPINCHECK_SRELI(0, &e->Lock, ( KIRQL ) e . Saved[0])'],
-    ['KeAcquireSpinLockAtDpcLevel(&e->Lock)', '(KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQI(0, 0, &e->Lock, 0)), SPINCHECK_SPOST(0))'],
+    ['KeAcquireSpinLockAtDpcLevel(&e->Lock)', '(KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQP(0, 0, &e->Lock)), SPINCHECK_SPOSTP(0, 0, &e->Lock, 0))'],
     // the copy is the argument's own text, without the comment beside it
     ['KeReleaseSpinLock(&e->Lock, irql /* saved */)', 'KeReleaseSpinLock(SPINCHECK_SRELI(0, &e->Lock, irql), irql /* saved */)'],
   ])('%s: one hook', (call, hooked) => {

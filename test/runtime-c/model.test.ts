@@ -5,7 +5,8 @@ import path from 'node:path';
 import { VIOLATION_KINDS, type ViolationKind } from '../../src/model/kinds.js';
 import type { ViolationRecord } from '../../src/model/format.js';
 import {
-  Model, ROLE_CANCEL, ROLE_CANDIDATE, ROLE_DISPATCH, SPIN_NO_IRQL, SPIN_SHARED, SPIN_TRY, SPIN_VALUE_IRQL, SPIN_VALUE_TRY,
+  Model, ROLE_CANCEL, ROLE_CANDIDATE, ROLE_DISPATCH, SPIN_FORM_POST_KEY, SPIN_NO_IRQL, SPIN_SHARED, SPIN_TRY, SPIN_VALUE_IRQL,
+  SPIN_VALUE_TRY,
   type Event, type ModelViolation,
 } from './model.js';
 import { loadAddon, tempDir, type Addon } from './tools.js';
@@ -21,7 +22,7 @@ function generate(seed: number, length: number, nthreads: number): Event[] {
   const r = prng(seed);
   const int = (n: number) => Math.floor(r() * n);
   const pending = new Map<number, { tu: number; site: number }>();
-  const spinPending = new Map<number, { tu: number; site: number; flags: number }>();
+  const spinPending = new Map<number, { tu: number; site: number; flags: number; form: number; what: number; lock: number }>();
   const depth = new Map<number, number>();
   const events: Event[] = [];
   while (events.length < length) {
@@ -34,8 +35,7 @@ function generate(seed: number, length: number, nthreads: number): Event[] {
     }
     const sp = spinPending.get(t);
     if (sp) {
-      const what = sp.flags & SPIN_TRY ? SPIN_VALUE_TRY : [0, SPIN_VALUE_IRQL, SPIN_NO_IRQL][int(3)]!;
-      events.push({ op: 'sPost', t, tu: sp.tu, site: sp.site, what, value: int(3) });
+      events.push({ op: 'sPost', t, tu: sp.tu, site: sp.site, what: sp.what, value: int(3), form: sp.form, lock: sp.lock, flags: sp.flags });
       spinPending.delete(t);
       continue;
     }
@@ -47,8 +47,11 @@ function generate(seed: number, length: number, nthreads: number): Event[] {
       const y = int(100);
       if (y < 45) {
         const flags = (r() < 0.2 ? SPIN_SHARED : 0) | (r() < 0.2 ? SPIN_TRY : 0);
-        events.push({ op: 'sPre', t, tu, site, lock, flags });
-        spinPending.set(t, { tu, site, flags });
+        const what = flags & SPIN_TRY ? SPIN_VALUE_TRY : [0, SPIN_VALUE_IRQL, SPIN_NO_IRQL][int(3)]!;
+        // The instrumenter's post-key form is for void acquires only.
+        const form = int(what === SPIN_VALUE_IRQL || what === SPIN_VALUE_TRY ? SPIN_FORM_POST_KEY : 3);
+        events.push({ op: 'sPre', t, tu, site, lock, flags, form, what });
+        spinPending.set(t, { tu, site, flags, form, what, lock });
       } else if (y < 92) {
         events.push({ op: 'sRel', t, tu, site, lock, irql: r() < 0.3 ? -1 : int(3), irqlFirst: r() < 0.5 });
       } else {
@@ -103,10 +106,10 @@ function applyC(a: Addon, e: Event): ViolationRecord[] {
       a.register(e.t, e.tu, e.site, e.role, e.fn);
       break;
     case 'sPre':
-      a.spinPre(e.t, e.tu, e.site, e.lock, e.flags);
+      a.spinPre(e.t, e.tu, e.site, e.lock, e.flags, e.form, e.what);
       break;
     case 'sPost':
-      a.spinPost(e.t, e.tu, e.site, e.what, e.value);
+      a.spinPost(e.t, e.tu, e.site, e.what, e.value, e.form, e.lock, e.flags);
       break;
     case 'sRel':
       a.spinRelease(e.t, e.tu, e.site, e.lock, e.irql, e.irqlFirst);

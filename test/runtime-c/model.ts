@@ -14,9 +14,10 @@ export type Event =
   | { op: 'ret'; t: number; site: number }
   | { op: 'leave'; t: number }
   | { op: 'reg'; t: number; tu: number; site: number; role: number; fn: number }
-  /** Every other spin lock (lock 0..7): the lock argument's hook, the post hook, a release, KeInitializeSpinLock. */
-  | { op: 'sPre'; t: number; tu: number; site: number; lock: number; flags: number }
-  | { op: 'sPost'; t: number; tu: number; site: number; what: number; value: number }
+  /** Every other spin lock (lock 0..7): the lock argument's hook, the post hook, a release, KeInitializeSpinLock.
+   *  `form`: how the instrumenter hooked the acquire (SPIN_FORM_*), which the rule does not see; `what`: sPost's. */
+  | { op: 'sPre'; t: number; tu: number; site: number; lock: number; flags: number; form: number; what: number }
+  | { op: 'sPost'; t: number; tu: number; site: number; what: number; value: number; form: number; lock: number; flags: number }
   | { op: 'sRel'; t: number; tu: number; site: number; lock: number; irql: number; irqlFirst: boolean }
   | { op: 'sInit'; t: number; tu: number; lock: number };
 
@@ -26,6 +27,11 @@ export const SPIN_TRY = 2;
 export const SPIN_VALUE_IRQL = 1;
 export const SPIN_VALUE_TRY = 2;
 export const SPIN_NO_IRQL = 3;
+/** An acquire's hooks: the lock and PKIRQL arguments' own (SACQ, SIRQ), one for both (SACQI), or a check whose post
+ *  hook names the lock again (SACQP, SPOSTP: void acquires only). */
+export const SPIN_FORM_TWO_HOOKS = 0;
+export const SPIN_FORM_ONE_HOOK = 1;
+export const SPIN_FORM_POST_KEY = 2;
 const SPIN_HELD_MAX = 16;
 const SPIN_LEAKED_MAX = 8;
 

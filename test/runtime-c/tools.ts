@@ -49,8 +49,8 @@ export interface Addon {
   setExit(t: number, site: number): void;
   leave(t: number): void;
   register(t: number, tu: number, site: number, role: number, fn: number): void;
-  spinPre(t: number, tu: number, site: number, lock: number, flags: number): void;
-  spinPost(t: number, tu: number, site: number, what: number, value: number): void;
+  spinPre(t: number, tu: number, site: number, lock: number, flags: number, form: number, what: number): void;
+  spinPost(t: number, tu: number, site: number, what: number, value: number, form: number, lock: number, flags: number): void;
   spinRelease(t: number, tu: number, site: number, lock: number, irql: number, irqlFirst: boolean): void;
   spinInit(t: number, tu: number, lock: number): void;
   state(): {

@@ -159,28 +159,47 @@ static napi_value js_release(napi_env env, napi_callback_info info) {
 
 static void *spin_lock_of(int i) { return &spin_locks[i >= 0 && i < 8 ? i : 0]; }
 
-/* spinPre(t, tu, site, lock, flags): the lock argument's hook. */
+/* An acquire's hooks as the instrumenter writes them: the lock and PKIRQL arguments' own, one for both, or a check
+   whose post hook names the lock again (void acquires only). */
+enum { SPIN_FORM_TWO_HOOKS, SPIN_FORM_ONE_HOOK, SPIN_FORM_POST_KEY };
+
+/* spinPre(t, tu, site, lock, flags, form, what): the lock argument's hook (`what` as spinPost's: with a PKIRQL
+   when 0). */
 static napi_value js_spin_pre(napi_env env, napi_callback_info info) {
-  int a[5];
-  args(env, info, a, 5, NULL, 0);
-  spincheck_test_set_thread(thread_of(a[0]));
-  spincheck_spin_acquire_pre(tu_of(a[1]), (unsigned)a[2], a[4], spin_lock_of(a[3]));
+  int a[7], t;
+  struct spincheck_tu *tu;
+  args(env, info, a, 7, NULL, 0);
+  t = thread_of(a[0]);
+  tu = tu_of(a[1]);
+  spincheck_test_set_thread(t);
+  if (a[5] == SPIN_FORM_ONE_HOOK)
+    spincheck_spin_acquire_args(tu, (unsigned)a[2], a[4], spin_lock_of(a[3]), a[6] == 0 ? &spin_irql_var[t] : NULL);
+  else if (a[5] == SPIN_FORM_POST_KEY)
+    spincheck_spin_acquire_check(tu, (unsigned)a[2], a[4], spin_lock_of(a[3]));
+  else
+    spincheck_spin_acquire_pre(tu, (unsigned)a[2], a[4], spin_lock_of(a[3]));
   return undef(env);
 }
 
-/* spinPost(t, tu, site, what, value): what 0 a void acquire storing `value` through its PKIRQL, 3 one without a
-   PKIRQL, else spincheck_spin_acquire_value's `what` with the call's value. */
+/* spinPost(t, tu, site, what, value, form, lock, flags): what 0 a void acquire storing `value` through its PKIRQL, 3 one
+   without a PKIRQL, else spincheck_spin_acquire_value's `what` with the call's value. */
 static napi_value js_spin_post(napi_env env, napi_callback_info info) {
-  int a[5], t;
-  args(env, info, a, 5, NULL, 0);
+  int a[8], t;
+  struct spincheck_tu *tu;
+  args(env, info, a, 8, NULL, 0);
   t = thread_of(a[0]);
+  tu = tu_of(a[1]);
   spincheck_test_set_thread(t);
   if (a[3] == 0) {
     spin_irql_var[t] = (unsigned char)a[4];
-    spincheck_spin_irql_out(tu_of(a[1]), (unsigned)a[2], &spin_irql_var[t]);
+    if (a[5] == SPIN_FORM_TWO_HOOKS) spincheck_spin_irql_out(tu, (unsigned)a[2], &spin_irql_var[t]);
   }
-  if (a[3] == 0 || a[3] == 3) spincheck_spin_acquire_post(tu_of(a[1]), (unsigned)a[2]);
-  else spincheck_spin_acquire_value(tu_of(a[1]), (unsigned)a[2], a[3], (unsigned long)a[4]);
+  if (a[3] != 0 && a[3] != 3)
+    spincheck_spin_acquire_value(tu, (unsigned)a[2], a[3], (unsigned long)a[4]);
+  else if (a[5] == SPIN_FORM_POST_KEY)
+    spincheck_spin_acquire_post_key(tu, (unsigned)a[2], a[7], spin_lock_of(a[6]), a[3] == 0 ? &spin_irql_var[t] : NULL);
+  else
+    spincheck_spin_acquire_post(tu, (unsigned)a[2]);
   return undef(env);
 }
 

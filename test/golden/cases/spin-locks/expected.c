@@ -26,8 +26,8 @@ NTSTATUS ExtRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) { SPINCHECK_BEGIN(2, 3, 
   KIRQL irql, old;
   KLOCK_QUEUE_HANDLE handle;
   NTSTATUS status = STATUS_SUCCESS;
-  (KeAcquireSpinLock(SPINCHECK_SACQI(4, 0, &ext->QueueLock, &irql), &irql), SPINCHECK_SPOSTI(4, &irql));
-  (ExAcquireSpinLock(SPINCHECK_SACQI(5, 0, &ext->DataLock, &old), &old), SPINCHECK_SPOSTI(5, &old));
+  (KeAcquireSpinLock(SPINCHECK_SACQP(4, 0, &ext->QueueLock), &irql), SPINCHECK_SPOSTP(4, 0, &ext->QueueLock, &irql));
+  (ExAcquireSpinLock(SPINCHECK_SACQP(5, 0, &ext->DataLock), &old), SPINCHECK_SPOSTP(5, 0, &ext->DataLock, &old));
   Irp->Next = ext->Head;
   ext->Head = Irp;
   ExReleaseSpinLock(SPINCHECK_SRELI(6, &ext->DataLock, old), old);
@@ -53,7 +53,7 @@ NTSTATUS ExtRead(PDEVICE_OBJECT DeviceObject, PIRP Irp) { SPINCHECK_BEGIN(2, 3, 
   (SPINCHECK_SRELK(23), IoReleaseVpbSpinLock(SPINCHECK_SRIRQ(23, irql)));
   old = SPINCHECK_SPOSTV(24, SPINCHECK_VALUE_IRQL, KeAcquireQueuedSpinLock(SPINCHECK_SACQN(24, 0, LockQueueIoDatabaseLock)));
   KeReleaseQueuedSpinLock(SPINCHECK_SRELN(25, 2, LockQueueIoDatabaseLock), SPINCHECK_SRIRQ(25, old));
-  (KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQI(26, 0, &ext->DataLock, 0)), SPINCHECK_SPOST(26));
+  (KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQP(26, 0, &ext->DataLock)), SPINCHECK_SPOSTP(26, 0, &ext->DataLock, 0));
   { SPINCHECK_RET(27) return (KeReleaseSpinLockFromDpcLevel(SPINCHECK_SREL(28, 1, &ext->DataLock)), status); }
 }
 
