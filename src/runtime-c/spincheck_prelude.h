@@ -85,7 +85,10 @@ struct spincheck_spin_owner {
    are not all done (acq_parts: those done, SPINCHECK_SPIN_HAS_*), the lock and the PKIRQL (0: the form has none).
    The release in progress (two hooks): the lock (0: its hook has not run), the IRQL | 0x100 (0: its hook has not
    run). The locks it holds, oldest first, up to `top`, with their owner-table entries and acquire sites' counters. `epoch`
-   counts routine entries: a lock is held "since a routine entered" when its epoch is newer than the routine's mark. */
+   counts routine entries: a lock is held "since a routine entered" when its epoch is newer than the routine's mark.
+   Each hold slot also counts the pairs its releases ended: `pairs` acquires at `pair_acq` released at `pair_rel`, not
+   yet added to those counters; `counted` when the held lock's acquire was added already (docs/runtime.md,
+   "Counters"). */
 #define SPINCHECK_SPIN_FAST_HELD 4
 #define SPINCHECK_SPIN_HAS_KEY 1u
 #define SPINCHECK_SPIN_HAS_IRQL 2u
@@ -94,8 +97,12 @@ struct spincheck_spin_fast_hold {
   void *key;
   struct spincheck_spin_owner *owner;
   spincheck_u64 *hit;
-  long irql;
+  int irql;
+  int counted;
   unsigned long epoch;
+  spincheck_u64 *pair_acq;
+  spincheck_u64 *pair_rel;
+  spincheck_u64 pairs;
 };
 struct spincheck_spin_fast {
   long id;
@@ -313,8 +320,8 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_check(const st
 /* The thread takes `key` (acquire site counter c, saved IRQL irql: -1 unknown), its hold the next free one, which
    keeps the key and owner entry of the last lock released from it: taking that lock again skips the hash. 0, having
    changed nothing but that cache, when the key has no owner entry yet. */
-static __inline__ __attribute__((unused)) int spincheck_fast_spin_hold(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
-                                               struct spincheck_tu *tu, unsigned site, spincheck_u64 *c, void *key, long irql)
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_hold(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                               unsigned site, spincheck_u64 *c, void *key, long irql)
 {
   struct spincheck_spin_fast_hold *h = f->top;
   struct spincheck_spin_owner *o = h->owner;
@@ -326,38 +333,58 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_hold(struct sp
   }
   f->top = h + 1;
   h->hit = c;
-  h->irql = irql;
+  h->irql = (int)irql;
   h->epoch = f->epoch;
   /* Written while the real lock is held, which orders them; other threads read them only to name a holder. The
-     entry's handle is 0: only an in-stack acquire sets it, and the full code clears it with the holder. */
+     entry's handle is 0: only an in-stack acquire sets it, and the full code clears it with the holder. The acquire
+     is counted with its release (spincheck_fast_spin_release) or when the thread's counts are added. */
   o->tu = tu;
   o->site = site;
-  spincheck_fast_count(t, site, c);
   __atomic_store_n(&o->thread, f->id, __ATOMIC_RELEASE);
   return 1;
 }
 /* The post hook of an acquire whose argument hooks recorded it. irql: the saved IRQL the acquire returned, or -2 for
    the one stored through its recorded PKIRQL (-1 without one). The acquire's hooks ran fast for this site (of a
    registered unit), so the thread holds fewer than SPINCHECK_SPIN_FAST_HELD locks. */
-static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
-                                               struct spincheck_tu *tu, unsigned site, long irql)
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                               unsigned site, long irql)
 {
   spincheck_u64 *c = &tu->hits[site];
   if (__builtin_expect(f->acq_hit != c, 0)) return 0;
   if (irql == -2) irql = f->acq_irql ? (long)*(const unsigned char *)f->acq_irql : -1;
-  if (!spincheck_fast_spin_hold(f, t, tu, site, c, f->acq_key, irql)) return 0;
+  if (!spincheck_fast_spin_hold(f, tu, site, c, f->acq_key, irql)) return 0;
   f->acq_hit = 0;
   return 1;
 }
 /* The post hook of SPINCHECK_SACQP's acquire (SPINCHECK_SPOSTP): its lock argument's hook checked `key` with no
    acquire in progress, which the runtime's full code would have kept (and the fast path closed) had it run. */
-static __inline__ __attribute__((unused)) int spincheck_fast_spin_take_key(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
-                                                   struct spincheck_tu *tu, unsigned site, void *key, long irql)
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_take_key(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
+                                                   unsigned site, void *key, long irql)
 {
   if (__builtin_expect(f->acq_hit || !key, 0)) return 0;
-  return spincheck_fast_spin_hold(f, t, tu, site, &tu->hits[site], key, irql);
+  return spincheck_fast_spin_hold(f, tu, site, &tu->hits[site], key, irql);
 }
-/* irql: the IRQL the release restores (0-255), or -1 when the form has none. The lock's hold is the newest. */
+/* The release of hold h at the release site counted by c, other than the next of its slot's run of pairs: the
+   run so far added to its counters, a new one begun; or, when the hold's acquire was counted already, the release
+   alone counted. */
+static __inline__ __attribute__((unused)) void spincheck_fast_spin_pair(struct spincheck_thread_state *t, struct spincheck_spin_fast_hold *h,
+                                               unsigned site, spincheck_u64 *c)
+{
+  if (h->counted) {
+    h->counted = 0;
+    spincheck_fast_count(t, site, c);
+    return;
+  }
+  if (h->pairs) {
+    __atomic_fetch_add(h->pair_acq, h->pairs, __ATOMIC_RELAXED);
+    __atomic_fetch_add(h->pair_rel, h->pairs, __ATOMIC_RELAXED);
+  }
+  h->pair_acq = h->hit;
+  h->pair_rel = c;
+  h->pairs = 1;
+}
+/* irql: the IRQL the release restores (0-255), or -1 when the form has none; any other than the hold's (also one
+   known on one side only) takes the full code, which decides. The lock's hold is the newest. */
 static __inline__ __attribute__((unused)) int spincheck_fast_spin_release(struct spincheck_spin_fast *f, struct spincheck_thread_state *t,
                                                   struct spincheck_tu *tu, unsigned site, void *key, long irql)
 {
@@ -365,11 +392,15 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_release(struct
   spincheck_u64 *c = &tu->hits[site];
   if (__builtin_expect(f->top == f->held, 0)) return 0;
   h = f->top - 1;
-  if (__builtin_expect(h->key != key || (h->irql != irql && h->irql >= 0 && irql >= 0), 0)) return 0;
-  /* The unit is registered when its counter already has the thread's slot (only registered units' fast paths
-     count); else it is checked. */
-  if (__builtin_expect(t->counts->counter[site % SPINCHECK_COUNTS] != c && tu->state != 2, 0)) return 0;
-  spincheck_fast_count(t, site, c);
+  if (__builtin_expect(h->key != key || h->irql != irql, 0)) return 0;
+  /* The pair counted in the hold's slot: the next of its run, else (the unit is registered when its release site
+     already counts a run: only registered units' fast paths count; else it is checked) a new run. */
+  if (__builtin_expect(h->pair_rel == c && h->pair_acq == h->hit, 1)) {
+    h->pairs++;
+  } else {
+    if (__builtin_expect(tu->state != 2, 0)) return 0;
+    spincheck_fast_spin_pair(t, h, site, c);
+  }
   f->top = h;
   __atomic_store_n(&h->owner->thread, 0, __ATOMIC_RELEASE);
   return 1;
@@ -432,19 +463,19 @@ static __inline__ __attribute__((unused)) void *spincheck_sirq_inline(struct spi
 static __inline__ __attribute__((unused)) void spincheck_spost_inline(struct spincheck_tu *tu, unsigned site)
 {
   struct spincheck_spin_fast *f = spincheck_spin_open;
-  if (!f || !spincheck_fast_spin_take(f, &spincheck_thread, tu, site, -2)) spincheck_spin_acquire_post(tu, site);
+  if (!f || !spincheck_fast_spin_take(f, tu, site, -2)) spincheck_spin_acquire_post(tu, site);
 }
 static __inline__ __attribute__((unused)) void spincheck_sposti_inline(struct spincheck_tu *tu, unsigned site, const void *q)
 {
   struct spincheck_spin_fast *f = spincheck_spin_open;
-  if (!f || !spincheck_fast_spin_take(f, &spincheck_thread, tu, site, q ? (long)*(const unsigned char *)q : -1))
+  if (!f || !spincheck_fast_spin_take(f, tu, site, q ? (long)*(const unsigned char *)q : -1))
     spincheck_spin_acquire_post(tu, site);
 }
 static __inline__ __attribute__((unused)) unsigned long spincheck_spostv_inline(struct spincheck_tu *tu, unsigned site, int what,
                                                                   unsigned long v)
 {
   struct spincheck_spin_fast *f = spincheck_spin_open;
-  return what == SPINCHECK_VALUE_IRQL && f && spincheck_fast_spin_take(f, &spincheck_thread, tu, site, (long)(v & 0xffu))
+  return what == SPINCHECK_VALUE_IRQL && f && spincheck_fast_spin_take(f, tu, site, (long)(v & 0xffu))
            ? v : spincheck_spin_acquire_value(tu, site, what, v);
 }
 static __inline__ __attribute__((unused)) void *spincheck_srel_inline(struct spincheck_tu *tu, unsigned site, int parts, void *p)
@@ -465,7 +496,7 @@ static __inline__ __attribute__((unused)) void *spincheck_sacqp_inline(struct sp
 static __inline__ __attribute__((unused)) void spincheck_spostp_inline(struct spincheck_tu *tu, unsigned site, int flags, void *p, void *q)
 {
   struct spincheck_spin_fast *f = spincheck_spin_open;
-  if (flags || !f || !spincheck_fast_spin_take_key(f, &spincheck_thread, tu, site, p, q ? (long)*(const unsigned char *)q : -1))
+  if (flags || !f || !spincheck_fast_spin_take_key(f, tu, site, p, q ? (long)*(const unsigned char *)q : -1))
     spincheck_spin_acquire_post_key(tu, site, flags, p, q);
 }
 static __inline__ __attribute__((unused)) void *spincheck_sreli_inline(struct spincheck_tu *tu, unsigned site, void *p, unsigned long v)

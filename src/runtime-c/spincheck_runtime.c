@@ -15,6 +15,8 @@
 static struct spincheck_tu *volatile spincheck__tus;
 
 static void spincheck__add_own_counts(void);
+struct spincheck_thread_state;
+static void spincheck__spin_add_counts(struct spincheck_thread_state *t, int forget);
 #include "spincheck_options.inc"
 #include "spincheck_writer.inc"
 #include "spincheck_report.inc"
@@ -63,6 +65,7 @@ static void spincheck__add_counts(struct spincheck_thread_state *t) {
       spincheck__add_u64(b->counter[i], b->count[i]);
       b->count[i] = 0;
     }
+  spincheck__spin_add_counts(t, 0);
 }
 static void spincheck__add_own_counts(void) { spincheck__add_counts(spincheck__self_fast()); }
 
@@ -176,6 +179,7 @@ static void spincheck__fork_child(void) {
     memset(tu->held, 0, tu->nsites * sizeof tu->held[0]);
   }
   memset(spincheck__counts.count, 0, sizeof spincheck__counts.count);
+  spincheck__spin_add_counts(&spincheck_thread, 1);
   memset(spincheck__vtab, 0, sizeof spincheck__vtab);
   spincheck__nviolations = 0;
   spincheck__failed_runs = 0;

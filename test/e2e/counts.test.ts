@@ -44,13 +44,18 @@ function check(cc: string, flags: string[], runner: string[] = []) {
     readFileSync(join(runs, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunRecord));
   expect(recs.filter((x) => x.t === 'violation')).toEqual([]);
   const counters = recs.filter((x): x is CountersRecord => x.t === 'counters' && x.tu === 'counts');
-  expect(counters).toHaveLength(2);
-  const [dump, last] = counters as [CountersRecord, CountersRecord];
+  expect(counters).toHaveLength(3);
+  const [dump, heldDump, last] = counters as [CountersRecord, CountersRecord, CountersRecord];
   const at = (c: CountersRecord, m: string) => c.hits[siteOf(m)];
   for (const m of ['SPIN-ACQ', 'SPIN-REL', 'CANCEL-ACQ', 'CANCEL-REL']) {
     expect(at(dump, m), `${m} at the dump`).toBe(atDump);
     expect(at(last, m), `${m} at exit`).toBe(atDump + 70);
   }
+  // Dumped holding the outer lock (taken a second time at the same site): that acquire counts, its release not yet,
+  // and once released it counts once; the three nested routines' exits added the counts while it was held.
+  const held = (c: CountersRecord) => ['HELD-ACQ', 'HELD-REL', 'INNER-ACQ', 'INNER-REL', 'DUMP-ACQ', 'DUMP-REL'].map((m) => at(c, m));
+  expect(held(heldDump)).toEqual([3, 3, 15, 15, 2, 1]);
+  expect(held(last)).toEqual([3, 3, 15, 15, 2, 2]);
   // Counted outside any routine: added when each worker thread ended.
   for (const m of ['LOOSE-ACQ', 'LOOSE-REL']) {
     expect(at(dump, m), m).toBe(WORKERS * LOOSE);

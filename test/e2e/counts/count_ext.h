@@ -3,6 +3,7 @@
 #define COUNT_EXT_H
 typedef struct _COUNT_EXT {
   KSPIN_LOCK Lock;
+  KSPIN_LOCK Outer;
   unsigned long Pairs;
   unsigned long Moved;
   int Pause; /* 1: wait for the harness's go; 2: spincheck_dump() */

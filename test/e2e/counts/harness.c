@@ -1,6 +1,7 @@
 /* The counting driver's harness: WORKERS threads run the routine CALLS times (PAIRS pairs each) and LOOSE pairs outside
    it, then exit; then thread B pauses inside its second call while thread A runs 3 calls and the main thread dumps
-   from inside a call of its own; B then ends. Mocks: a pthread mutex as the cancel lock, a per-thread IRQL. */
+   from inside a call of its own; B then ends; then the main thread runs the routine that dumps holding a lock (5 inner
+   pairs per nested call). Mocks: a pthread mutex as the cancel lock, a per-thread IRQL. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <semaphore.h>
@@ -35,15 +36,17 @@ void CountPause(PCOUNT_EXT ext) {
   }
 }
 
-static void call(PCOUNT_EXT ext, unsigned long pairs, int pause) {
+static void call_major(int major, PCOUNT_EXT ext, unsigned long pairs, int pause) {
   DEVICE_OBJECT dev;
   IRP irp;
   memset(&irp, 0, sizeof irp);
   dev.DeviceExtension = ext;
   ext->Pairs = pairs;
   ext->Pause = pause;
-  driver.MajorFunction[IRP_MJ_READ](&dev, &irp);
+  driver.MajorFunction[major](&dev, &irp);
 }
+
+static void call(PCOUNT_EXT ext, unsigned long pairs, int pause) { call_major(IRP_MJ_READ, ext, pairs, pause); }
 
 static void *worker(void *arg) {
   COUNT_EXT ext;
@@ -92,5 +95,7 @@ int main(void) {
   call(&ext, 50, 2);
   sem_post(&go);
   pthread_join(b, NULL);
+  memset(&ext, 0, sizeof ext);
+  call_major(IRP_MJ_CREATE, &ext, 5, 2);
   return 0;
 }
