@@ -51,15 +51,18 @@
 #if defined(_MSC_VER)
 #define SPINCHECK__MSVC_ATOMICS 1
 #define SPINCHECK__TLS __declspec(thread)
+#define SPINCHECK__ALIGNED(n) __declspec(align(n))
 #define SPINCHECK__UNUSED
 #elif defined(__ELF__)
 /* initial-exec: a thread-local read is one instruction instead of a __tls_get_addr call, which would also make
    every hook save registers. A shared object using it takes 24 bytes of the static TLS that glibc reserves for
    objects loaded later. */
 #define SPINCHECK__TLS __thread __attribute__((tls_model("initial-exec")))
+#define SPINCHECK__ALIGNED(n) __attribute__((aligned(n)))
 #define SPINCHECK__UNUSED __attribute__((unused))
 #else
 #define SPINCHECK__TLS __thread
+#define SPINCHECK__ALIGNED(n) __attribute__((aligned(n)))
 #define SPINCHECK__UNUSED __attribute__((unused))
 #endif
 

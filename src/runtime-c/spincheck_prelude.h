@@ -67,7 +67,8 @@ struct spincheck_lock_state {
   long irql;
 };
 /* The runtime's table of exclusively held spin locks (spincheck_spin.inc): one entry per lock key (keys stay once
-   added), its holder (0: none), acquire site and in-stack handle, written together. */
+   added), its holder (0: none), acquire site (its counter, which names unit and site) and in-stack handle, written
+   together; 32 bytes on 64-bit targets, so an entry never straddles a cache line. */
 #define SPINCHECK_SPIN_OWNERS 8192
 /* A lock key's first slot in the table (the key's address as an integer). */
 #define SPINCHECK_SPIN_HOME(k) \
@@ -75,9 +76,8 @@ struct spincheck_lock_state {
 struct spincheck_spin_owner {
   void *volatile key;
   volatile long thread;
-  struct spincheck_tu *tu;
+  spincheck_u64 *hit;
   void *handle;
-  unsigned site;
 };
 /* A thread's spin locks as the hooks' fast path keeps them (docs/runtime.md, "Spin-lock hooks"), reached through
    the runtime's spincheck_spin_open while that path is open, folded into its full state before its own code runs.
@@ -320,8 +320,8 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_check(const st
 /* The thread takes `key` (acquire site counter c, saved IRQL irql: -1 unknown), its hold the next free one, which
    keeps the key and owner entry of the last lock released from it: taking that lock again skips the hash. 0, having
    changed nothing but that cache, when the key has no owner entry yet. */
-static __inline__ __attribute__((unused)) int spincheck_fast_spin_hold(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
-                                               unsigned site, spincheck_u64 *c, void *key, long irql)
+static __inline__ __attribute__((unused)) int spincheck_fast_spin_hold(struct spincheck_spin_fast *f, spincheck_u64 *c, void *key,
+                                               long irql)
 {
   struct spincheck_spin_fast_hold *h = f->top;
   struct spincheck_spin_owner *o = h->owner;
@@ -338,8 +338,7 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_hold(struct sp
   /* Written while the real lock is held, which orders them; other threads read them only to name a holder. The
      entry's handle is 0: only an in-stack acquire sets it, and the full code clears it with the holder. The acquire
      is counted with its release (spincheck_fast_spin_release) or when the thread's counts are added. */
-  o->tu = tu;
-  o->site = site;
+  o->hit = c;
   __atomic_store_n(&o->thread, f->id, __ATOMIC_RELEASE);
   return 1;
 }
@@ -352,7 +351,7 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct sp
   spincheck_u64 *c = &tu->hits[site];
   if (__builtin_expect(f->acq_hit != c, 0)) return 0;
   if (irql == -2) irql = f->acq_irql ? (long)*(const unsigned char *)f->acq_irql : -1;
-  if (!spincheck_fast_spin_hold(f, tu, site, c, f->acq_key, irql)) return 0;
+  if (!spincheck_fast_spin_hold(f, c, f->acq_key, irql)) return 0;
   f->acq_hit = 0;
   return 1;
 }
@@ -362,7 +361,7 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_take_key(struc
                                                    unsigned site, void *key, long irql)
 {
   if (__builtin_expect(f->acq_hit || !key, 0)) return 0;
-  return spincheck_fast_spin_hold(f, tu, site, &tu->hits[site], key, irql);
+  return spincheck_fast_spin_hold(f, &tu->hits[site], key, irql);
 }
 /* The release of hold h at the release site counted by c, other than the next of its slot's run of pairs: the
    run so far added to its counters, a new one begun; or, when the hold's acquire was counted already, the release
