@@ -23,7 +23,13 @@ const HOOKS: ReadonlyArray<[name: string, signature: string, body: string]> = [
     'void *%(struct spincheck_tu *tu, unsigned site, int flags, void *lock, void *irql_ptr)',
     '(void)tu; (void)site; (void)flags; (void)irql_ptr; return lock;',
   ],
+  ['spincheck_spin_acquire_check', 'void *%(struct spincheck_tu *tu, unsigned site, int flags, void *lock)', '(void)tu; (void)site; (void)flags; return lock;'],
   ['spincheck_spin_acquire_post', 'void %(struct spincheck_tu *tu, unsigned site)', '(void)tu; (void)site;'],
+  [
+    'spincheck_spin_acquire_post_key',
+    'void %(struct spincheck_tu *tu, unsigned site, int flags, void *lock, void *irql_ptr)',
+    '(void)tu; (void)site; (void)flags; (void)lock; (void)irql_ptr;',
+  ],
   ['spincheck_spin_acquire_value', 'unsigned long %(struct spincheck_tu *tu, unsigned site, int what, unsigned long value)', '(void)tu; (void)site; (void)what; return value;'],
   ['spincheck_spin_release_pre', 'void *%(struct spincheck_tu *tu, unsigned site, int parts, void *lock)', '(void)tu; (void)site; (void)parts; return lock;'],
   ['spincheck_spin_release_pre_n', 'unsigned long %(struct spincheck_tu *tu, unsigned site, int parts, unsigned long lock)', '(void)tu; (void)site; (void)parts; return lock;'],
