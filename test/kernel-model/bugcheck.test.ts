@@ -5,17 +5,8 @@
 // takes the loader lock there and never returns, so the model ends the process without it. Both runs end with
 // the bugcheck's status 3, their stdout flushed, and the same run data: the violation, the bugcheck finding, and
 // the counters, those of the bug checking thread included.
-import { cpSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { haveTool, run } from '../helpers/tools.js';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = (name: string) => join(root, 'dist', 'bin', `${name}.js`);
-const MINGW = 'x86_64-w64-mingw32-gcc';
-const ready = haveTool('make') && haveTool(MINGW) && haveTool('wine');
+import { buildOwnHarness, type OwnHarness, ownDriversReady } from './own-drivers.js';
 
 interface Report {
   violations: Array<{ kind: string; location: { function: string } }>;
@@ -23,33 +14,18 @@ interface Report {
   files: Array<{ file: string; sites: Array<{ kind: string; function: string; line: number; hits: number }> }>;
 }
 
-describe.runIf(ready)('a bugcheck ends the process at once, its run data complete', () => {
-  let dir: string;
-  let data: string;
-  const env = () => ({ ...process.env, SPINCHECK_DIR: data, SPINCHECK_OPTIONS: '', KMODEL_VERBOSE: '', KMODEL_ISOLATE: '' });
+describe.runIf(ownDriversReady)('a bugcheck ends the process at once, its run data complete', () => {
+  let harness: OwnHarness<Report>;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'spincheck-bugcheck-'));
-    data = join(dir, 'data');
-    cpSync(join(root, 'test', 'kernel-model', 'bugcheck'), dir, { recursive: true });
-    const make = run('make', ['-C', dir, `CC=${bin('spincheck-cc')} ${MINGW}`, `KM=${join(root, 'templates', 'kernel-model')}`], { env: env() });
-    expect(make.stderr).not.toMatch(/error|warning|undefined reference/);
-    expect(make.status).toBe(0);
+    harness = buildOwnHarness<Report>('bugcheck');
   }, 600_000);
-
-  function runHarness(args: string[]) {
-    const r = run(process.execPath, [bin('spincheck'), 'run', '--data-dir', data, '--format', 'json', '--fail-on', 'none', '--', './harness.exe', ...args], { cwd: dir, env: env() });
-    const stdout = r.stdout.replace(/\r/g, '');
-    const json = stdout.indexOf('{\n');
-    expect(json, r.stderr).toBeGreaterThanOrEqual(0);
-    return { status: r.status, stdout: stdout.slice(0, json), report: JSON.parse(stdout.slice(json)) as Report };
-  }
 
   const hits = (report: Report) =>
     report.files.flatMap((f) => f.sites.map((s) => `${s.function}:${s.line} ${s.kind} ${s.hits}`)).sort();
 
   it('on the harness\'s thread: status 3, stdout flushed, the violation, the finding and the counters written', () => {
-    const r = runHarness([]);
+    const r = harness.run([]);
     expect(r.status).toBe(3);
     expect(r.stdout).toBe('bugcheck-harness: bug checking\n');
     expect(r.report.violations.map((v) => [v.kind, v.location.function])).toEqual([['release-not-held', 'BcControl']]);
@@ -63,8 +39,8 @@ describe.runIf(ready)('a bugcheck ends the process at once, its run data complet
   });
 
   it('on a pool thread holding a lock another thread waits for under the loader lock: the same end, the same data', () => {
-    const plain = runHarness([]);
-    const r = runHarness(['--blocked']);
+    const plain = harness.run([]);
+    const r = harness.run(['--blocked']);
     expect(r.stdout).toBe('bugcheck-harness: bug checking\n'); // not "the process did not end" (status 99)
     expect(r.status).toBe(3);
     expect(r.report.violations).toEqual(plain.report.violations);
