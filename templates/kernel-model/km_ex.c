@@ -73,6 +73,17 @@ void km_run_failed(void)
   if (spincheck_run_failed != NULL) spincheck_run_failed();
 }
 
+extern void spincheck_dump(void) __attribute__((weak));
+
+/* A bugcheck or a stop ends the process at once, with status 3: exit() could hang (km_exit_now). What exit() would
+   have written first is written here: spincheck's counters and violations (the findings are written as they
+   happen, the campaign's status line too). */
+static KM_NORETURN void km_end_now(void)
+{
+  if (spincheck_dump != NULL) spincheck_dump();
+  km_exit_now(3);
+}
+
 static void km_finding(const char *kind, ULONG code, const char *message) { km_record_finding(kind, code, message, km_context()); }
 
 void km_count_error(void) { InterlockedIncrement(&km_error_count); }
@@ -112,7 +123,7 @@ void km_report(const char *kind, const char *fmt, ...)
 }
 
 /* A misuse the real kernel stops the machine for: print it, record it, and end the harness (or the campaign's
-   run) with status 3. MULTIPLE_IRP_COMPLETE_REQUESTS is a finding of its own kind, double-completion. */
+   run) at once with status 3. MULTIPLE_IRP_COMPLETE_REQUESTS is a finding of its own kind, double-completion. */
 void km_bugcheck(const char *name, ULONG code, const char *fmt, ...)
 {
   char what[64], message[1024], full[1200];
@@ -124,7 +135,7 @@ void km_bugcheck(const char *name, ULONG code, const char *fmt, ...)
   snprintf(full, sizeof full, "%s%s", what, message);
   km_finding(code == 0x44 ? "double-completion" : "bugcheck", code, full);
   km_campaign_end(KM_RUN_BUGCHECK, code, full);
-  km_exit(3);
+  km_end_now();
 }
 
 /* The run cannot go on (a call the model does not implement): print, record, end with status 3. */
@@ -137,7 +148,7 @@ void km_stop(const char *kind, const char *fmt, ...)
   va_end(ap);
   km_finding(kind, 0, message);
   km_campaign_end(KM_RUN_STOPPED, 0, message);
-  km_exit(3);
+  km_end_now();
 }
 
 void km_not_modelled(const char *name)

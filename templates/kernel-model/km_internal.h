@@ -47,7 +47,8 @@ void km_sleep_ms(ULONG ms);
 void km_install_trap_handler(void);
 void km_write_stderr(const char *text);
 void km_describe_address(const void *addr, char *out, size_t size); /* "function+0xoff (module)" */
-KM_NORETURN void km_exit(int status);
+KM_NORETURN void km_exit(int status);      /* exit(): the C library's and the runtime's exit handlers run */
+KM_NORETURN void km_exit_now(int status);  /* at once, nothing else runs (the run data written before) */
 /* Campaigns: starts this harness again as run `index` of a campaign (its status file `status`), waits at most
    timeout_ms; 0 when it ended (its exit code in *exit_code), 1 when it was ended after the timeout, -1 when it
    could not start. */

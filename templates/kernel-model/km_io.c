@@ -121,6 +121,7 @@ static struct {
   int busy;             /* inside the arrival itself */
   int started;          /* the harness has sent its first request: windows count from there on */
   int skipped;          /* the target window was reached, but no request of the kind could arrive there */
+  ULONG open_seq;       /* a close arrival: the IRP number of the campaign's own create before it */
   ULONG nkinds;
   km_kind kinds[KM_MAX_KINDS];
 } km_arrival;
@@ -1397,25 +1398,44 @@ static void km_parse_kinds(const char *text)
   }
 }
 
-/* The file object of an arrival of kind k. A create comes with a file object of its own (another open: a create on
-   the harness's file object would replace what the driver keeps for it); other requests use the harness's latest
-   file object whose create completed (NULL before there is one: no such request can arrive yet). */
-static PFILE_OBJECT km_arrival_file(const km_kind *k, PDEVICE_OBJECT dev)
+/* A close arrives only on a file object the campaign opened itself: a create on a new file object first (another
+   open), then the close of that object, as the I/O manager sends a close when the last reference to a file object
+   goes away. Never on the harness's file object, which the harness still uses. NULL when the create did not
+   succeed (failed, or pending). */
+static PFILE_OBJECT km_arrival_open(PDEVICE_OBJECT dev)
 {
-  (void)dev;
-  if (!k->file) return NULL;
-  return k->major == IRP_MJ_CREATE ? KmOpenFile(dev) : km_last_file;
+  PFILE_OBJECT file = KmOpenFile(dev);
+  PIRP create = KmBuildIrp(dev, IRP_MJ_CREATE, 0, file);
+  km_arrival.open_seq = km_find_irp(create)->seq;
+  KmSendIrp(dev, create);
+  if (KmIrpCompleted(create) && NT_SUCCESS(create->IoStatus.Status)) return file;
+  if (KmIrpCompleted(create)) KmCloseFile(file);
+  return NULL;
 }
 
-/* A new request of kind k, as the harness would build it, sent at PASSIVE_LEVEL (from another processor). */
-static PIRP km_arrive(const km_kind *k, PDEVICE_OBJECT *device)
+/* The file object of an arrival of kind k. A create comes with a file object of its own (another open: a create on
+   the harness's file object would replace what the driver keeps for it), a close with one the campaign opened
+   (km_arrival_open); other requests use the harness's latest file object whose create completed (NULL before there
+   is one: no such request can arrive yet). */
+static PFILE_OBJECT km_arrival_file(const km_kind *k, PDEVICE_OBJECT dev)
+{
+  if (!k->file) return NULL;
+  if (k->major == IRP_MJ_CREATE) return KmOpenFile(dev);
+  return k->major == IRP_MJ_CLOSE ? km_arrival_open(dev) : km_last_file;
+}
+
+/* A new request of kind k, as the harness would build it, sent at PASSIVE_LEVEL (from another processor). NULL when
+   it cannot arrive here, *why says why. */
+static PIRP km_arrive(const km_kind *k, PDEVICE_OBJECT *device, const char **why)
 {
   PDEVICE_OBJECT dev;
   PFILE_OBJECT file;
   PIRP irp;
   *device = dev = km_device_by_seq(k->device);
+  *why = "its device does not exist";
   if (dev == NULL) return NULL;
   file = km_arrival_file(k, dev);
+  *why = k->major == IRP_MJ_CLOSE ? "its own IRP_MJ_CREATE did not succeed" : "no file object open";
   if (k->file && file == NULL) return NULL;
   if (k->major == IRP_MJ_DEVICE_CONTROL || k->major == IRP_MJ_INTERNAL_DEVICE_CONTROL) {
     irp = KmBuildIoctl(dev, k->code, k->data, k->in, k->out, file);
@@ -1445,13 +1465,19 @@ static void km_arrival_window(const char *where, const void *addr)
     PDEVICE_OBJECT dev;
     PIRP irp;
     km_irp_rec *rec;
-    irp = km_arrive(k, &dev);
+    const char *why;
+    km_arrival.busy = 1;
+    km_set_irql(PASSIVE_LEVEL);
+    irp = km_arrive(k, &dev, &why);
     if (irp == NULL) {
-      /* Its device does not exist (yet, or any more), or it needs a file object and the harness has none open yet:
-         the run is one without an arrival (clean unless the scenario itself fails), and the campaign goes on. */
+      /* Its device does not exist (yet, or any more), it needs a file object and the harness has none open yet, or
+         a close's own create did not succeed: the run is one without an arrival (clean unless the scenario itself
+         fails), and the campaign goes on. */
+      km_set_irql(irql);
+      km_arrival.busy = 0;
       km_window_label(where, addr, label, sizeof label);
       snprintf(km_injection_text, sizeof km_injection_text, "no %s arrival %s%s (%s)", km_major_name(k->major),
-               strncmp(label, "inside ", 7) == 0 ? "" : "at ", label, dev == NULL ? "its device does not exist" : "no file object open");
+               strncmp(label, "inside ", 7) == 0 ? "" : "at ", label, why);
       km_note("%s", km_injection_text);
       km_campaign_window(km_injection_text);
       km_arrival.skipped = 1;
@@ -1462,14 +1488,14 @@ static void km_arrival_window(const char *where, const void *addr)
     snprintf(km_injection_text, sizeof km_injection_text, "arrival of IRP #%lu (%s", (unsigned long)rec->seq, km_major_name(k->major));
     used = strlen(km_injection_text);
     if (k->code != 0) used += (size_t)snprintf(km_injection_text + used, sizeof km_injection_text - used, " 0x%lX", (unsigned long)k->code);
+    if (k->major == IRP_MJ_CLOSE && k->file)
+      used += (size_t)snprintf(km_injection_text + used, sizeof km_injection_text - used, " of its own open, IRP #%lu", (unsigned long)km_arrival.open_seq);
     snprintf(km_injection_text + used, sizeof km_injection_text - used, ") %s%s%s", strncmp(label, "inside ", 7) == 0 ? "" : "at ",
              label, km_arrival.cancel ? ", cancelled once queued" : "");
     km_note("%s", km_injection_text);
     km_announced = 1;
     km_campaign_window(km_injection_text);
     km_arrival.irp = irp;
-    km_arrival.busy = 1;
-    km_set_irql(PASSIVE_LEVEL);
     KmSendIrp(dev, irp);
     km_set_irql(irql);
     km_arrival.busy = 0;
@@ -1536,12 +1562,14 @@ NTSTATUS KmSendIrp(PDEVICE_OBJECT Device, PIRP Irp)
   NTSTATUS status;
   if (km_irql() != PASSIVE_LEVEL || km_locks_held() != 0)
     km_error("KmSendIrp at IRQL %u holding %d spin lock(s): the harness sends IRPs at PASSIVE_LEVEL", km_irql(), km_locks_held());
-  /* An arrival's file object: the harness's latest, once its create (if any) has completed. */
-  if (file != NULL && major != IRP_MJ_CREATE) km_last_file = file;
+  /* An arrival's file object: the harness's latest, once its create (if any) has completed (not the campaign's own). */
+  if (file != NULL && major != IRP_MJ_CREATE && !km_arrival.busy) km_last_file = file;
+  /* A closed file object has no reference left: nothing more arrives on it (from the close's own windows on). */
+  if (major == IRP_MJ_CLOSE && file == km_last_file) km_last_file = NULL;
   if (km_arrival.mode == KM_ARRIVE_COUNT) km_record_kind(Device, Irp);
   km_arrival.started = 1; /* before it, no request of any kind has arrived: no arrival windows (a PnP start) */
   status = IofCallDriver(Device, Irp);
-  if (file != NULL && major == IRP_MJ_CREATE && rec != NULL && rec->completed && NT_SUCCESS(Irp->IoStatus.Status))
+  if (file != NULL && major == IRP_MJ_CREATE && rec != NULL && rec->completed && NT_SUCCESS(Irp->IoStatus.Status) && !km_arrival.busy)
     km_last_file = file;
   if (rec != NULL && rec->completed) {
     if (status == STATUS_PENDING && !Irp->PendingReturned)

@@ -30,6 +30,18 @@ void km_exit(int status)
   exit(status);
 }
 
+/* Ends the process at once (a bugcheck, a stop): no exit handlers, no DLL detach. exit() takes the loader lock,
+   which another thread may hold while it waits for a lock the calling thread holds (a DLL attach blocked on the
+   driver's critical section): the process would hang. The caller has written the run data; the C library's
+   buffered output is flushed here. */
+void km_exit_now(int status)
+{
+  fflush(stdout);
+  fflush(stderr);
+  TerminateProcess(GetCurrentProcess(), (UINT)status);
+  _exit(status); /* only if TerminateProcess failed */
+}
+
 #if defined(__x86_64__) || defined(_M_X64)
 /* The DDK's amd64 KeGetCurrentIrql, KeRaiseIrql and KeLowerIrql are inline `mov cr8` instructions, which
    fault in user mode. A driver compiled without the port header (or with MSVC, where __readcr8 is an
