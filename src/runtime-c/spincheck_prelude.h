@@ -356,11 +356,13 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_take(struct sp
   return 1;
 }
 /* The post hook of SPINCHECK_SACQP's acquire (SPINCHECK_SPOSTP): its lock argument's hook checked `key` with no
-   acquire in progress, which the runtime's full code would have kept (and the fast path closed) had it run. */
+   acquire in progress, which the runtime's full code would have kept (and the fast path closed) had it run. Code
+   run inside the real call (a kernel model's window calling the driver) may have taken locks since: the held set is
+   checked again (room, and not this lock). */
 static __inline__ __attribute__((unused)) int spincheck_fast_spin_take_key(struct spincheck_spin_fast *f, struct spincheck_tu *tu,
                                                    unsigned site, void *key, long irql)
 {
-  if (__builtin_expect(f->acq_hit || !key, 0)) return 0;
+  if (__builtin_expect(f->acq_hit || !spincheck_fast_spin_free(f, key), 0)) return 0;
   return spincheck_fast_spin_hold(f, &tu->hits[site], key, irql);
 }
 /* The release of hold h at the release site counted by c, other than the next of its slot's run of pairs: the

@@ -8,7 +8,17 @@
 #ifndef __MINGW32__
 /* Each shape's functions only (the link proves the driver calls them); names a shape makes macros in parentheses. */
 static __thread KIRQL irql_now;
-static KIRQL raise_to_dpc(void) { KIRQL old = irql_now; irql_now = 2; return old; }
+static EXT ext;
+/* An acquire's real call: SpinInside arms it to call the driver back from inside, as a kernel model's window does. */
+static KIRQL raise_to_dpc(void) {
+  KIRQL old = irql_now;
+  if (ext.InsideArmed) {
+    ext.InsideArmed = 0;
+    SpinInsideTake(&ext);
+  }
+  irql_now = 2;
+  return old;
+}
 void IoAcquireCancelSpinLock(PKIRQL Irql) { *Irql = raise_to_dpc(); }
 void IoReleaseCancelSpinLock(KIRQL Irql) { irql_now = Irql; }
 void KeInitializeSpinLock(PKSPIN_LOCK SpinLock) { *SpinLock = 0; }
@@ -28,12 +38,15 @@ void KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock) { (void)SpinLock; }
 #endif
 #endif
 
-DRIVER_DISPATCH SpinLeak, SpinLeakTwo, SpinInStackDouble, SpinInStackDoubleMixed, SpinMacroLeak, SpinDouble, SpinFree, SpinMismatch, SpinClean, SpinOuter;
+DRIVER_DISPATCH SpinLeak, SpinLeakTwo, SpinInStackDouble, SpinInStackDoubleMixed, SpinMacroLeak, SpinDouble, SpinFree, SpinMismatch, SpinClean, SpinOuter,
+  SpinInside;
 void SpinTake(PEXT ext);
 void SpinDrop(PEXT ext);
 void SpinReinit(PEXT ext);
 
+#ifdef __MINGW32__
 static EXT ext;
+#endif
 static DEVICE_OBJECT dev;
 static IRP irp;
 
@@ -65,6 +78,10 @@ static int scenario(const char *s) {
     ext.Fail = 1; ext.StatsLock = 1; SpinClean(&dev, &irp); ext.StatsLock = 0; ext.Fail = 0;
 #endif
     SpinTake(&ext); SpinReinit(&ext);
+#ifndef __MINGW32__
+  } else if (!strcmp(s, "inside")) {
+    SpinInside(&dev, &irp);
+#endif
   } else if (!strcmp(s, "all")) {
     size_t k;
     for (k = 0; k < sizeof all / sizeof all[0]; k++) scenario(all[k]);

@@ -30,5 +30,8 @@ typedef struct _EXT {
   KIRQL Irql;
   int Fail;
   int Count;
+  KSPIN_LOCK Inside[4]; /* taken from inside the real acquire of another lock (SpinInside) */
+  int InsideArmed;
 } EXT, *PEXT;
+void SpinInsideTake(PEXT ext);
 #endif

@@ -15,6 +15,7 @@ DRIVER_DISPATCH SpinInStackDouble;
 DRIVER_DISPATCH SpinInStackDoubleMixed;
 DRIVER_DISPATCH SpinOuter;
 DRIVER_DISPATCH SpinInner;
+DRIVER_DISPATCH SpinInside;
 void SpinTake(PEXT ext);
 void SpinDrop(PEXT ext);
 void SpinReinit(PEXT ext);
@@ -149,6 +150,29 @@ void SpinTake(PEXT ext) {
 
 void SpinDrop(PEXT ext) {
   KeReleaseSpinLock(&ext->DataLock, ext->Irql); /* BUG-spin-lock-release-other-thread */
+}
+
+/* Called by the mock kernel from inside the real acquire of the next lock SpinInside takes, as a kernel model's
+   window calls a driver: four locks taken there, held until after that acquire returns. */
+void SpinInsideTake(PEXT ext) {
+  KeAcquireSpinLockAtDpcLevel(&ext->Inside[0]);
+  KeAcquireSpinLockAtDpcLevel(&ext->Inside[1]);
+  KeAcquireSpinLockAtDpcLevel(&ext->Inside[2]);
+  KeAcquireSpinLockAtDpcLevel(&ext->Inside[3]);
+}
+
+NTSTATUS NTAPI SpinInside(PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  PEXT ext = (PEXT)DeviceObject->DeviceExtension;
+  KIRQL irql;
+  (void)Irp;
+  ext->InsideArmed = 1;
+  KeAcquireSpinLock(&ext->QueueLock, &irql); /* INSIDE-ACQ */
+  KeReleaseSpinLockFromDpcLevel(&ext->Inside[3]);
+  KeReleaseSpinLockFromDpcLevel(&ext->Inside[1]);
+  KeReleaseSpinLockFromDpcLevel(&ext->Inside[2]);
+  KeReleaseSpinLockFromDpcLevel(&ext->Inside[0]);
+  KeReleaseSpinLock(&ext->QueueLock, irql); /* INSIDE-REL */
+  return STATUS_SUCCESS;
 }
 
 /* KeInitializeSpinLock ends the lock's identity: taking it again is no double acquire. */
