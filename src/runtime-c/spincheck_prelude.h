@@ -263,7 +263,7 @@ static __inline__ __attribute__((unused)) int spincheck_fast_spin_free(const str
 {
   const struct spincheck_spin_fast_hold *h, *top = f->top;
   if (__builtin_expect(!key, 0)) return 0;
-  if (top != f->held) {
+  if (__builtin_expect(top != f->held, 0)) {
     if (top == f->held + SPINCHECK_SPIN_FAST_HELD) return 0;
     for (h = f->held; h < top; h++)
       if (__builtin_expect(h->key == key, 0)) return 0;
