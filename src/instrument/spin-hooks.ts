@@ -43,11 +43,24 @@ export function isPureArgument(text: string, inMacro: boolean): boolean {
   return !/\b[A-Z_][A-Z0-9_]+\b/.test(names);
 }
 
-/** The text of argument `index`, when it can be evaluated twice (isPureArgument). */
-function pureText(text: string, args: readonly Span[], index: number | undefined, inMacro: boolean): string | undefined {
+/**
+ * A lock argument's text that names the same lock when evaluated again after the real acquire returns: pure, and
+ * reading at most one pointer from memory, no unary `*` and no member in an index (`&ext->Lock`, `&g_lock`, `Lock`,
+ * `&ext->Queue[2].Lock`, `&ext->Queue[i].Lock`). A pointer or index that another thread may change while this one
+ * waits in the real acquire (`&ext->Current->Lock`, `&q[ext->Index].Lock`) keeps the hook that records the lock.
+ */
+export function isStableLockText(text: string, inMacro: boolean): boolean {
+  if (!isPureArgument(text, inMacro)) return false;
+  const bare = text.replace(/\(\s*\w+[\s*]*\)(?=\s*[\w(&*])/g, ' ');
+  if (bare.includes('*') || (bare.match(/->/g) ?? []).length > 1) return false;
+  return ![...bare.matchAll(/\[([^\]]*)\]/g)].some((m) => /->|\./.test(m[1] ?? ''));
+}
+
+/** The text of argument `index`, when `usable` says it can be evaluated again. */
+function copiedText(text: string, args: readonly Span[], index: number | undefined, usable: (t: string) => boolean): string | undefined {
   const span = index === undefined ? undefined : args[index];
   const t = span && text.slice(span.start, span.end).trim();
-  return t && isPureArgument(t, inMacro) ? t : undefined;
+  return t && usable(t) ? t : undefined;
 }
 
 function arg(args: readonly Span[], index: number | undefined, open: string): Wrap[] {
@@ -67,7 +80,7 @@ export function spinWraps(form: LockForm, call: Span, args: readonly Span[], i: 
   if (form.op === 'init') return arg(args, form.lock, 'SPINCHECK_SINIT(');
   const irqlArg = form.op === 'release' ? form.irqlIn : form.irqlOut;
   // An acquire without a PKIRQL hands the hook a null one.
-  const other = form.op !== 'release' && irqlArg === undefined ? '0' : pureText(text, args, irqlArg, inMacro);
+  const other = form.op !== 'release' && irqlArg === undefined ? '0' : copiedText(text, args, irqlArg, (t) => isPureArgument(t, inMacro));
   const both = !numbered && form.lock !== undefined && form.handle === undefined ? other : undefined;
   if (both !== undefined && form.op === 'release') return arg(args, form.lock, `SPINCHECK_SRELI(${i}, `).map((w) => ({ ...w, close: `, ${both})` }));
   if (form.op === 'release') {
@@ -83,7 +96,7 @@ export function spinWraps(form: LockForm, call: Span, args: readonly Span[], i: 
   const value = form.op === 'try-acquire' ? 'SPINCHECK_VALUE_TRY' : form.returnsIrql ? 'SPINCHECK_VALUE_IRQL' : undefined;
   const pre = form.family === 'vpb' ? `SPINCHECK_SACQK(${i}), ` : '';
   // The saved IRQL is read through the PKIRQL text again where it is copied (it names the same object after the call).
-  const lock = both !== undefined && !value && !pre ? pureText(text, args, form.lock, inMacro) : undefined;
+  const lock = both !== undefined && !value && !pre ? copiedText(text, args, form.lock, (t) => isStableLockText(t, inMacro)) : undefined;
   if (lock !== undefined) {
     return [
       { span: call, open: '(', close: `, SPINCHECK_SPOSTP(${i}, ${flags(form)}, ${lock}, ${both}))` },

@@ -183,7 +183,7 @@ describe.each(drivers)('realistic WDM driver %s', (name) => {
 
 describe('spin-lock hooks: one hook for both arguments only where the copied one has no effect', () => {
   const body = (call: string) => instrument(`typedef unsigned long KSPIN_LOCK; typedef unsigned char KIRQL;
-struct E { KSPIN_LOCK Lock; KIRQL Irql, IRQL; KIRQL Saved[2]; } *e; KIRQL irql; int n;
+struct E { KSPIN_LOCK Lock; KIRQL Irql, IRQL; KIRQL Saved[2]; struct E *Next; int Index; } *e; KIRQL irql; int n;
 KIRQL Pop(void);
 void f(void) { ${call}; }
 `, opts).code.split('void f(void)')[1] as string;
@@ -192,8 +192,13 @@ void f(void) { ${call}; }
     ['KeAcquireSpinLock(&e->Lock, &irql)', '(KeAcquireSpinLock(SPINCHECK_SACQP(0, 0, &e->Lock), &irql), SPINCHECK_SPOSTP(0, 0, &e->Lock, &irql))'],
     ['KeAcquireSpinLock(&e->Lock, &e->Saved[1])', '(KeAcquireSpinLock(SPINCHECK_SACQP(0, 0, &e->Lock), &e->Saved[1]), SPINCHECK_SPOSTP(0, 0, &e->Lock, &e->Saved[1]))'],
     ['ExAcquireSpinLockSharedAtDpcLevel(&e->Lock)', '(ExAcquireSpinLockSharedAtDpcLevel(SPINCHECK_SACQP(0, SPINCHECK_SPIN_SHARED, &e->Lock)), SPINCHECK_SPOSTP(0, SPINCHECK_SPIN_SHARED, &e->Lock, 0))'],
+    ['KeAcquireSpinLock(&e[n].Lock, &irql)', '(KeAcquireSpinLock(SPINCHECK_SACQP(0, 0, &e[n].Lock), &irql), SPINCHECK_SPOSTP(0, 0, &e[n].Lock, &irql))'],
     // a lock text with an effect is evaluated once: the argument's hook records the acquire for the post hook
     ['KeAcquireSpinLock(&e[n++].Lock, &irql)', '(KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &e[n++].Lock, &irql), &irql), SPINCHECK_SPOSTI(0, &irql))'],
+    // so is one that reads a pointer or index another thread may change while this one waits in the real acquire
+    ['KeAcquireSpinLock(&e->Next->Lock, &irql)', '(KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &e->Next->Lock, &irql), &irql), SPINCHECK_SPOSTI(0, &irql))'],
+    ['KeAcquireSpinLock(&e[e->Index].Lock, &irql)', '(KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &e[e->Index].Lock, &irql), &irql), SPINCHECK_SPOSTI(0, &irql))'],
+    ['KeAcquireSpinLock(&(*e).Lock, &irql)', '(KeAcquireSpinLock(SPINCHECK_SACQI(0, 0, &(*e).Lock, &irql), &irql), SPINCHECK_SPOSTI(0, &irql))'],
     ['KeAcquireSpinLockAtDpcLevel(&e[n++].Lock)', '(KeAcquireSpinLockAtDpcLevel(SPINCHECK_SACQI(0, 0, &e[n++].Lock, 0)), SPINCHECK_SPOST(0))'],
     // an acquire that returns its IRQL keeps the value hook
     ['irql = KeAcquireSpinLockRaiseToDpc(&e->Lock)', 'SPINCHECK_SPOSTV(0, SPINCHECK_VALUE_IRQL, KeAcquireSpinLockRaiseToDpc(SPINCHECK_SACQI(0, 0, &e->Lock, 0)))'],
