@@ -68,6 +68,15 @@ function records(cmd: string | string[], scenario: string, options = ''): { stat
 }
 const violations = (recs: RunRecord[]) => recs.filter((r): r is ViolationRecord => r.t === 'violation');
 
+/** A scenario that must run clean (no violation, exit 0): its counters' hits. */
+function cleanHits(cmd: string | string[], scenario: string): number[] {
+  const r = records(cmd, scenario);
+  expect(violations(r.records)).toEqual([]);
+  expect(r.status).toBe(0);
+  const counters = r.records.find((x) => x.t === 'counters');
+  return counters && counters.t === 'counters' ? counters.hits : [];
+}
+
 type Expected = [kind: ViolationRecord['kind'], bug: string, acquire: string | null, lock: string | null];
 const cases: Array<[scenario: string, expected: Expected[]]> = [
   ['leak', [['spin-lock-exit-held', 'BUG-spin-lock-exit-held', 'ACQ-spin-lock-exit-held', '&ext->QueueLock']]],
@@ -165,11 +174,7 @@ for (const cc of ['gcc', 'clang']) {
     });
 
     it('correct code (nested locks, any release order, the cancel lock inside a device lock, in-stack, try, reinit) is clean', () => {
-      const r = records(bin, 'clean');
-      expect(violations(r.records)).toEqual([]);
-      expect(r.status).toBe(0);
-      const counters = r.records.find((x) => x.t === 'counters');
-      const hit = counters && counters.t === 'counters' ? counters.hits : [];
+      const hit = cleanHits(bin, 'clean');
       const cleanSites = result.sites.filter((s) => s.function === 'SpinClean' && s.api);
       for (const s of cleanSites) expect(hit[s.index], `${s.api} at line ${s.line}`).toBeGreaterThan(0);
     });
@@ -178,11 +183,7 @@ for (const cc of ['gcc', 'clang']) {
     // driver) fill the fast path's held set between that acquire's hooks: the acquire is recorded by the full code,
     // and everything stays clean and counted.
     it('locks taken inside a real acquire call are checked and the acquire still recorded', () => {
-      const r = records(bin, 'inside');
-      expect(violations(r.records)).toEqual([]);
-      expect(r.status).toBe(0);
-      const counters = r.records.find((x) => x.t === 'counters');
-      const hit = counters && counters.t === 'counters' ? counters.hits : [];
+      const hit = cleanHits(bin, 'inside');
       const insideSites = result.sites.filter((s) => (s.function === 'SpinInside' || s.function === 'SpinInsideTake') && s.api);
       expect(insideSites).toHaveLength(10);
       for (const s of insideSites) expect(hit[s.index], `${s.api} at line ${s.line}`).toBe(3);
